@@ -1,0 +1,31 @@
+"""chainrule's derivation side: spec → graph → chain rule → numbers → write-ups and checks.
+
+The public API, imported lazily so that ``import derive`` stays light::
+
+    from derive import Network, derive, compute
+    net = Network.from_toml("examples/seed004_afteracademy.toml")
+    d = derive(net)               # every ∂C/∂θ by reverse accumulation
+    v = compute(d)                # forward values, cost, gradients, one update step
+"""
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_API = {
+    "Network": "derive.spec", "Notation": "derive.spec", "NOTATIONS": "derive.spec",
+    "SpecError": "derive.errors", "ClaimError": "derive.errors", "ChainruleError": "derive.errors",
+    "derive": "derive.chain", "Derivation": "derive.chain", "build_graph": "derive.graph",
+    "compute": "derive.values", "Values": "derive.values",
+    "writeup": "derive.writeup", "Document": "derive.writeup",
+    "check": "derive.claims", "Verdict": "derive.claims",
+    "load_example": "derive.examples", "example_names": "derive.examples",
+}
+
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name):
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")

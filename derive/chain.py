@@ -1,0 +1,150 @@
+"""Graph → Derivation: local partials, δ (adjoint) accumulation, chain-rule paths, closed forms.
+
+Each local partial ∂child/∂parent is ``sympy.diff`` of one node's equation, rewritten with
+forward quantities (σ'(h1) becomes H1(1 − H1) when a node H1 = σ(h1) exists). The adjoint
+δ_n = ∂C/∂n is accumulated in reverse evaluation order as Σ_children δ_c ∂c/∂n, over δ
+*symbols*, so every expression stays the size of one node's equation and the whole
+derivation grows linearly with the number of connections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy
+
+from derive.graph import Graph, build_graph
+from derive.spec import Network
+
+
+def delta_symbol(name: str) -> sympy.Symbol:
+    """The symbol δ_name standing for ∂C/∂name."""
+    return sympy.Symbol(f"delta_{name}", real=True)
+
+
+@dataclass
+class Derivation:
+    """Everything the chain rule says about a graph's cost, per node and per parameter."""
+
+    graph: Graph
+    #: (child, parent) → ∂child/∂parent, in forward quantities
+    local: dict[tuple[str, str], sympy.Expr]
+    #: node → δ_node = Σ_c δ_c · ∂c/∂node over δ symbols (the cost's δ is 1)
+    delta: dict[str, sympy.Expr]
+    #: parameter → ∂C/∂parameter = Σ_c δ_c · ∂c/∂parameter over δ symbols
+    gradient: dict[str, sympy.Expr]
+    _closed: dict[str, sympy.Expr] = field(default_factory=dict, repr=False)
+
+    @property
+    def network(self) -> Network:
+        return self.graph.network
+
+    @property
+    def parameters(self) -> list[str]:
+        return self.graph.parameters
+
+    @cached_property
+    def delta_symbols(self) -> dict[str, sympy.Symbol]:
+        """Node name → its δ symbol."""
+        return {n.name: delta_symbol(n.name) for n in self.graph.nodes}
+
+    def partial(self, child: str, parent: str) -> sympy.Expr:
+        """∂child/∂parent for an edge of the graph (0 where ``child`` does not use ``parent``)."""
+        return self.local.get((child, parent), sympy.S.Zero)
+
+    def is_edge(self, child: str, parent: str) -> bool:
+        """Whether ``child``'s equation uses ``parent`` directly."""
+        return (child, parent) in self.local
+
+    def paths(self, name: str) -> list[tuple[str, ...]]:
+        """Every path from the cost down to ``name``, as node names (cost first, name last)."""
+        graph = self.graph
+        if name == graph.cost:
+            return [(name,)]
+        if name not in graph.influences_cost:
+            return []
+        out = []
+        for child in graph.children[name]:
+            if child in graph.influences_cost:
+                out.extend(path + (name,) for path in self.paths(child))
+        return out
+
+    def path_factors(self, path: tuple[str, ...]) -> list[sympy.Expr]:
+        """The local partials along ``path``: ∂path[0]/∂path[1], ∂path[1]/∂path[2], ..."""
+        return [self.partial(a, b) for a, b in zip(path, path[1:])]
+
+    def closed_form(self, name: str) -> sympy.Expr:
+        """∂C/∂name with every δ replaced by its own closed form, in forward quantities.
+
+        The result is a sum over paths in factored form; it grows with the number of paths,
+        so use it for write-ups of small networks (the δ form in ``delta``/``gradient`` is
+        what scales).
+        """
+        if name not in self._closed:
+            own = self.gradient[name] if name in self.gradient else self.delta[name]
+            replaced = own.xreplace({self.delta_symbols[c]: self.closed_form(c)
+                                     for c in self.graph.children.get(name, [])
+                                     if c in self.delta_symbols})
+            self._closed[name] = textbook(replaced)
+        return self._closed[name]
+
+    def size(self) -> int:
+        """Operations in all δ and gradient expressions (grows with the connections)."""
+        return sum(sympy.count_ops(e) for e in [*self.delta.values(), *self.gradient.values()])
+
+
+def textbook(expr: sympy.Expr) -> sympy.Expr:
+    """Tidy a closed form the way textbooks write it: cancel fractions, keep products factored.
+
+    Fractions appear with log-losses: (−y/a + (1−y)/(1−a))·a(1−a) becomes a − y.
+    """
+    if any(p.exp.is_negative for p in expr.atoms(sympy.Pow)):
+        cancelled = sympy.factor_terms(sympy.cancel(sympy.together(expr)))
+        if sympy.count_ops(cancelled) <= sympy.count_ops(expr):
+            return cancelled
+    return expr
+
+
+def _forward_form(partial: sympy.Expr, graph: Graph, child: str) -> sympy.Expr:
+    """Write a derivative with node symbols where it contains a node's own expression."""
+    node = graph.node(child)
+    if node.expr.is_Symbol or node.expr.is_Add or not partial.free_symbols:
+        return partial
+    if isinstance(node.expr, sympy.Function):
+        return partial.xreplace({node.expr: node.symbol})
+    # products (e.g. softmax e^z / Σe^z): the node and its siblings may appear inside products
+    siblings = {graph.node(c) for p in node.parents for c in graph.children[p]
+                if not graph.node(c).expr.is_Add and not graph.node(c).expr.is_Symbol}
+    rewritten = partial.subs([(s.expr, s.symbol) for s in sorted(siblings, key=lambda s: s.name)])
+    return rewritten if sympy.count_ops(rewritten) <= sympy.count_ops(partial) else partial
+
+
+def derive_graph(graph: Graph) -> Derivation:
+    """Differentiate every node equation and accumulate the adjoints in reverse order."""
+    local = {}
+    for node in graph.nodes:
+        for parent in node.parents:
+            raw = sympy.diff(node.expr, graph.symbols[parent])
+            local[(node.name, parent)] = _forward_form(raw, graph, node.name)
+    relevant = graph.influences_cost
+    delta: dict[str, sympy.Expr] = {}
+    for node in reversed(graph.nodes):
+        if node.name == graph.cost:
+            delta[node.name] = sympy.S.One
+        else:
+            delta[node.name] = _accumulate(node.name, graph, local, relevant)
+    gradient = {p: _accumulate(p, graph, local, relevant) for p in graph.parameters}
+    return Derivation(graph, local, delta, gradient)
+
+
+def _accumulate(name: str, graph: Graph, local, relevant: set[str]) -> sympy.Expr:
+    """Σ over the children c of ``name`` on a path to the cost of δ_c · ∂c/∂name."""
+    terms = [(sympy.S.One if c == graph.cost else delta_symbol(c)) * local[(c, name)]
+             for c in graph.children[name] if c in relevant]
+    return sympy.Add(*terms)
+
+
+def derive(network: Network) -> Derivation:
+    """Build the graph of ``network`` and derive every ∂C/∂θ by reverse accumulation."""
+    return derive_graph(build_graph(network))

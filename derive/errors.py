@@ -1,0 +1,46 @@
+"""One exception family for everything a user can get wrong: specs, claims, data."""
+
+from __future__ import annotations
+
+
+class ChainruleError(Exception):
+    """An error in user input, carrying where it is and what was expected."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 key: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.key = key
+        self.hint = hint
+
+    def located(self, *, file: str | None = None, line: int | None = None,
+                key: str | None = None) -> "ChainruleError":
+        """Fill in the location where it is not known yet, and return self."""
+        self.file = self.file or file
+        self.line = self.line or line
+        self.key = self.key or key
+        return self
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = str(self.file) + (f":{self.line}" if self.line else "") + ": "
+        elif self.line:
+            where = f"line {self.line}: "
+        key = f"{self.key}: " if self.key else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{key}{self.message}{hint}"
+
+
+class SpecError(ChainruleError):
+    """A network spec that cannot be read or does not describe a valid network."""
+
+
+class ClaimError(ChainruleError):
+    """A claim that cannot be read."""
+
+
+class DataError(ChainruleError):
+    """Training data that cannot be loaded or does not fit the network."""

@@ -1,0 +1,108 @@
+"""Network → Graph: ordered scalar nodes, each ``name = expr(parents)``, in SymPy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy
+
+from derive import expr as ex
+from derive.functions import function
+from derive.spec import Network
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of the graph: its symbol, its equation over its parents' symbols."""
+
+    name: str
+    symbol: sympy.Symbol
+    expr: sympy.Expr
+    parents: tuple[str, ...]
+
+
+@dataclass
+class Graph:
+    """The scalar computation graph of a network, nodes in evaluation order."""
+
+    network: Network
+    symbols: dict[str, sympy.Symbol]
+    nodes: list[Node]
+    _by_name: dict[str, Node] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        self._by_name = {n.name: n for n in self.nodes}
+
+    @property
+    def inputs(self) -> list[str]:
+        return list(self.network.inputs)
+
+    @property
+    def targets(self) -> list[str]:
+        return list(self.network.targets)
+
+    @property
+    def parameters(self) -> list[str]:
+        return list(self.network.parameters)
+
+    @property
+    def leaves(self) -> list[str]:
+        """Inputs, targets and parameters, in that order."""
+        return self.inputs + self.targets + self.parameters
+
+    @property
+    def cost(self) -> str:
+        return self.network.cost
+
+    def node(self, name: str) -> Node:
+        """The node called ``name`` (KeyError for a leaf)."""
+        return self._by_name[name]
+
+    def is_node(self, name: str) -> bool:
+        return name in self._by_name
+
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        """For every name, the nodes whose equations use it, in evaluation order."""
+        out: dict[str, list[str]] = {name: [] for name in self.symbols}
+        for node in self.nodes:
+            for parent in node.parents:
+                out[parent].append(node.name)
+        return out
+
+    @cached_property
+    def influences_cost(self) -> set[str]:
+        """Names on some path to the cost (the cost itself included)."""
+        reach = {self.cost}
+        for node in reversed(self.nodes):
+            if node.name in reach:
+                reach.update(node.parents)
+        return reach
+
+    def expanded(self, name: str) -> sympy.Expr:
+        """The expression of ``name`` in leaves only (swells fast: for small networks and tests)."""
+        return self._expanded[name]
+
+    @cached_property
+    def _expanded(self) -> dict[str, sympy.Expr]:
+        full: dict[str, sympy.Expr] = {}
+        for node in self.nodes:
+            full[node.name] = node.expr.xreplace(
+                {self.symbols[p]: full[p] for p in node.parents if p in full})
+        return full
+
+
+def build_graph(network: Network) -> Graph:
+    """Turn each equation of ``network`` into a SymPy node over real symbols."""
+    symbols = {name: sympy.Symbol(name, real=True)
+               for name in [*network.inputs, *network.targets, *network.parameters,
+                            *network.equations]}
+    nodes = []
+    for name in network.nodes:
+        equation = network.equations[name]
+        expr = ex.to_sympy(equation.tree, lambda ref: symbols[ref.id], function)
+        parents = tuple(dict.fromkeys(ref.id for ref in ex.names(equation.tree)))
+        parents = tuple(p for p in parents if symbols[p] in expr.free_symbols)
+        nodes.append(Node(name, symbols[name], expr, parents))
+    return Graph(network, symbols, nodes)

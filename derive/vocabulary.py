@@ -1,0 +1,19 @@
+"""The words a spec may use: functions, activations, losses, bias modes (no SymPy here)."""
+
+#: Functions callable in equations; each has a SymPy class in :mod:`derive.functions`.
+FUNCTIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "exp", "log", "sqrt", "abs")
+
+#: Activations of a layered spec; all but softmax are also functions of one argument.
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax")
+
+#: Losses of a layered spec, with their usual aliases.
+LOSSES = {
+    "squared_error": "squared_error", "sse": "squared_error",
+    "mean_squared_error": "mean_squared_error", "mse": "mean_squared_error",
+    "binary_cross_entropy": "binary_cross_entropy", "bce": "binary_cross_entropy",
+    "categorical_cross_entropy": "categorical_cross_entropy", "cce": "categorical_cross_entropy",
+    "cross_entropy": "categorical_cross_entropy",
+}
+
+#: How a layer's bias is laid out.
+BIAS_MODES = ("per-neuron", "shared", "none")

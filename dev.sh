@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Set-up and entry point for a fresh machine. Two commands do everything:
+#   bash dev.sh derive [ARGS...]   set up (first time), then `chainrule derive` on the default example
+#   bash dev.sh test [PYTEST ARGS] set up (first time), then run the test suite
+# Any other first word is passed to the chainrule command: `bash dev.sh train examples/... --data xor`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+setup() {
+    # A TeX engine (pdflatex with TikZ) so write-ups really compile; Debian packages, as root.
+    if ! command -v pdflatex >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "dev.sh: installing a TeX engine (texlive) with apt-get ..." >&2
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            texlive-latex-base texlive-latex-recommended texlive-pictures >/dev/null
+    fi
+    if [ ! -x .venv/bin/python ]; then
+        echo "dev.sh: creating .venv ..." >&2
+        python3 -m venv .venv
+    fi
+    # Reinstall only when pyproject.toml changed since the last install.
+    if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+        echo "dev.sh: installing chainrule with its test extras into .venv ..." >&2
+        .venv/bin/python -m pip install -q --upgrade pip
+        .venv/bin/python -m pip install -q -e '.[test]'
+        touch .venv/.installed
+    fi
+}
+
+command=${1:-derive}
+[ $# -gt 0 ] && shift
+setup
+case "$command" in
+    test|tests) exec .venv/bin/python -m pytest "$@" ;;
+    setup) exit 0 ;;
+    *) exec .venv/bin/chainrule "$command" "$@" ;;
+esac
