@@ -89,13 +89,13 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into tokens, ending with an ``end`` token."""
+    """Split ``text`` into tokens, ending with an ``end`` token (after a ``bad`` one if any)."""
     tokens, pos = [], 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
-        if not m:
-            raise ExprError(f"unexpected character {text[pos]!r}", pos + 1,
-                            hint="expected a number, a name, an operator or a parenthesis")
+        if not m:  # the parser reports it when it gets there, so errors come in reading order
+            tokens.append(Token("bad", text[pos], pos))
+            break
         if m.lastgroup != "ws":
             tokens.append(Token(m.lastgroup, m.group(), pos))
         pos = m.end()
@@ -127,6 +127,9 @@ class Parser:
         return self.advance()
 
     def error(self, what: str) -> ExprError:
+        if self.tok.kind == "bad":
+            return ExprError(f"unexpected character {self.tok.text!r}", self.tok.pos + 1,
+                             hint="expected a number, a name, an operator or a parenthesis")
         found = "the end of the text" if self.tok.kind == "end" else repr(self.tok.text)
         return ExprError(f"{what}, found {found}", self.tok.pos + 1)
 

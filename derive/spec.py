@@ -445,7 +445,7 @@ def _topological_order(parsed: Mapping[str, Equation], source: Source) -> list[s
             return
         if state.get(node) == 1:
             cycle = trail[trail.index(node):] + [node]
-            raise source.error(f"equations.{node}", "the equations form a cycle: " + " → ".join(cycle),
+            raise source.error(f"equations.{node}", "the equations form a cycle: " + " → ".join(cycle) + " (→: uses)",
                                hint="each node must depend only on nodes defined without it")
         state[node] = 1
         for ref in ex.names(parsed[node].tree):
@@ -514,6 +514,8 @@ def _layered_from_mapping(data: Mapping[str, Any], source: Source) -> Network:
         if table in data:
             raise source.error(table, f"[{table}] belongs to free-form specs",
                                hint="a layered spec gives its values under [values]")
+    if "layers.activation" in source.lines:  # errors about activations point at the key used
+        source.lines.setdefault("layers.activations", source.lines["layers.activation"])
     preset = notation_table.pop("preset", "nielsen")
     if preset not in NOTATIONS:
         raise source.error("notation.preset", f"unknown notation preset {preset!r}",
