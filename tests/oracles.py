@@ -39,7 +39,10 @@ def torch_gradients(d: Derivation) -> dict[str, float]:
            for n, v in leaves.items()}
     for node in g.nodes:
         env[node.symbol] = _torch_eval(node.expr, env, torch)
-    env[g.symbols[g.cost]].backward()
+    cost = env[g.symbols[g.cost]]
+    if cost.grad_fn is None:  # a cost that no parameter reaches (e.g. softmax of one output)
+        return {p: 0.0 for p in g.parameters}
+    cost.backward()
     return {p: float(env[g.symbols[p]].grad) if env[g.symbols[p]].grad is not None else 0.0
             for p in g.parameters}
 
