@@ -120,13 +120,28 @@ def _forward_form(partial: sympy.Expr, graph: Graph, child: str) -> sympy.Expr:
     return rewritten if sympy.count_ops(rewritten) <= sympy.count_ops(partial) else partial
 
 
+def _node_partials(expr: sympy.Expr, parents: list[sympy.Symbol]):
+    """(parent, sympy.diff(expr, parent)) for each parent.
+
+    A sum is differentiated term by term over only the terms that contain the parent, which
+    is the same derivative but keeps a node with fan-in n at O(n) work instead of O(n²).
+    """
+    if not expr.is_Add:
+        return [(p, sympy.diff(expr, p)) for p in parents]
+    terms: dict[sympy.Symbol, list[sympy.Expr]] = {p: [] for p in parents}
+    for term in expr.args:
+        for symbol in term.free_symbols:
+            if symbol in terms:
+                terms[symbol].append(term)
+    return [(p, sympy.Add(*[sympy.diff(t, p) for t in terms[p]])) for p in parents]
+
+
 def derive_graph(graph: Graph) -> Derivation:
     """Differentiate every node equation and accumulate the adjoints in reverse order."""
     local = {}
     for node in graph.nodes:
-        for parent in node.parents:
-            raw = sympy.diff(node.expr, graph.symbols[parent])
-            local[(node.name, parent)] = _forward_form(raw, graph, node.name)
+        for parent, raw in _node_partials(node.expr, [graph.symbols[p] for p in node.parents]):
+            local[(node.name, parent.name)] = _forward_form(raw, graph, node.name)
     relevant = graph.influences_cost
     delta: dict[str, sympy.Expr] = {}
     for node in reversed(graph.nodes):
