@@ -95,6 +95,7 @@ class Claim:
     side_texts: list[str]
     latex: bool
     display: dict[str, str] = field(default_factory=dict)  # identifier → author's spelling
+    prefix: str = "d"  # how the author writes a derivative's d: "d", "d_" or "∂"
 
 
 class _Text:
@@ -303,7 +304,7 @@ class _LatexReader:
         while True:
             self.skip_space()
             ch = self.peek()
-            if ch in "^_":
+            if ch and ch in "^_":
                 self.i += 1
                 body, _ = self.group()
                 body = re.sub(r"[\s{}]", "", body)
@@ -318,6 +319,10 @@ class _LatexReader:
     def symbol(self) -> None:
         key, start = self.symbol_key()
         base, sup, sub = key
+        updated = re.search(r"(\\prime|'|\+|\(new\)|new)$", sup)
+        if updated:  # w^{2+}_{11}, w^{1\prime}: the value after the update step
+            sup = sup[:updated.start()]
+            key = (base, sup, sub)
         spelling = self.src[start:self.i].strip()
         name = self.names.latex.get(key) if self.names else None
         power = None
@@ -333,6 +338,8 @@ class _LatexReader:
                 name += "_"
         self.display[name] = spelling if power is None else spelling.rsplit("^", 1)[0]
         self.emit("operand", name, start)
+        if updated:
+            self.out.add("'", start + self.offset + 1)
         if power:
             self.out.add(f"**{power} ", start + self.offset + 1)
 
@@ -612,7 +619,8 @@ def read_claim(text: str, names: Names) -> Claim:
             message = re.sub(r" at column \d+$", "", err.message)
             raise ClaimError(f"{message} at column {column}", hint=err.hint) from None
         texts.append(piece.strip())
-    claim = Claim(text, target, sides, texts, latex, display)
+    prefix = "∂" if "∂" in text else ("d_" if re.search(r"(?<![A-Za-z0-9_])d_\w", plain) else "d")
+    claim = Claim(text, target, sides, texts, latex, display, prefix)
     _check_names(claim, names, normal, pieces)
     return claim
 
@@ -851,11 +859,11 @@ class Checker:
         names[self.eta] = r"\eta"
         return self.sp.latex(expr, symbol_names=names)
 
-    def show_deriv(self, a: str, b: str, latex: bool) -> str:
+    def show_deriv(self, a: str, b: str, latex: bool, prefix: str = "d") -> str:
         if latex:
             return (rf"\frac{{\partial {self.names.spelling(a, True)}}}"
                     rf"{{\partial {self.names.spelling(b, True)}}}")
-        return f"d{a}/d{b}"
+        return f"{prefix}{a}/{prefix}{b}"
 
     # ---- one claim
     def check(self, text: str, line: int | None = None) -> Verdict:
@@ -941,7 +949,7 @@ class Checker:
             truth = truth.xreplace({self.eta: self.sp.Float(self.network.learning_rate)})
         expected = self.show(truth, claim.latex)
         if target.kind == "deriv":
-            expected = f"{self.show_deriv(target.name, target.den, claim.latex)} = {expected}"
+            expected = f"{self.show_deriv(target.name, target.den, claim.latex, claim.prefix)} = {expected}"
         elif target.kind == "after":
             expected = f"{self.names.spelling(target.name, claim.latex)}+ = {expected}"
         for point in self.points:
@@ -950,12 +958,29 @@ class Checker:
                 where = ", ".join(f"{self.names.spelling(n, False)}={_fmt(point[n], 4)}"
                                   for n in self._leaves_of(written, truth) if n in point)
                 note = self._why_formula(written, truth)
+                if kind == "rule":
+                    note += self._rate_used(written, target)
                 return _Part(kind, WRONG, expected,
                              f"differs at {where}: the claim gives {_fmt(a, 6)}, the truth "
                              f"{_fmt(b, 6)}.{note}")
         proven = self._symbolically_equal(written, truth)
         how = "equal symbolically and" if proven else "symbolic simplification inconclusive; equal"
         return _Part(kind, HOLDS, expected, f"{how} at {len(self.points)} points.")
+
+    def _rate_used(self, written, target: Target) -> str:
+        """For an update rule, the learning rate it uses if it is a gradient step at all."""
+        p = self.symbols[target.name]
+        grad = self.total(self.graph.cost, target.name)
+        rates = []
+        for point in self.points[:3]:
+            g = self.value(grad, point)
+            if g == 0 or math.isnan(g):
+                return ""
+            rates.append((point[target.name] - self.value(written, point)) / g)
+        if all(_close(r, rates[0], 1e-7) for r in rates):
+            return (f" It is a gradient step with learning rate {_fmt(rates[0], 6)}; the spec's "
+                    f"is {_fmt(self.network.learning_rate, 6)}.")
+        return ""
 
     def _leaves_of(self, *exprs) -> list[str]:
         names = {s.name for e in exprs for s in e.free_symbols}
@@ -1020,7 +1045,7 @@ class Checker:
             elif covered[p] > 1:
                 problems.append(f"counts the path {show(p)} {covered[p]} times")
         expected = " + ".join(
-            (" \\cdot " if latex else " * ").join(self.show_deriv(a, b, latex) for a, b in zip(p, p[1:]))
+            (" \\cdot " if latex else " * ").join(self.show_deriv(a, b, latex, claim.prefix) for a, b in zip(p, p[1:]))
             for p in true_paths) or "0"
         if problems:
             return _Part("chain", WRONG, expected, "; ".join(dict.fromkeys(problems)) + ".")
@@ -1045,18 +1070,19 @@ class Checker:
         names = [(self.names.resolve(f.num), self.names.resolve(f.den)) for f in factors]
         for a, b in names:
             if a != b and not self.depends(a, b):
-                problems.append(f"{self.show_deriv(a, b, latex)} is zero: "
+                problems.append(f"{self.show_deriv(a, b, latex, claim.prefix)} is zero: "
                                 f"{self.names.spelling(a, latex)} does not depend on "
                                 f"{self.names.spelling(b, latex)}")
                 ok = False
-        if names[0][0] != top or names[-1][1] != bottom:
-            problems.append(f"the product does not run from {self.names.spelling(top, latex)} "
-                            f"to {self.names.spelling(bottom, latex)}")
-            ok = False
+        for written, wanted, end in ((names[0][0], top, "starts"), (names[-1][1], bottom, "ends")):
+            if written != wanted:
+                problems.append(f"the product {end} at {self.names.spelling(written, latex)}, "
+                                f"not at {self.names.spelling(wanted, latex)}")
+                ok = False
         for (a, b), (c, d) in zip(names, names[1:]):
             if b != c:
-                problems.append(f"the chain breaks between {self.show_deriv(a, b, latex)} and "
-                                f"{self.show_deriv(c, d, latex)}")
+                problems.append(f"the chain breaks between {self.show_deriv(a, b, latex, claim.prefix)} and "
+                                f"{self.show_deriv(c, d, latex, claim.prefix)}")
                 ok = False
         if not ok:
             return []
