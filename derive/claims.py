@@ -1247,7 +1247,8 @@ class Checker:
         if best is None:
             return ""
         _, leaf, candidate, value, exact, k = best
-        same = [n_ for n_, v in leaves.items() if n_ != leaf and v == candidate]
+        same = sorted((n_ for n_, v in leaves.items() if n_ != leaf and v == candidate),
+                      key=lambda n_: -difflib.SequenceMatcher(None, leaf, n_).ratio())
         note = f" (the value of {', '.join(same)})" if same else ""
         name = "the learning rate" if leaf == _ETA else leaf
         if exact:
@@ -1411,7 +1412,9 @@ def _claim_lines(text: str, claims: list[str]) -> list[int | None]:
         probe = claim[:24]
         found = None
         for i, line in enumerate(lines, start=1):
-            if i not in used and (probe in line or probe.replace("\\", "\\\\") in line):
+            if i in used or line.lstrip().startswith("#"):
+                continue
+            if probe in line or probe.replace("\\", "\\\\") in line:
                 found = i
                 break
         if found:
@@ -1464,7 +1467,8 @@ def render_markdown(verdicts: Sequence[Verdict]) -> str:
     out = ["| | Claim | Truth | Verdict | Why |", "|---|---|---|---|---|"]
     for v in verdicts:
         why = v.detail if v.verdict != HOLDS else ""
-        out.append(f"| {_MARK[v.verdict]} | `{_md_cell(v.claim)}` | `{_md_cell(v.expected)}` "
+        truth = f"`{_md_cell(v.expected)}`" if v.expected else "—"
+        out.append(f"| {_MARK[v.verdict]} | `{_md_cell(v.claim)}` | {truth} "
                    f"| {v.verdict} | {_md_cell(why)} |")
     out.append("")
     out.append(summary(verdicts) + ".")

@@ -1,16 +1,71 @@
-"""(being built)"""
+"""Check textbook claims (formulas, chains of partials, numbers, update rules) against a network.
+
+Claims are written in the network's own names, in plain math or LaTeX, e.g.
+  chainrule check seed004_afteracademy "dE/dw5 = (O1 - y1)*O1*(1 - O1)*H1" "o1 = 0.794609"
+  chainrule check seed000_vitalflux --claims examples/seed000_vitalflux_claims.toml
+
+Verdicts: holds (✓), wrong (✗), rounding (≈: a number that agrees with the truth to fewer
+digits than it states), cannot read (?: unknown symbol or malformed claim).
+
+Exit status: 0 when every claim holds or is only off by rounding; 1 when any claim is wrong;
+2 when any claim cannot be read (or the spec or claims file cannot be read).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of this command."""
-    parser.add_argument("spec", nargs="?", metavar="SPEC")
+    """Options of `chainrule check`."""
+    parser.add_argument("spec", metavar="SPEC",
+                        help="a spec file (.toml) or a built-in example name (see `chainrule examples`)")
+    parser.add_argument("claims", nargs="*", metavar="CLAIM",
+                        help='a claim, e.g. "dE/dw5 = (O1 - y1)*O1*(1 - O1)*H1" (quote it)')
+    parser.add_argument("--claims", dest="claims_file", metavar="FILE",
+                        help="a claims file: TOML with claims = [...] (and optional [aliases] "
+                             "mapping author spellings such as \"out(h1)\" to names), or a text "
+                             "file with one claim per line ('#' starts a comment line)")
+    parser.add_argument("--alias", action="append", default=[], metavar="SPELLING=NAME",
+                        help='an author spelling of a network name, e.g. --alias "out(h1)=H1"')
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                        help="report format (default: text)")
+
+
+def _aliases(pairs: list[str]) -> dict[str, str]:
+    from derive.errors import ClaimError
+    out = {}
+    for pair in pairs:
+        spelling, sep, name = pair.rpartition("=")
+        if not sep or not spelling.strip() or not name.strip():
+            raise ClaimError(f"--alias expects SPELLING=NAME, got {pair!r}")
+        out[spelling.strip()] = name.strip()
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    from derive.errors import ChainruleError
-    raise ChainruleError("this command is not built yet")
+    """Check the claims and print the report; the exit status says the worst verdict."""
+    from derive.claims import UNREADABLE, WRONG, check, load_claims, render
+    from derive.errors import ClaimError
+    from derive.examples import resolve
+    from derive.spec import Network
+
+    claims, lines, aliases = list(args.claims), [None] * len(args.claims), {}
+    if args.claims_file:
+        more, more_lines, aliases = load_claims(args.claims_file)
+        claims += more
+        lines += more_lines
+    aliases.update(_aliases(args.alias))
+    if not claims:
+        raise ClaimError("no claims to check", hint="give claims after SPEC or --claims FILE")
+    network = Network.from_toml(resolve(args.spec))
+    try:
+        verdicts = check(network, claims, aliases, lines)
+    except ClaimError as err:  # a bad alias table: locate it in the claims file
+        raise err.located(file=args.claims_file) from None
+    sys.stdout.write(render(verdicts, args.format) + "\n")
+    found = {v.verdict for v in verdicts}
+    if UNREADABLE in found:
+        return 2
+    return 1 if WRONG in found else 0
