@@ -144,7 +144,7 @@ class Names:
         for alias, name in self.aliases.items():
             if name not in self.known:
                 raise ClaimError(f"alias {alias!r} names {name!r}, which is not in the network",
-                                 hint=_closest_hint(name, self.known))
+                                 key=f"aliases.{alias}", hint=_closest_hint(name, self.known))
         self.latex = self._latex_table()
 
     def _latex_table(self) -> dict[tuple, str]:
@@ -165,6 +165,8 @@ class Names:
 
     def spelling(self, name: str, latex: bool) -> str:
         """How to show ``name``: the author's LaTeX spelling in a LaTeX claim."""
+        if name == _ETA and name not in self.known:
+            return r"\eta" if latex else name
         if latex:
             return self.network.latex.get(name) or _default_latex(name)
         return name
@@ -952,10 +954,14 @@ class Checker:
             expected = f"{self.show_deriv(target.name, target.den, claim.latex, claim.prefix)} = {expected}"
         elif target.kind == "after":
             expected = f"{self.names.spelling(target.name, claim.latex)}+ = {expected}"
+        tested = 0
         for point in self.points:
             a, b = self.value(written, point), self.value(truth, point)
+            if math.isnan(a) and math.isnan(b):
+                continue  # outside both expressions' domain
+            tested += 1
             if not _close(a, b):
-                where = ", ".join(f"{self.names.spelling(n, False)}={_fmt(point[n], 4)}"
+                where = ", ".join(f"{self.names.spelling(n, claim.latex)}={_fmt(point[n], 4)}"
                                   for n in self._leaves_of(written, truth) if n in point)
                 note = self._why_formula(written, truth)
                 if kind == "rule":
@@ -965,7 +971,7 @@ class Checker:
                              f"{_fmt(b, 6)}.{note}")
         proven = self._symbolically_equal(written, truth)
         how = "equal symbolically and" if proven else "symbolic simplification inconclusive; equal"
-        return _Part(kind, HOLDS, expected, f"{how} at {len(self.points)} points.")
+        return _Part(kind, HOLDS, expected, f"{how} at {tested} points.")
 
     def _rate_used(self, written, target: Target) -> str:
         """For an update rule, the learning rate it uses if it is a gradient step at all."""
@@ -994,14 +1000,17 @@ class Checker:
         return [n for n in order if n in needed]
 
     def _why_formula(self, written, truth) -> str:
-        """A hint when the ratio or difference of claim and truth is simple."""
+        """A hint when claim and truth differ by a simple factor (a sign, a missing term)."""
+        sp = self.sp
         try:
-            ratio = self.sp.factor(self.sp.cancel(truth / written)) if written != 0 else None
+            ratio = sp.factor(sp.cancel(truth / written)) if written != 0 else None
         except Exception:  # noqa: BLE001 - a hint only
             return ""
-        if ratio is not None and ratio != 1 and self.sp.count_ops(ratio) <= 8:
-            return f" The truth is the claim times {self.sp.sstr(ratio)}."
-        return ""
+        if ratio is None or ratio == 1 or ratio.atoms(sp.Function) or sp.count_ops(ratio) > 8:
+            return ""
+        if ratio == -1:
+            return " The sign is wrong."
+        return f" The truth is the claim times {sp.sstr(ratio)}."
 
     def _expand_leaves(self, expr):
         table = {self.graph.symbols[n.name]: self.graph.expanded(n.name) for n in self.graph.nodes
@@ -1390,10 +1399,14 @@ def _load_toml(text: str, file: str):
         raise ClaimError(f"not valid TOML: {message}", file=file,
                          line=int(found.group(1)) if found else None) from None
     claims = data.get("claims")
-    if not isinstance(claims, list) or not claims or not all(isinstance(c, str) for c in claims):
-        line = next((i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("claims")), None)
+    line = next((i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("claims")), None)
+    if not isinstance(claims, list) or not claims:
         raise ClaimError("expected claims = [\"...\", ...], a non-empty list of strings",
                          file=file, line=line)
+    for number, claim in enumerate(claims, start=1):
+        if not isinstance(claim, str):
+            raise ClaimError(f"claim {number} is {claim!r}, not a string", file=file, line=line,
+                             hint="write each claim in quotes")
     aliases = data.get("aliases", {})
     if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
         raise ClaimError("[aliases] must map author spellings to network names", file=file)

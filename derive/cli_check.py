@@ -44,6 +44,18 @@ def _aliases(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def _line_of(path: str | None, key: str | None) -> int | None:
+    """The line of an ``[aliases]`` entry in a claims file, if it is there."""
+    if not path or not key or not key.startswith("aliases."):
+        return None
+    from pathlib import Path
+    spelling = key.split(".", 1)[1]
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.lstrip().startswith((f'"{spelling}"', f"'{spelling}'", f"{spelling} ")):
+            return number
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the claims and print the report; the exit status says the worst verdict."""
     from derive.claims import UNREADABLE, WRONG, check, load_claims, render
@@ -63,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         verdicts = check(network, claims, aliases, lines)
     except ClaimError as err:  # a bad alias table: locate it in the claims file
-        raise err.located(file=args.claims_file) from None
+        raise err.located(file=args.claims_file, line=_line_of(args.claims_file, err.key)) from None
     sys.stdout.write(render(verdicts, args.format) + "\n")
     found = {v.verdict for v in verdicts}
     if UNREADABLE in found:
