@@ -180,8 +180,12 @@ class Names:
         return None
 
     def closest(self, name: str) -> list[str]:
+        """Up to three known names most like ``name`` (same first letter first)."""
         pool = sorted(self.known) + sorted(self.aliases)
-        return difflib.get_close_matches(name, pool, n=3, cutoff=0.4)
+        close = difflib.get_close_matches(name, pool, n=8, cutoff=0.4)
+        score = lambda c: (difflib.SequenceMatcher(None, name, c).ratio()  # noqa: E731
+                           + 0.2 * (c[:1] == name[:1]))
+        return sorted(close, key=lambda c: -score(c))[:3]
 
 
 def _default_latex(name: str) -> str:
@@ -1395,9 +1399,10 @@ def _load_toml(text: str, file: str):
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
-        message = re.sub(r"\s*\(at line.*\)$", "", str(err))
-        raise ClaimError(f"not valid TOML: {message}", file=file,
-                         line=int(found.group(1)) if found else None) from None
+        message = re.sub(r"\s*\(at (line|end).*\)$", "", str(err))
+        line = int(found.group(1)) if found else max(1, len(text.splitlines()))
+        raise ClaimError(f"not valid TOML: {message}", file=file, line=line,
+                         hint="expected claims = [\"...\", ...]") from None
     claims = data.get("claims")
     line = next((i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("claims")), None)
     if not isinstance(claims, list) or not claims:
