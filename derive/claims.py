@@ -491,11 +491,26 @@ def _latex_to_plain(text: str, names: Names) -> tuple[_Text, dict[str, str]]:
 _DERIV_NAME = re.compile(r"d_?[A-Za-z_]\w*\Z")
 
 
+#: functions a claim may call: the spec's, and the step function of ReLU derivatives
+CLAIM_FUNCTIONS = (*FUNCTIONS, "Heaviside", "step")
+
+
+def claim_function(name: str):
+    """The SymPy function a claim calls as ``name``."""
+    import sympy
+    from derive.functions import function
+    if name == "Heaviside":
+        return sympy.Heaviside
+    if name == "step":
+        return lambda x: sympy.Heaviside(x, 0)
+    return function(name)
+
+
 class ClaimParser(ex.Parser):
     """The expression parser with derivative atoms ``dA/dB`` (merged from three tokens)."""
 
     def __init__(self, text: str, names: Names):
-        super().__init__(text, FUNCTIONS)
+        super().__init__(text, CLAIM_FUNCTIONS)
         self.names = names
         self.tokens = self._merge(self.tokens)
 
@@ -838,7 +853,6 @@ class Checker:
 
     def claim_expr(self, tree) -> "sympy.Expr":
         """A claim tree in SymPy; derivative atoms become their true closed forms."""
-        from derive.functions import function
 
         def build(n):
             if isinstance(n, Deriv):
@@ -850,7 +864,7 @@ class Checker:
             if isinstance(n, ex.Unary):
                 return -build(n.operand) if n.op == "-" else build(n.operand)
             if isinstance(n, ex.Call):
-                return function(n.func)(*[build(a) for a in n.args])
+                return claim_function(n.func)(*[build(a) for a in n.args])
             left, right = build(n.left), build(n.right)
             return {"+": lambda: left + right, "-": lambda: left - right,
                     "*": lambda: left * right, "/": lambda: left / right,
@@ -1006,14 +1020,20 @@ class Checker:
     def _why_formula(self, written, truth) -> str:
         """A hint when claim and truth differ by a simple factor (a sign, a missing term)."""
         sp = self.sp
+        ratios = [self.value(truth, p) / w for p in self.points[:3]
+                  if (w := self.value(written, p)) and not math.isnan(w)]
+        if len(ratios) >= 2 and all(_close(r, ratios[0], 1e-9) for r in ratios):
+            if _close(ratios[0], -1.0):
+                return " The sign is wrong."
+            return f" The truth is the claim times {_fmt(ratios[0], 6)}."
+        if sp.count_ops(truth) + sp.count_ops(written) > 80:
+            return ""  # factoring big expressions costs more than the hint is worth
         try:
             ratio = sp.factor(sp.cancel(truth / written)) if written != 0 else None
         except Exception:  # noqa: BLE001 - a hint only
             return ""
         if ratio is None or ratio == 1 or ratio.atoms(sp.Function) or sp.count_ops(ratio) > 8:
             return ""
-        if ratio == -1:
-            return " The sign is wrong."
         return f" The truth is the claim times {sp.sstr(ratio)}."
 
     def _expand_leaves(self, expr):
@@ -1022,7 +1042,11 @@ class Checker:
         return expr.xreplace(table)
 
     def _symbolically_equal(self, a, b) -> bool:
+        """Zero difference, first in the quantities as written, then with every node
+        replaced by its equation (the network's relations, e.g. O1 = σ(o1))."""
         sp = self.sp
+        if sp.expand(a - b) == 0:
+            return True
         diff = self._expand_leaves(a) - self._expand_leaves(b)
         if sp.expand(diff) == 0:
             return True
