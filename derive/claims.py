@@ -128,6 +128,9 @@ _PLAIN_CHARS = {"∂": "d", "−": "-", "–": "-", "—": "-", "·": "*", "×":
 def _plain(text: str) -> _Text:
     out = _Text()
     for i, ch in enumerate(text):
+        if ch in "'′" and out.text.endswith(PRIMED) and text[i + 1:].lstrip().startswith("("):
+            out.add("_prime", i + 1)  # sigmoid'(z): the derivative, written with a prime
+            continue
         out.add(_PLAIN_CHARS.get(ch, ch), i + 1)
     return out
 
@@ -210,6 +213,7 @@ _LATEX_SKIP = {",", ";", "!", " ", ":", "quad", "qquad", "Large", "large", "LARG
                "right", "nonumber", "limits"}
 _LATEX_FUNCS = {"sigma": "sigmoid", "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh"}
 _LATEX_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
+_LATEX_PRIME = re.compile(r"\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)")
 _LATEX_FONTS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol"}
 
 
@@ -428,6 +432,11 @@ class _LatexReader:
             self.fraction(start)
         elif name in _LATEX_FUNCS and self._call_follows():
             self.emit("func", _LATEX_FUNCS[name], start)
+        elif _LATEX_FUNCS.get(name) in PRIMED and _LATEX_PRIME.match(self.src, self.i):
+            self.i = _LATEX_PRIME.match(self.src, self.i).end()  # \sigma'(z): the derivative
+            if not self._call_follows():
+                raise self.error("expected '(' after the derivative of a function")
+            self.emit("func", _LATEX_FUNCS[name] + "_prime", start)
         elif name in ("{", "}"):
             self.emit("open" if name == "{" else "close", "(" if name == "{" else ")", start)
         else:
@@ -491,8 +500,10 @@ def _latex_to_plain(text: str, names: Names) -> tuple[_Text, dict[str, str]]:
 _DERIV_NAME = re.compile(r"d_?[A-Za-z_]\w*\Z")
 
 
-#: functions a claim may call: the spec's, and the step function of ReLU derivatives
-CLAIM_FUNCTIONS = (*FUNCTIONS, "Heaviside", "step")
+#: functions a claim may call: the spec's, the step function of ReLU derivatives, and the
+#: derivatives written with a prime (``sigmoid'(z)``, ``σ'(z)``, ``\sigma'(z)``)
+PRIMED = ("sigmoid", "tanh", "relu", "softplus")
+CLAIM_FUNCTIONS = (*FUNCTIONS, "Heaviside", "step", *(f"{f}_prime" for f in PRIMED))
 
 
 def claim_function(name: str):
@@ -503,7 +514,17 @@ def claim_function(name: str):
         return sympy.Heaviside
     if name == "step":
         return lambda x: sympy.Heaviside(x, 0)
+    if name.endswith("_prime"):
+        f = function(name[:-len("_prime")])
+        return lambda x: _derivative_of(f, x)
     return function(name)
+
+
+def _derivative_of(f, x):
+    """f'(x) for a registered function of one argument."""
+    import sympy
+    u = sympy.Symbol("_u", real=True)
+    return sympy.diff(f(u), u).xreplace({u: x})
 
 
 class ClaimParser(ex.Parser):
@@ -544,7 +565,23 @@ class ClaimParser(ex.Parser):
             self.advance()
             num, den = tok.text.split("/")
             return Deriv(num, den, tok.pos)
+        if (tok.kind == "name" and tok.text not in self.functions and self.names.resolve(tok.text)
+                and self.tokens[self.i + 1].text == "("):
+            self.advance()  # O1(1 - O1): a symbol times a parenthesis, not a call
+            return ex.Name(tok.text, tok.pos)
         return super().atom()
+
+    def product(self):
+        """Products, with juxtaposition as multiplication: ``(O1 - y1) O1 (1 - O1)``."""
+        node = self.unary()
+        while True:
+            if self.tok.text in ("*", "/"):
+                op = self.advance()
+                node = ex.Binary(op.text, node, self.unary(), op.pos)
+            elif self.tok.kind in ("num", "name", "deriv") or self.tok.text == "(":
+                node = ex.Binary("*", node, self.power(), self.tok.pos)
+            else:
+                return node
 
 
 def tree_names(node) -> list[tuple[str, int]]:
@@ -638,7 +675,12 @@ def read_claim(text: str, names: Names) -> Claim:
         except ex.ExprError as err:
             column = normal.column(start + err.column - 1)
             message = re.sub(r" at column \d+$", "", err.message)
-            raise ClaimError(f"{message} at column {column}", hint=err.hint) from None
+            hint = err.hint
+            if message.startswith("unknown function"):
+                hint = ("a node the author writes as a call, e.g. out(h1), needs an alias "
+                        "(--alias 'out(h1)=H1' or [aliases] in a claims file); functions are "
+                        + ", ".join(FUNCTIONS))
+            raise ClaimError(f"{message} at column {column}", hint=hint) from None
         texts.append(piece.strip())
     prefix = "∂" if "∂" in text else ("d_" if re.search(r"(?<![A-Za-z0-9_])d_\w", plain) else "d")
     claim = Claim(text, target, sides, texts, latex, display, prefix)

@@ -239,6 +239,13 @@ BROKEN = [
     ("seed004_afteracademy", r"O_1 = \sigma\left(o_1\right)", H, ""),
     ("seed004_afteracademy", r"O_1 = \sigma(h_1)", W, "differs at"),
     ("seed004_afteracademy", "O1 = 1/(1 + exp(-o1))", H, ""),
+    ("seed004_afteracademy", "o1 = out(h1)", U, "needs an alias"),
+    ("seed004_afteracademy", "dE/dw5 = (O1 - y1) O1 (1 - O1) H1", H, ""),                  # juxtaposition
+    ("seed004_afteracademy", "dE/dw5 = (O1 - y1)*σ'(o1)*H1", H, ""),                          # primes
+    ("seed004_afteracademy", "dE/dw5 = (O1 - y1)*sigmoid'(o1)*H1", H, ""),
+    ("seed004_afteracademy", r"\frac{\partial E}{\partial w_5} = (O_1 - y_1)\,\sigma'(o_1)\,H_1", H, ""),
+    ("seed004_afteracademy", r"\frac{\partial E}{\partial w_5} = (O_1 - y_1)\sigma^{\prime}\left(o_1\right) H_1", H, ""),
+    ("seed004_afteracademy", "dE/dw5 = 2 (O1 - y1)*sigmoid'(o1)*H1", W, "claim times 0.5"),
     ("seed001_single_neuron", "dL/dZ = A - y", H, ""),
     ("seed003_spotintelligence", "d_error/d_w11 = d_error/d_o1 * d_o1/d_h1 * d_h1/d_w11 + "
      "d_error/d_o1 * d_o1/d_h1 * d_h1/d_w11", W, "counts the path error → o1 → h1 → w11 2 times"),
