@@ -96,6 +96,7 @@ class Claim:
     latex: bool
     display: dict[str, str] = field(default_factory=dict)  # identifier → author's spelling
     prefix: str = "d"  # how the author writes a derivative's d: "d", "d_" or "∂"
+    spelled: dict[str, str] = field(default_factory=dict)  # name → the alias this claim used
 
 
 class _Text:
@@ -149,6 +150,10 @@ class Names:
                 raise ClaimError(f"alias {alias!r} names {name!r}, which is not in the network",
                                  key=f"aliases.{alias}", hint=_closest_hint(name, self.known))
         self.latex = self._latex_table()
+        #: name → the first author spelling given for it
+        self.alias_of = {}
+        for alias, name in self.aliases.items():
+            self.alias_of.setdefault(name, alias)
 
     def _latex_table(self) -> dict[tuple, str]:
         table: dict[tuple, str] = {}
@@ -629,18 +634,31 @@ _AFTER = [re.compile(r"new\s+(?P<n>[A-Za-z_]\w*)\Z"),
           re.compile(r"(?P<n>[A-Za-z_]\w*?)\s*(\+|'|\^\s*\+|\^\s*\(\s*\+\s*\)|\(\s*new\s*\)|_new|\s+after|\s+new)\Z")]
 
 
-def _apply_aliases(text: str, aliases: Mapping[str, str]) -> str:
+def _apply_aliases(text: str, aliases: Mapping[str, str], used: dict[str, str]) -> tuple[str, list[int]]:
+    """Replace author spellings (``out(h1)``, also as ``dout(h1)``) by network names.
+
+    Returns:
+        The new text and, per character, its 0-based offset in ``text`` (for error columns);
+        ``used`` receives name → the spelling this text used for it.
+    """
+    cols = list(range(len(text)))
+    used.clear()
     for alias in sorted(aliases, key=len, reverse=True):
         pattern = re.escape(alias)
         if alias[:1].isalnum() or alias[:1] == "_":
-            pattern = r"(?<![A-Za-z0-9_])" + pattern
+            pattern = r"(?<![A-Za-z0-9_])(?:[d∂]_?)?" + pattern
         if alias[-1:].isalnum() or alias[-1:] == "_":
             pattern += r"(?![A-Za-z0-9_])"
-        text = re.sub(pattern, lambda m: aliases[alias], text)
-        # derivative spellings of aliases: d + alias, ∂ + alias
-        text = re.sub(r"(?<![A-Za-z0-9_])([d∂]_?)" + re.escape(alias),
-                      lambda m: m.group(1) + aliases[alias], text)
-    return text
+        pieces, pos, out_cols = [], 0, []
+        for m in re.finditer(pattern, text):
+            prefix = m.group()[:len(m.group()) - len(alias)]  # "", "d", "d_" or "∂"
+            used.setdefault(aliases[alias], alias)
+            pieces += [text[pos:m.start()], prefix + aliases[alias]]
+            out_cols += cols[pos:m.start()] + [cols[m.start()]] * (len(prefix) + len(aliases[alias]))
+            pos = m.end()
+        pieces.append(text[pos:])
+        text, cols = "".join(pieces), out_cols + cols[pos:]
+    return text, cols
 
 
 def read_claim(text: str, names: Names) -> Claim:
@@ -654,12 +672,14 @@ def read_claim(text: str, names: Names) -> Claim:
         ClaimError: malformed text (with its column) or an unknown symbol (with the closest
             known names).
     """
-    source = _apply_aliases(text, names.aliases) if names.aliases else text
+    spelled: dict[str, str] = {}
+    source, offsets = _apply_aliases(text, names.aliases, spelled)
     latex = "\\" in source
     if latex:
         normal, display = _latex_to_plain(source, names)
     else:
         normal, display = _plain(source), {}
+    normal.cols = [offsets[c - 1] + 1 if 0 < c <= len(offsets) else c for c in normal.cols]
     plain = normal.text
     parts = [m.start() for m in re.finditer("=", plain)]
     if not parts:
@@ -683,7 +703,7 @@ def read_claim(text: str, names: Names) -> Claim:
             raise ClaimError(f"{message} at column {column}", hint=hint) from None
         texts.append(piece.strip())
     prefix = "∂" if "∂" in text else ("d_" if re.search(r"(?<![A-Za-z0-9_])d_\w", plain) else "d")
-    claim = Claim(text, target, sides, texts, latex, display, prefix)
+    claim = Claim(text, target, sides, texts, latex, display, prefix, spelled)
     _check_names(claim, names, normal, pieces)
     return claim
 
@@ -913,19 +933,28 @@ class Checker:
                     "**": lambda: left ** right}[n.op]()
         return build(tree)
 
-    def show(self, expr: "sympy.Expr", latex: bool) -> str:
-        """An expression in the claim's notation."""
-        if not latex:
-            return self.sp.sstr(expr)
-        names = {s: self.names.spelling(n, True) for n, s in self.symbols.items()}
-        names[self.eta] = r"\eta"
-        return self.sp.latex(expr, symbol_names=names)
+    def spell(self, name: str, claim: Claim) -> str:
+        """``name`` in the claim's notation: its LaTeX spelling, or the alias it used."""
+        if claim.latex:
+            return self.names.spelling(name, True)
+        if name in claim.spelled or not claim.spelled:
+            return claim.spelled.get(name, name)
+        return self.names.alias_of.get(name, name)  # the claim uses the author's spellings
 
-    def show_deriv(self, a: str, b: str, latex: bool, prefix: str = "d") -> str:
-        if latex:
-            return (rf"\frac{{\partial {self.names.spelling(a, True)}}}"
-                    rf"{{\partial {self.names.spelling(b, True)}}}")
-        return f"{prefix}{a}/{prefix}{b}"
+    def show(self, expr: "sympy.Expr", claim: Claim) -> str:
+        """An expression in the claim's notation."""
+        if claim.latex:
+            names = {s: self.names.spelling(n, True) for n, s in self.symbols.items()}
+            return self.sp.latex(expr, symbol_names=names)
+        renamed = {s: self.sp.Symbol(self.spell(n, claim), real=True) for n, s in self.symbols.items()
+                   if self.spell(n, claim) != n}
+        return self.sp.sstr(expr.xreplace(renamed))
+
+    def show_deriv(self, a: str, b: str, claim: Claim) -> str:
+        """∂a/∂b as the claim writes derivatives."""
+        if claim.latex:
+            return rf"\frac{{\partial {self.spell(a, claim)}}}{{\partial {self.spell(b, claim)}}}"
+        return f"{claim.prefix}{self.spell(a, claim)}/{claim.prefix}{self.spell(b, claim)}"
 
     # ---- one claim
     def check(self, text: str, line: int | None = None) -> Verdict:
@@ -1009,11 +1038,11 @@ class Checker:
         written = self.claim_expr(tree)
         if self.eta not in written.free_symbols:
             truth = truth.xreplace({self.eta: self.sp.Float(self.network.learning_rate)})
-        expected = self.show(truth, claim.latex)
+        expected = self.show(truth, claim)
         if target.kind == "deriv":
-            expected = f"{self.show_deriv(target.name, target.den, claim.latex, claim.prefix)} = {expected}"
+            expected = f"{self.show_deriv(target.name, target.den, claim)} = {expected}"
         elif target.kind == "after":
-            expected = f"{self.names.spelling(target.name, claim.latex)}+ = {expected}"
+            expected = f"{self.spell(target.name, claim)}+ = {expected}"
         tested = 0
         for point in self.points:
             a, b = self.value(written, point), self.value(truth, point)
@@ -1021,7 +1050,7 @@ class Checker:
                 continue  # outside both expressions' domain
             tested += 1
             if not _close(a, b):
-                where = ", ".join(f"{self.names.spelling(n, claim.latex)}={_fmt(point[n], 4)}"
+                where = ", ".join(f"{self.spell(n, claim)}={_fmt(point[n], 4)}"
                                   for n in self._leaves_of(written, truth) if n in point)
                 note = self._why_formula(written, truth)
                 if kind == "rule":
@@ -1117,14 +1146,14 @@ class Checker:
                 covered[p] = covered.get(p, 0) + 1
         true_paths = self.paths_between(top, bottom)
         arrow = " → ".join
-        show = lambda p: arrow(self.names.spelling(n, latex) for n in p)  # noqa: E731
+        show = lambda p: arrow(self.spell(n, claim) for n in p)  # noqa: E731
         for p in true_paths:
             if covered.get(p, 0) == 0:
                 problems.append(f"misses the path {show(p)}")
             elif covered[p] > 1:
                 problems.append(f"counts the path {show(p)} {covered[p]} times")
         expected = " + ".join(
-            (" \\cdot " if latex else " * ").join(self.show_deriv(a, b, latex, claim.prefix) for a, b in zip(p, p[1:]))
+            (" \\cdot " if latex else " * ").join(self.show_deriv(a, b, claim) for a, b in zip(p, p[1:]))
             for p in true_paths) or "0"
         if problems:
             return _Part("chain", WRONG, expected, "; ".join(dict.fromkeys(problems)) + ".")
@@ -1149,19 +1178,19 @@ class Checker:
         names = [(self.names.resolve(f.num), self.names.resolve(f.den)) for f in factors]
         for a, b in names:
             if a != b and not self.depends(a, b):
-                problems.append(f"{self.show_deriv(a, b, latex, claim.prefix)} is zero: "
-                                f"{self.names.spelling(a, latex)} does not depend on "
-                                f"{self.names.spelling(b, latex)}")
+                problems.append(f"{self.show_deriv(a, b, claim)} is zero: "
+                                f"{self.spell(a, claim)} does not depend on "
+                                f"{self.spell(b, claim)}")
                 ok = False
         for written, wanted, end in ((names[0][0], top, "starts"), (names[-1][1], bottom, "ends")):
             if written != wanted:
-                problems.append(f"the product {end} at {self.names.spelling(written, latex)}, "
-                                f"not at {self.names.spelling(wanted, latex)}")
+                problems.append(f"the product {end} at {self.spell(written, claim)}, "
+                                f"not at {self.spell(wanted, claim)}")
                 ok = False
         for (a, b), (c, d) in zip(names, names[1:]):
             if b != c:
-                problems.append(f"the chain breaks between {self.show_deriv(a, b, latex, claim.prefix)} and "
-                                f"{self.show_deriv(c, d, latex, claim.prefix)}")
+                problems.append(f"the chain breaks between {self.show_deriv(a, b, claim)} and "
+                                f"{self.show_deriv(c, d, claim)}")
                 ok = False
         if not ok:
             return []
