@@ -1052,6 +1052,9 @@ class Checker:
             if not _close(a, b):
                 where = ", ".join(f"{self.spell(n, claim)}={_fmt(point[n], 4)}"
                                   for n in self._leaves_of(written, truth) if n in point)
+                substituted = self._at_worked_example(kind, tree, written, truth, expected)
+                if substituted:
+                    return substituted
                 note = self._why_formula(written, truth)
                 if kind == "rule":
                     note += self._rate_used(written, target)
@@ -1061,6 +1064,29 @@ class Checker:
         proven = self._symbolically_equal(written, truth)
         how = "equal symbolically and" if proven else "symbolic simplification inconclusive; equal"
         return _Part(kind, HOLDS, expected, f"{how} at {tested} points.")
+
+    def _at_worked_example(self, kind: str, tree, written, truth, expected: str) -> _Part | None:
+        """A formula with decimals in it (``h1 = 0.25*x1 + 0.15*x2 + 0.45``) is the worked
+        example with values put in: it holds if it agrees there within the rounding of its
+        decimals (each moved by half a unit of its last digit)."""
+        decimals = [x for x in tree_numbers(tree) if "." in x.text]
+        if not decimals or not self.has_values:
+            return None
+        spec = self.points[0]
+        a, b = self.value(written, spec), self.value(truth, spec)
+        if math.isnan(a) or math.isnan(b):
+            return None
+        tolerance = 1e-12 * max(1.0, abs(b))
+        for literal in decimals:
+            half = 0.5 * 10.0 ** stated_digits(literal.text)[1]
+            moved = _replace_number(tree, literal, repr(float(literal.text) + half))
+            tolerance += abs(self.value(self.claim_expr(moved), spec) - a)
+        if abs(a - b) > tolerance:
+            return None
+        return _Part(kind, HOLDS, expected,
+                     f"not an identity, but its decimals are the worked example's values; "
+                     f"there it gives {_fmt(a, 8)}, the truth {_fmt(b, 8)}, within the rounding "
+                     f"of its decimals.")
 
     def _rate_used(self, written, target: Target) -> str:
         """For an update rule, the learning rate it uses if it is a gradient step at all."""
@@ -1363,6 +1389,21 @@ class Checker:
             return f" It holds if {name} = {_fmt(candidate)}{note}."
         return (f" It nearly holds if {name} = {_fmt(candidate)}{note}: that gives "
                 f"{_fmt(value, n + 1)}, agreeing to {k} digits.")
+
+
+def _replace_number(node, literal: ex.Num, text: str):
+    """A copy of a claim tree with one number literal written differently."""
+    from dataclasses import replace
+    if node is literal:
+        return ex.Num(text, literal.pos)
+    if isinstance(node, ex.Unary):
+        return replace(node, operand=_replace_number(node.operand, literal, text))
+    if isinstance(node, ex.Binary):
+        return replace(node, left=_replace_number(node.left, literal, text),
+                       right=_replace_number(node.right, literal, text))
+    if isinstance(node, ex.Call):
+        return replace(node, args=tuple(_replace_number(a, literal, text) for a in node.args))
+    return node
 
 
 def _chain_summary(parts: list[_Part]) -> str:

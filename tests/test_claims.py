@@ -246,6 +246,10 @@ BROKEN = [
     ("seed004_afteracademy", r"\frac{\partial E}{\partial w_5} = (O_1 - y_1)\,\sigma'(o_1)\,H_1", H, ""),
     ("seed004_afteracademy", r"\frac{\partial E}{\partial w_5} = (O_1 - y_1)\sigma^{\prime}\left(o_1\right) H_1", H, ""),
     ("seed004_afteracademy", "dE/dw5 = 2 (O1 - y1)*sigmoid'(o1)*H1", W, "claim times 0.5"),
+    ("seed004_afteracademy", "h1 = 0.25*x1 + 0.15*x2 + 0.45", H, "worked example's values"),
+    ("seed004_afteracademy", "o1 = 0.35*0.623633 + w6*H2 + b2", H, "worked example's values"),
+    ("seed004_afteracademy", "o1 = 0.35*0.623633 + w6*H2 + 0.45", W, "differs at"),
+    ("seed004_afteracademy", "dE/dw5 = 0.5*(O1 - y1)*O1*(1 - O1)*H1", W, "claim times 2"),
     ("seed001_single_neuron", "dL/dZ = A - y", H, ""),
     ("seed003_spotintelligence", "d_error/d_w11 = d_error/d_o1 * d_o1/d_h1 * d_h1/d_w11 + "
      "d_error/d_o1 * d_o1/d_h1 * d_h1/d_w11", W, "counts the path error → o1 → h1 → w11 2 times"),
