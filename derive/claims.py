@@ -219,6 +219,8 @@ _LATEX_SKIP = {",", ";", "!", " ", ":", "quad", "qquad", "Large", "large", "LARG
 _LATEX_FUNCS = {"sigma": "sigmoid", "exp": "exp", "log": "log", "ln": "log", "tanh": "tanh"}
 _LATEX_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
 _LATEX_PRIME = re.compile(r"\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)")
+_LATEX_RATE = re.compile("(?:" + "|".join(sorted(LEARNING_RATE_NAMES, key=len, reverse=True))
+                         + r")(?![A-Za-z])")
 _LATEX_FONTS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol"}
 
 
@@ -375,6 +377,10 @@ class _LatexReader:
         start = self.i
         if ch == "\\":
             self.backslash()
+        elif ch.isalpha() and (word := _LATEX_RATE.match(self.src, self.i)):
+            self.i = word.end()  # learningRate: one word, not a product of letters
+            self.display[_ETA] = word.group()
+            self.emit("operand", _ETA, start)
         elif ch.isalpha():
             self.symbol()
         elif ch.isdigit() or ch == ".":
@@ -1056,6 +1062,8 @@ class Checker:
                 if substituted:
                     return substituted
                 note = self._why_formula(written, truth)
+                if target.kind == "deriv":
+                    note += self._which_derivative(written, target, claim)
                 if kind == "rule":
                     note += self._rate_used(written, target)
                 return _Part(kind, WRONG, expected,
@@ -1064,6 +1072,24 @@ class Checker:
         proven = self._symbolically_equal(written, truth)
         how = "equal symbolically and" if proven else "symbolic simplification inconclusive; equal"
         return _Part(kind, HOLDS, expected, f"{how} at {tested} points.")
+
+    def _which_derivative(self, written, target: Target, claim: Claim) -> str:
+        """If a wrong derivative formula is the derivative with respect to another quantity
+        (the post's ``dA = A - y`` is ∂L/∂Z), say which."""
+        top = self.names.resolve(target.name)
+        candidates = [n for n in [*(node.name for node in reversed(self.graph.nodes)),
+                                  *self.network.parameters, *self.network.inputs]
+                      if n not in (top, target.den)]
+        if len(candidates) > 60:
+            return ""
+        for other in candidates:
+            if not self.depends(top, other):
+                continue
+            truth = self.total(top, other)
+            if all(_close(self.value(written, p), self.value(truth, p)) for p in self.points):
+                return (f" It is {self.show_deriv(top, other, claim)}: the derivative with "
+                        f"respect to {self.spell(other, claim)}, not {self.spell(target.den, claim)}.")
+        return ""
 
     def _at_worked_example(self, kind: str, tree, written, truth, expected: str) -> _Part | None:
         """A formula with decimals in it (``h1 = 0.25*x1 + 0.15*x2 + 0.45``) is the worked

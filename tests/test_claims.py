@@ -159,6 +159,7 @@ def test_seed001_verdicts():
     verdicts = verdicts_of("seed001_single_neuron")
     assert [v.verdict for v in verdicts] == SEED001
     assert verdicts[2].claim == "dL/dA = A - y"
+    assert "It is dL/dZ: the derivative with respect to Z, not A." in verdicts[2].detail
 
 
 def test_seed001_hand_reasoning():
@@ -266,6 +267,9 @@ BROKEN = [
     ("seed000_vitalflux", r"\frac{\partial C}{\partial w^2_{11}} = \frac{a^3_1 - y}{", U, "column"),
     ("seed000_vitalflux", r"\frac{\partial C}{\partial w^2_{11}} = (a^3_1 - y) \foo a^2_1", U, ""),
     ("seed000_vitalflux", r"C = \frac{1}{2}\left(y - a^3_1\right)^2", H, ""),
+    ("seed000_vitalflux", r"w^{2+}_{11} = w^2_{11} – learningRate * \frac{\partial C}{\partial w^2_{11}}", H, ""),
+    ("seed000_vitalflux", r"w^{2+}_{11} = w^2_{11} - \alpha \frac{\partial C}{\partial w^2_{11}}", H, ""),
+    ("seed000_vitalflux", r"w^l = w^l – learningRate * \frac{\partial C}{\partial w^l}", U, "unknown symbol 'w^l'"),
     ("seed000_vitalflux", r"w^{2}_{11}{}' = w^2_{11} - \eta \frac{\partial C}{\partial w^2_{11}}", U, "left side"),
     ("seed000_vitalflux", r"w^{2\prime}_{11} = w^2_{11} - \eta \frac{\partial C}{\partial w^2_{11}}", H, ""),
     ("seed000_vitalflux", r"\frac{\partial C}{\partial b_1} = (a^3_1 - y)(w^2_{11} + w^2_{12} + w^2_{13})", H, ""),
