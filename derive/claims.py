@@ -875,7 +875,18 @@ class Checker:
     # ---- symbolic truths
     def depends(self, a: str, b: str) -> bool:
         """Whether ``a``'s value depends on ``b`` (through any path)."""
-        return bool(self.paths_between(a, b))
+        return b in self.ancestors(a)
+
+    def ancestors(self, a: str) -> set[str]:
+        """Every name ``a``'s value is computed from (``a`` excluded)."""
+        key = ("ancestors", a)
+        if key not in self._totals:
+            out: set[str] = set()
+            if self.graph.is_node(a):
+                for parent in self.graph.node(a).parents:
+                    out |= {parent} | self.ancestors(parent)
+            self._totals[key] = out
+        return self._totals[key]
 
     def paths_between(self, a: str, b: str) -> list[tuple[str, ...]]:
         """Every path from ``a`` down through parents to ``b``."""
@@ -934,6 +945,9 @@ class Checker:
             if isinstance(n, ex.Call):
                 return claim_function(n.func)(*[build(a) for a in n.args])
             left, right = build(n.left), build(n.right)
+            if n.op == "**" and right.is_Number and abs(right) > 64:
+                raise ClaimError(f"the power {right} is too large to check",
+                                 hint="powers up to 64 are read")
             return {"+": lambda: left + right, "-": lambda: left - right,
                     "*": lambda: left * right, "/": lambda: left / right,
                     "**": lambda: left ** right}[n.op]()
@@ -1330,7 +1344,10 @@ class Checker:
             raise ClaimError("the spec gives no values for "
                              + ", ".join(self.network.missing_values()[:3])
                              + " so numbers cannot be checked")
-        claimed = float(self.claim_expr(tree))
+        exact_value = self.claim_expr(tree)
+        if not (exact_value.is_real and exact_value.is_finite):
+            raise ClaimError(f"the right side {exact_value} is not a finite real number")
+        claimed = float(exact_value)
         if isinstance(tree, ex.Num) or (isinstance(tree, ex.Unary) and isinstance(tree.operand, ex.Num)):
             n, last = stated_digits(literals[0].text)
         else:  # arithmetic: as precise as its most precise literal
