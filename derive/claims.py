@@ -1028,9 +1028,8 @@ class Checker:
         else:
             detail = " ".join(f"[{k + 1}: {p.kind} {p.verdict}] {p.detail}".rstrip()
                               for k, p in enumerate(parts))
-            if parts[0].kind == "chain" and len(parts) > 1:
+            if parts[0].kind == "chain":
                 detail += " " + _chain_summary(parts)
-        numbers = [p for p in parts if p.claimed is not None]
         if numbers:
             self._claimed.append((self._quantity(claim.target), numbers[-1].claimed,
                                   claim.text, numbers[-1].verdict))
@@ -1084,6 +1083,8 @@ class Checker:
                              f"differs at {where}: the claim gives {_fmt(a, 6)}, the truth "
                              f"{_fmt(b, 6)}.{note}")
         proven = self._symbolically_equal(written, truth)
+        if not proven and tested < 2:
+            raise ClaimError("the claim could not be evaluated at enough points to decide it")
         how = "equal symbolically and" if proven else "symbolic simplification inconclusive; equal"
         return _Part(kind, HOLDS, expected, f"{how} at {tested} points.")
 
@@ -1269,7 +1270,7 @@ class Checker:
         if claim.latex:
             n, d = claim.display.get(f.num, f.num), claim.display.get(f.den, f.den)
             return rf"\frac{{\partial {n}}}{{\partial {d}}}"
-        return f"d{f.num}/d{f.den}"
+        return f"{claim.prefix}{f.num}/{claim.prefix}{f.den}"
 
     # ---- numbers
     def _quantity(self, target: Target) -> tuple:
@@ -1279,8 +1280,11 @@ class Checker:
         return (target.kind, r(target.name))
 
     def quantity_value(self, quantity: tuple, overrides: Mapping[tuple, float] | None = None) -> float:
-        """The value of a quantity with earlier claimed values substituted."""
-        return self.number_of(quantity, self.numbers(overrides, after=quantity[0] == "after"))
+        """The value of a quantity with earlier claimed values substituted (NaN off its domain)."""
+        try:
+            return self.number_of(quantity, self.numbers(overrides, after=quantity[0] == "after"))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return math.nan
 
     def numbers(self, overrides: Mapping[tuple, float] | None = None, after: bool = True) -> dict:
         """Every quantity a number claim can name, with earlier claimed values substituted."""
@@ -1405,6 +1409,8 @@ class Checker:
         A candidate must be a slip (another leaf's value, a sign flip, one keystroke away from
         the spec's value) and bring the number at least two digits closer than the truth.
         """
+        if n < 3:
+            return ""  # a number stated to one or two digits fits too many slips to name one
         best = None
         leaves = {**self.network.inputs, **self.network.targets, **self.network.parameters,
                   _ETA: self.network.learning_rate}
@@ -1415,6 +1421,8 @@ class Checker:
                 continue
             for candidate, rank in _plausible(root, current, leaves):
                 value = f(candidate) + claimed
+                if math.isnan(value):
+                    continue
                 exact, k = agreement(claimed, value, last, n)
                 if exact or (k >= min(n, 3) and k >= k_true + 2):
                     score = (not exact, rank, -k, len(repr(candidate)))
