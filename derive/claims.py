@@ -970,6 +970,11 @@ class Checker:
                    if self.spell(n, claim) != n}
         return self.sp.sstr(expr.xreplace(renamed))
 
+    @staticmethod
+    def math(text: str, claim: Claim) -> str:
+        """A LaTeX fragment inside a sentence, between dollars (plain claims: as it is)."""
+        return f"${text}$" if claim.latex else text
+
     def show_deriv(self, a: str, b: str, claim: Claim) -> str:
         """∂a/∂b as the claim writes derivatives."""
         if claim.latex:
@@ -1069,7 +1074,7 @@ class Checker:
                 continue  # outside both expressions' domain
             tested += 1
             if not _close(a, b):
-                where = ", ".join(f"{self.spell(n, claim)}={_fmt(point[n], 4)}"
+                where = ", ".join(f"{self.math(self.spell(n, claim), claim)}={_fmt(point[n], 4)}"
                                   for n in self._leaves_of(written, truth) if n in point)
                 substituted = self._at_worked_example(kind, tree, written, truth, expected)
                 if substituted:
@@ -1102,8 +1107,9 @@ class Checker:
                 continue
             truth = self.total(top, other)
             if all(_close(self.value(written, p), self.value(truth, p)) for p in self.points):
-                return (f" It is {self.show_deriv(top, other, claim)}: the derivative with "
-                        f"respect to {self.spell(other, claim)}, not {self.spell(target.den, claim)}.")
+                return (f" It is {self.math(self.show_deriv(top, other, claim), claim)}: the "
+                        f"derivative with respect to {self.math(self.spell(other, claim), claim)}, "
+                        f"not {self.math(self.spell(target.den, claim), claim)}.")
         return ""
 
     def _at_worked_example(self, kind: str, tree, written, truth, expected: str) -> _Part | None:
@@ -1212,8 +1218,8 @@ class Checker:
             for p in paths:
                 covered[p] = covered.get(p, 0) + 1
         true_paths = self.paths_between(top, bottom)
-        arrow = " → ".join
-        show = lambda p: arrow(self.spell(n, claim) for n in p)  # noqa: E731
+        arrow = (" \\to " if latex else " → ").join
+        show = lambda p: self.math(arrow(self.spell(n, claim) for n in p), claim)  # noqa: E731
         for p in true_paths:
             if covered.get(p, 0) == 0:
                 problems.append(f"misses the path {show(p)}")
@@ -1229,13 +1235,14 @@ class Checker:
 
     def _term_paths(self, claim, factors, top, bottom, problems) -> list[tuple]:
         latex = claim.latex
-        show = lambda n: claim.display.get(n, n) if latex else n  # noqa: E731
+        show = lambda n: self.math(claim.display.get(n, n), claim) if latex else n  # noqa: E731
         ok = True
         for f in factors:
             for n in (f.num, f.den):
                 if not self.names.resolve(n):
                     close = self.names.closest(n)
-                    close = [self.names.spelling(c, latex) for c in close if c in self.names.known]
+                    close = [self.math(self.names.spelling(c, latex), claim)
+                             for c in close if c in self.names.known]
                     problems.append(f"{self._show_written(claim, f)} goes through {show(n)}, "
                                     f"which is not a node of the network"
                                     + (f" (closest: {', '.join(close)})" if close else ""))
@@ -1245,19 +1252,19 @@ class Checker:
         names = [(self.names.resolve(f.num), self.names.resolve(f.den)) for f in factors]
         for a, b in names:
             if a != b and not self.depends(a, b):
-                problems.append(f"{self.show_deriv(a, b, claim)} is zero: "
-                                f"{self.spell(a, claim)} does not depend on "
-                                f"{self.spell(b, claim)}")
+                problems.append(f"{self.math(self.show_deriv(a, b, claim), claim)} is zero: "
+                                f"{self.math(self.spell(a, claim), claim)} does not depend on "
+                                f"{self.math(self.spell(b, claim), claim)}")
                 ok = False
         for written, wanted, end in ((names[0][0], top, "starts"), (names[-1][1], bottom, "ends")):
             if written != wanted:
-                problems.append(f"the product {end} at {self.spell(written, claim)}, "
-                                f"not at {self.spell(wanted, claim)}")
+                problems.append(f"the product {end} at {self.math(self.spell(written, claim), claim)}, "
+                                f"not at {self.math(self.spell(wanted, claim), claim)}")
                 ok = False
         for (a, b), (c, d) in zip(names, names[1:]):
             if b != c:
-                problems.append(f"the chain breaks between {self.show_deriv(a, b, claim)} and "
-                                f"{self.show_deriv(c, d, claim)}")
+                problems.append(f"the chain breaks between {self.math(self.show_deriv(a, b, claim), claim)}"
+                                f" and {self.math(self.show_deriv(c, d, claim), claim)}")
                 ok = False
         if not ok:
             return []
@@ -1269,7 +1276,7 @@ class Checker:
     def _show_written(self, claim, f: Deriv) -> str:
         if claim.latex:
             n, d = claim.display.get(f.num, f.num), claim.display.get(f.den, f.den)
-            return rf"\frac{{\partial {n}}}{{\partial {d}}}"
+            return rf"$\frac{{\partial {n}}}{{\partial {d}}}$"
         return f"{claim.prefix}{f.num}/{claim.prefix}{f.den}"
 
     # ---- numbers
@@ -1680,10 +1687,35 @@ def render_markdown(verdicts: Sequence[Verdict]) -> str:
     return "\n".join(out)
 
 
-def _tex_escape(text: str) -> str:
-    table = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&",
-             "%": r"\%", "$": r"\$", "#": r"\#", "^": r"\^{}", "~": r"\~{}"}
-    return "".join(table.get(ch, ch) for ch in text)
+_TEX_TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&",
+             "%": r"\%", "$": r"\$", "#": r"\#", "^": r"\^{}", "~": r"\~{}",
+             "→": r"$\to$", "∂": r"$\partial$", "σ": r"$\sigma$", "η": r"$\eta$",
+             "·": r"$\cdot$", "−": "-", "–": "--", "—": "---", "’": "'", "×": r"$\times$",
+             "≈": r"$\approx$", "′": "'"}
+_TEX_MARK = {HOLDS: "holds", WRONG: "wrong", ROUNDING: "rounding", UNREADABLE: "cannot read"}
+
+
+def _tex_text(text: str, math_spans: bool = False) -> str:
+    """Plain text made safe for pdflatex (specials escaped, a few symbols as math); with
+    ``math_spans``, ``$...$`` spans are kept as math."""
+    if math_spans:
+        pieces = re.split(r"(\$[^$]+\$)", text)
+        return "".join(_tex_text_unicode(p) if p.startswith("$") and p.endswith("$") and len(p) > 1
+                       else _tex_text(p) for p in pieces)
+    return "".join(_TEX_TEXT.get(ch, ch if ord(ch) < 128 else "?") for ch in text)
+
+
+def _tex_math(text: str) -> str:
+    """A LaTeX claim as inline math: without [latex] tags and size commands."""
+    text = re.sub(r"\[/?latex\]", "", text)
+    text = re.sub(r"\\(Large|large|LARGE|huge|Huge|displaystyle)\b", "", text)
+    return r"\(" + _tex_text_unicode(text.strip()) + r"\)"
+
+
+def _tex_text_unicode(text: str) -> str:
+    table = {"–": "-", "−": "-", "—": "-", "’": "'", "′": "'", "·": r"\cdot ", "×": r"\times ",
+             "σ": r"\sigma ", "η": r"\eta ", "∂": r"\partial "}
+    return "".join(table.get(ch, ch if ord(ch) < 128 else "?") for ch in text)
 
 
 def claims_section(network: "Network", claims: Sequence[str], format: str = "markdown",
@@ -1693,19 +1725,22 @@ def claims_section(network: "Network", claims: Sequence[str], format: str = "mar
     Args:
         network: the network the write-up derives.
         claims: claim texts.
-        format: ``"markdown"`` or ``"latex"``.
+        format: ``"markdown"`` or ``"latex"`` (compiles with pdflatex, no extra packages).
         aliases: author spellings → network names.
 
     Returns:
         The section's text, heading included.
     """
     verdicts = check(network, claims, aliases)
-    if format == "latex":
-        rows = [r"\section*{Checked claims}", r"\begin{itemize}"]
-        for v in verdicts:
-            rows.append(rf"\item[{_MARK[v.verdict]}] \texttt{{{_tex_escape(v.claim)}}} --- "
-                        rf"\emph{{{v.verdict}}}. Truth: \texttt{{{_tex_escape(v.expected)}}}."
-                        + (f" {_tex_escape(v.detail)}" if v.verdict != HOLDS else ""))
-        rows += [r"\end{itemize}", _tex_escape(summary(verdicts)) + "."]
-        return "\n".join(rows) + "\n"
-    return "## Checked claims\n\n" + render_markdown(verdicts) + "\n"
+    if format != "latex":
+        return "## Checked claims\n\n" + render_markdown(verdicts) + "\n"
+    rows = [r"\section*{Checked claims}", r"\begin{itemize}"]
+    for v in verdicts:
+        latex = "\\" in v.claim
+        claim = _tex_math(v.claim) if latex else r"\texttt{" + _tex_text(v.claim) + "}"
+        truth = (_tex_math(v.expected) if latex else r"\texttt{" + _tex_text(v.expected) + "}") \
+            if v.expected else "---"
+        why = f" {_tex_text(v.detail, math_spans=latex)}" if v.verdict != HOLDS else ""
+        rows.append(rf"\item \textbf{{{_TEX_MARK[v.verdict]}}}: {claim}\\ truth: {truth}.{why}")
+    rows += [r"\end{itemize}", _tex_text(summary(verdicts)) + "."]
+    return "\n".join(rows) + "\n"

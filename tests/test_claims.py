@@ -141,8 +141,8 @@ def test_seed000_verdicts():
     verdicts = verdicts_of("seed000_vitalflux")
     assert [v.verdict for v in verdicts] == SEED000
     for v in verdicts[5:7]:  # through Z^3_2: a 2-3-1 network has one output neuron
-        assert "Z^3_2, which is not a node" in v.detail
-        assert "misses the path C → a^{3}_{1} → Z^{3}_{1} → a^{2}_{2} → Z^{2}_{2}" in v.detail
+        assert "goes through $Z^3_2$, which is not a node" in v.detail
+        assert r"misses the path $C \to a^{3}_{1} \to Z^{3}_{1} \to a^{2}_{2} \to Z^{2}_{2}" in v.detail
 
 
 def test_seed000_hand_reasoning():
@@ -264,7 +264,7 @@ BROKEN = [
     ("seed000_vitalflux", r"\frac{\partial C}{\partial w^1_{21}} = \frac{\partial C}{\partial a^3_1}"
      r"\frac{\partial a^3_1}{\partial Z^3_1}\frac{\partial Z^3_1}{\partial a^2_1}"
      r"\frac{\partial a^2_1}{\partial Z^2_1}\frac{\partial Z^2_1}{\partial w^1_{12}}", W,
-     "ends at w^{1}_{12}, not at w^{1}_{21}"),
+     "ends at $w^{1}_{12}$, not at $w^{1}_{21}$"),
     ("seed000_vitalflux", r"\frac{\partial C}{\partial w^2_{21}} = 0", U, "unknown symbol 'w^2_{21}'"),
     ("seed000_vitalflux", r"\frac{\partial C}{\partial w^2_{11}} = \frac{a^3_1 - y}{", U, "column"),
     ("seed000_vitalflux", r"\frac{\partial C}{\partial w^2_{11}} = (a^3_1 - y) \foo a^2_1", U, ""),
@@ -487,3 +487,20 @@ def test_true_claims_hold_and_mutated_ones_do_not(net, seed):
     for kind, claim in bad.items():
         [v] = Checker(net, points=4).check_all([claim])
         assert v.verdict == WRONG, (kind, claim, v.detail)
+
+
+def test_claims_section_latex_compiles(tmp_path):
+    import shutil
+    import subprocess
+    if not shutil.which("pdflatex"):
+        pytest.skip("no pdflatex")
+    claims, _, aliases = claims_of("seed004_afteracademy")
+    more, _, _ = claims_of("seed000_vitalflux")
+    body = claims_section(NET["seed004_afteracademy"], claims, "latex", aliases)
+    body += claims_section(NET["seed000_vitalflux"], more + [r"\frac{\partial C}{\partial q} = 1"], "latex")
+    doc = tmp_path / "claims.tex"
+    doc.write_text("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\begin{document}\n"
+                   + body + "\\end{document}\n", encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout[-2000:]
