@@ -20,6 +20,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
@@ -836,15 +837,17 @@ class Checker:
         self.eta = sympy.Symbol(_ETA, real=True)
         self.symbols = dict(self.graph.symbols, **{_ETA: self.eta})
         self.has_values = not network.missing_values()
+        self.seed = seed
         self.points = self._points(points, seed)
         self._totals: dict = {}
 
     # ---- numeric points
-    def _points(self, count: int, seed: int) -> list[dict[str, float]]:
+    def _points(self, count: int, seed: int, worked_example: bool = True) -> list[dict[str, float]]:
+        """The worked example's values (if any), then seeded random ones, nodes computed."""
         from derive.values import forward
         rng = random.Random(seed)
         out = []
-        if self.has_values:
+        if self.has_values and worked_example:
             leaves = {**self.network.inputs, **self.network.targets, **self.network.parameters}
             out.append(dict(forward(self.d, leaves), eta=self.network.learning_rate))
         while len(out) < count:
@@ -1067,31 +1070,48 @@ class Checker:
             expected = f"{self.show_deriv(target.name, target.den, claim)} = {expected}"
         elif target.kind == "after":
             expected = f"{self.spell(target.name, claim)}+ = {expected}"
+        found, tested = self._first_difference(written, truth, self.points)
+        proven = found is None and self.sp.expand(written - truth) == 0
+        if found is None and not proven:  # look much harder (e.g. ReLU steps) before simplifying
+            found, more = self._first_difference(written, truth, self.extra_points)
+            tested += more
+            proven = found is None and self._symbolically_equal(written, truth)
+        if found is not None:
+            point, a, b = found
+            where = ", ".join(f"{self.math(self.spell(n, claim), claim)}={_fmt(point[n], 4)}"
+                              for n in self._leaves_of(written, truth) if n in point)
+            substituted = self._at_worked_example(kind, tree, written, truth, expected)
+            if substituted:
+                return substituted
+            note = self._why_formula(written, truth)
+            if target.kind == "deriv":
+                note += self._which_derivative(written, target, claim)
+            if kind == "rule":
+                note += self._rate_used(written, target)
+            return _Part(kind, WRONG, expected,
+                         f"differs at {where}: the claim gives {_fmt(a, 6)}, the truth "
+                         f"{_fmt(b, 6)}.{note}")
+        if not proven and tested < 2:
+            raise ClaimError("the claim could not be evaluated at enough points to decide it")
+        how = "equal symbolically and" if proven else "symbolic simplification inconclusive; equal"
+        return _Part(kind, HOLDS, expected, f"{how} at {tested} points.")
+
+    def _first_difference(self, written, truth, points) -> tuple:
+        """((point, claim value, true value) where they first differ, or None; points tried)."""
         tested = 0
-        for point in self.points:
+        for point in points:
             a, b = self.value(written, point), self.value(truth, point)
             if math.isnan(a) and math.isnan(b):
                 continue  # outside both expressions' domain
             tested += 1
             if not _close(a, b):
-                where = ", ".join(f"{self.math(self.spell(n, claim), claim)}={_fmt(point[n], 4)}"
-                                  for n in self._leaves_of(written, truth) if n in point)
-                substituted = self._at_worked_example(kind, tree, written, truth, expected)
-                if substituted:
-                    return substituted
-                note = self._why_formula(written, truth)
-                if target.kind == "deriv":
-                    note += self._which_derivative(written, target, claim)
-                if kind == "rule":
-                    note += self._rate_used(written, target)
-                return _Part(kind, WRONG, expected,
-                             f"differs at {where}: the claim gives {_fmt(a, 6)}, the truth "
-                             f"{_fmt(b, 6)}.{note}")
-        proven = self._symbolically_equal(written, truth)
-        if not proven and tested < 2:
-            raise ClaimError("the claim could not be evaluated at enough points to decide it")
-        how = "equal symbolically and" if proven else "symbolic simplification inconclusive; equal"
-        return _Part(kind, HOLDS, expected, f"{how} at {tested} points.")
+                return (point, a, b), tested
+        return None, tested
+
+    @cached_property
+    def extra_points(self) -> list[dict[str, float]]:
+        """Many more seeded random points, for formulas SymPy cannot simplify to the truth."""
+        return self._points(40, self.seed + 1, worked_example=False)
 
     def _which_derivative(self, written, target: Target, claim: Claim) -> str:
         """If a wrong derivative formula is the derivative with respect to another quantity

@@ -449,21 +449,33 @@ def true_claims(d, rng):
     }
 
 
-def mutated_claims(d, p, claims, values_node):
+def drop_a_factor(expr, rng):
+    """The expression with one factor (or, in a sum, one term) left out."""
+    if expr.is_Mul:
+        factors = [a for a in expr.args if not a.is_Number]
+        if len(factors) >= 2:
+            return expr / rng.choice(factors)
+    if expr.is_Add and len(expr.args) >= 2:
+        return expr - rng.choice(expr.args)
+    return 2 * expr
+
+
+def mutated_claims(d, p, rng, values_node):
+    """Claims with one thing broken: a factor left out, a path dropped or rerouted, a number off."""
     cost = d.network.cost
     paths = d.paths(p)
-    out = {"formula": f"d{cost}/d{p} = 2*({sympy.sstr(d.closed_form(p))}) + 1",
+    closed = d.closed_form(p)
+    out = {"formula": f"d{cost}/d{p} = {sympy.sstr(drop_a_factor(closed, rng))}",
            "rule": f"{p}+ = {p} + eta*d{cost}/d{p}"}
-    if len(paths) > 1:  # drop a path
-        out["chain"] = f"d{cost}/d{p} = " + " + ".join(
-            " * ".join(f"d{a}/d{b}" for a, b in zip(path, path[1:])) for path in paths[1:])
-    else:  # a factor through a node the path does not visit
-        path = paths[0]
-        others = [n for n in d.network.equations if n not in path and n != cost]
-        if others:
-            bad = list(path)
-            bad[1] = others[0]
-            out["chain"] = f"d{cost}/d{p} = " + " * ".join(f"d{a}/d{b}" for a, b in zip(bad, bad[1:]))
+    chain = lambda ps: " + ".join(" * ".join(f"d{a}/d{b}" for a, b in zip(q, q[1:])) for q in ps)  # noqa: E731
+    if len(paths) > 1:
+        out["missing path"] = f"d{cost}/d{p} = {chain(paths[1:])}"
+        out["path twice"] = f"d{cost}/d{p} = {chain(paths + paths[:1])}"
+    path = list(rng.choice(paths))
+    others = [n for n in d.network.equations if n not in path]
+    if len(path) > 2 and others:  # a factor through a node the path does not visit
+        path[rng.randrange(1, len(path) - 1)] = rng.choice(others)
+        out["wrong factor"] = f"d{cost}/d{p} = {chain([path] + [q for q in paths if q != tuple(path)])}"
     node, value = values_node
     out["number"] = f"{node} = {value * 1.01 + 0.01:.10g}"
     return out
@@ -483,7 +495,7 @@ def test_true_claims_hold_and_mutated_ones_do_not(net, seed):
         assert v.verdict == HOLDS, (kind, v.claim, v.detail)
     node = claims["number"].split(" = ")[0]
     from derive.values import compute
-    bad = mutated_claims(d, p, claims, (node, compute(d).values[node]))
+    bad = mutated_claims(d, p, rng, (node, compute(d).values[node]))
     for kind, claim in bad.items():
         [v] = Checker(net, points=4).check_all([claim])
         assert v.verdict == WRONG, (kind, claim, v.detail)
