@@ -222,6 +222,9 @@ _LATEX_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
 _LATEX_PRIME = re.compile(r"\s*(?:'|\^\s*\{?\s*\\prime\s*\}?)")
 _LATEX_RATE = re.compile("(?:" + "|".join(sorted(LEARNING_RATE_NAMES, key=len, reverse=True))
                          + r")(?![A-Za-z])")
+#: the d of a derivative's numerator or denominator: \partial, \mathrm{d}, d, then spacing
+_LATEX_D = re.compile(r"(?:\s|\\[,;:! ])*(\\partial|\\mathrm\{d\}|d(?=(?:\s|\\[,;:! ])*[\\A-Za-z]))"
+                      r"(?:\s|\\[,;:! ])*")
 _LATEX_FONTS = {"mathrm", "text", "operatorname", "mathit", "textrm", "mathbf", "boldsymbol"}
 
 
@@ -382,6 +385,10 @@ class _LatexReader:
             self.i = word.end()  # learningRate: one word, not a product of letters
             self.display[_ETA] = word.group()
             self.emit("operand", _ETA, start)
+        elif ch == "e" and self._exponential():
+            self.emit("func", "exp", start)  # e^{...}: the exponential function
+            body, at = self.group()
+            self.sub_expression(body, at)
         elif ch.isalpha():
             self.symbol()
         elif ch.isdigit() or ch == ".":
@@ -455,6 +462,16 @@ class _LatexReader:
             self.i = save
             self.symbol()
 
+    def _exponential(self) -> bool:
+        """Whether the ``e`` at the cursor is Euler's number raised to a power."""
+        if self.names and self.names.latex.get(("e", "", "")):
+            return False
+        rest = self.src[self.i + 1:].lstrip()
+        if not rest.startswith("^"):
+            return False
+        self.i = self.src.index("^", self.i) + 1
+        return True
+
     def _call_follows(self) -> bool:
         rest = self.src[self.i:].lstrip()
         return rest.startswith("(") or rest.startswith("\\left") or rest.startswith("[")
@@ -476,7 +493,7 @@ class _LatexReader:
 
     def _partial(self, text: str, at: int) -> str | None:
         """The identifier of ``\\partial X`` / ``dX`` / ``\\mathrm{d}X``, else None."""
-        m = re.match(r"\s*(\\partial|\\mathrm\{d\}|d(?=[\\A-Za-z]))\s*", text)
+        m = _LATEX_D.match(text)
         if not m:
             return None
         reader = _LatexReader(text, self.names, self.offset + at)
@@ -1078,7 +1095,7 @@ class Checker:
             proven = found is None and self._symbolically_equal(written, truth)
         if found is not None:
             point, a, b = found
-            where = ", ".join(f"{self.math(self.spell(n, claim), claim)}={_fmt(point[n], 4)}"
+            where = ", ".join(self.math(f"{self.spell(n, claim)}={_fmt(point[n], 4)}", claim)
                               for n in self._leaves_of(written, truth) if n in point)
             substituted = self._at_worked_example(kind, tree, written, truth, expected)
             if substituted:

@@ -254,6 +254,11 @@ BROKEN = [
     ("seed004_afteracademy", "o1 = 0.35*0.623633 + w6*H2 + 0.45", W, "differs at"),
     ("seed004_afteracademy", "dE/dw5 = 0.5*(O1 - y1)*O1*(1 - O1)*H1", W, "claim times 2"),
     ("seed001_single_neuron", "dL/dZ = A - y", H, ""),
+    ("seed003_spotintelligence", r"\dfrac{\partial\, \text{error}}{\partial w_{11}} = \left[o_1 - y\right] o_1 "
+     r"\left(1 - o_1\right) w_{21} h_1 (1 - h_1) x_1", H, ""),
+    ("seed003_spotintelligence", r"$\frac{d\,\mathrm{error}}{d w_{12}} = (o_1 - y) o_1 (1-o_1) w_{22} h_2 (1-h_2) x_1$", H, ""),
+    ("seed003_spotintelligence", r"o_1 = \frac{1}{1 + e^{-(h_1 w_{21} + h_2 w_{22})}}", H, ""),
+    ("seed003_spotintelligence", r"o_1 = \frac{1}{1 + e^{-h_1 w_{21} + h_2 w_{22}}}", W, "$w_{21}=0.6$"),
     ("seed003_spotintelligence", "d_error/d_w11 = d_error/d_o1 * d_o1/d_h1 * d_h1/d_w11 + "
      "d_error/d_o1 * d_o1/d_h1 * d_h1/d_w11", W, "counts the path error → o1 → h1 → w11 2 times"),
     # seed 000, LaTeX: transposed indices, braces optional
