@@ -123,7 +123,7 @@ class _Text:
         return self.cols[min(index, len(self.cols) - 1)] + (1 if index >= len(self.cols) else 0)
 
 
-_PLAIN_CHARS = {"∂": "d", "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*",
+_PLAIN_CHARS = {"δ": "delta_", "∂": "d", "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*",
                 "σ": "sigmoid", "η": "eta", "α": "alpha", "²": "**2", "’": "'", "\u00a0": " "}
 
 
@@ -179,6 +179,13 @@ class Names:
         if latex:
             return self.network.latex.get(name) or _default_latex(name)
         return name
+
+    def delta_of(self, name: str) -> str | None:
+        """The node whose δ (∂cost/∂node) ``delta_o1`` / ``deltao1`` / ``delta_`` + name names."""
+        m = re.fullmatch(r"delta_?(\w+)", name)
+        if m and name not in self.known and m.group(1).lstrip("_") in self.nodes:
+            return m.group(1).lstrip("_")
+        return None
 
     def resolve(self, name: str) -> str | None:
         """The network name written as ``name`` (learning rate words become ``eta``)."""
@@ -346,6 +353,10 @@ class _LatexReader:
             key = (base, sup, sub)
         spelling = self.src[start:self.i].strip()
         name = self.names.latex.get(key) if self.names else None
+        if name is None and base == "\\delta" and self.names:
+            node = self._delta_node(sup, sub)
+            if node:
+                name = f"delta_{node}"
         power = None
         if name is None and sup and self.names:
             plain = self.names.latex.get((base, "", sub))
@@ -461,6 +472,20 @@ class _LatexReader:
         else:
             self.i = save
             self.symbol()
+
+    def _delta_node(self, sup: str, sub: str) -> str | None:
+        """The node of ``\\delta^l_j``: the pre-activation z^l_j of a layered network, else
+        the only node written with these indices (``\\delta_{o1}`` is δ of o1)."""
+        layers = self.names.network.layers
+        if layers is not None:
+            node = self.names.latex.get((layers.notation.preactivation, sup, sub))
+            if node:
+                return node
+        if not sup:
+            node = self.names.latex.get((sub, "", "")) or self.names.resolve(sub)
+            if node in self.names.nodes:
+                return node
+        return None
 
     def _exponential(self) -> bool:
         """Whether the ``e`` at the cursor is Euler's number raised to a power."""
@@ -590,6 +615,9 @@ class ClaimParser(ex.Parser):
 
     def atom(self):
         tok = self.tok
+        if tok.kind == "name" and self.names.delta_of(tok.text):
+            self.advance()  # δ_o1 is ∂C/∂o1
+            return Deriv(self.names.network.cost, self.names.delta_of(tok.text), tok.pos)
         if tok.kind == "deriv":
             self.advance()
             num, den = tok.text.split("/")
@@ -741,6 +769,8 @@ def _read_target(piece: str, start: int, normal: _Text, names: Names) -> Target:
     if len(tokens) == 2 and tokens[0].kind == "deriv":
         num, den = tokens[0].text.split("/")
         return Target("deriv", num, den, col)
+    if len(tokens) == 2 and tokens[0].kind == "name" and names.delta_of(tokens[0].text):
+        return Target("deriv", names.network.cost, names.delta_of(tokens[0].text), col)
     if len(tokens) == 2 and tokens[0].kind == "name":
         return Target("value", tokens[0].text, None, col)
     for pattern in _AFTER:
@@ -773,7 +803,7 @@ def _unknown(name: str, column: int, names: Names, claim: Claim) -> ClaimError:
     if claim.latex:
         close = [names.spelling(c, True) if c in names.known else c for c in close]
     hint = ("closest known: " + ", ".join(close)) if close else "not a symbol of this network"
-    return ClaimError(f"unknown symbol {shown!r} at column {column}", hint=hint)
+    return ClaimError(f"unknown symbol '{shown}' at column {column}", hint=hint)
 
 
 def _chain_terms(node) -> list[list[Deriv]] | None:

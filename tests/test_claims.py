@@ -204,6 +204,7 @@ def test_seed003_hand_reasoning():
 
 NET = {name: load_example(name) for name in
        ("seed000_vitalflux", "seed001_single_neuron", "seed003_spotintelligence", "seed004_afteracademy")}
+NET["nielsen-2-2-1"] = Network.layered([2, 2, 1], "sigmoid", inputs=[0.1, 0.2], targets=[0.5])
 
 BROKEN = [
     # (network, claim, verdict, fragment of the detail)
@@ -254,6 +255,14 @@ BROKEN = [
     ("seed004_afteracademy", "o1 = 0.35*0.623633 + w6*H2 + 0.45", W, "differs at"),
     ("seed004_afteracademy", "dE/dw5 = 0.5*(O1 - y1)*O1*(1 - O1)*H1", W, "claim times 2"),
     ("seed001_single_neuron", "dL/dZ = A - y", H, ""),
+    # δ, Nielsen's ∂C/∂z, in plain and LaTeX
+    ("seed004_afteracademy", "δ_o1 = (O1 - y1)*O1*(1 - O1)", H, ""),
+    ("seed004_afteracademy", "dE/dw5 = delta_o1 * H1", H, ""),
+    ("nielsen-2-2-1", r"\delta^3_1 = (a^3_1 - y)\, a^3_1 (1 - a^3_1)", H, ""),
+    ("nielsen-2-2-1", r"\delta^2_1 = \delta^3_1 w^3_{11} \sigma'(z^2_1)", H, ""),
+    ("nielsen-2-2-1", r"\delta^2_1 = \delta^3_1 w^3_{12} \sigma'(z^2_1)", W, "differs at"),       # transposed
+    ("nielsen-2-2-1", r"\frac{\partial C}{\partial b^2_2} = \delta^2_2", H, ""),
+    ("nielsen-2-2-1", r"\delta^4_1 = 1", U, "unknown symbol '\\delta^4_1'"),
     ("seed003_spotintelligence", r"\dfrac{\partial\, \text{error}}{\partial w_{11}} = \left[o_1 - y\right] o_1 "
      r"\left(1 - o_1\right) w_{21} h_1 (1 - h_1) x_1", H, ""),
     ("seed003_spotintelligence", r"$\frac{d\,\mathrm{error}}{d w_{12}} = (o_1 - y) o_1 (1-o_1) w_{22} h_2 (1-h_2) x_1$", H, ""),
