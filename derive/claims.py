@@ -807,7 +807,10 @@ def _unknown(name: str, column: int, names: Names, claim: Claim) -> ClaimError:
 
 
 def _chain_terms(node) -> list[list[Deriv]] | None:
-    """A sum of products of derivatives as lists of factors; None if it is anything else."""
+    """A sum of products of derivatives as lists of factors; None if it is anything else
+    (a lone derivative, ``dC/db = δ``, is a formula: only its value is claimed)."""
+    if isinstance(node, Deriv):
+        return None
     terms = []
     for term in _flatten(node, "+"):
         factors = _flatten(term, "*")
