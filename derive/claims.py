@@ -123,7 +123,8 @@ class _Text:
         return self.cols[min(index, len(self.cols) - 1)] + (1 if index >= len(self.cols) else 0)
 
 
-_PLAIN_CHARS = {"δ": "delta_", "∂": "d", "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*",
+_PLAIN_CHARS = {"δ": "delta_", "∂": "d", "−": "-", "–": "-", "—": "-",
+                "·": "*", "×": "*", "⋅": "*",
                 "σ": "sigmoid", "η": "eta", "α": "alpha", "²": "**2", "’": "'", "\u00a0": " "}
 
 
@@ -683,7 +684,8 @@ def tree_numbers(node) -> list[ex.Num]:
 
 
 _AFTER = [re.compile(r"new\s+(?P<n>[A-Za-z_]\w*)\Z"),
-          re.compile(r"(?P<n>[A-Za-z_]\w*?)\s*(\+|'|\^\s*\+|\^\s*\(\s*\+\s*\)|\(\s*new\s*\)|_new|\s+after|\s+new)\Z")]
+          re.compile(r"(?P<n>[A-Za-z_]\w*?)\s*"
+                     r"(\+|'|\^\s*\+|\^\s*\(\s*\+\s*\)|\(\s*new\s*\)|_new|\s+after|\s+new)\Z")]
 
 
 def _apply_aliases(text: str, aliases: Mapping[str, str], used: dict[str, str]) -> tuple[str, list[int]]:
@@ -956,7 +958,7 @@ class Checker:
         return self._totals[key]
 
     def total(self, a: str, b: str) -> "sympy.Expr":
-        """∂a/∂b over all paths, in forward quantities (the Derivation's closed form for ∂C/∂·)."""
+        """∂a/∂b summed over all paths, in forward quantities (for ∂C/∂·, the closed form)."""
         key = ("total", a, b)
         if key not in self._totals:
             if a == self.graph.cost and b != a and b in self.graph.influences_cost and (
@@ -1039,7 +1041,8 @@ class Checker:
         """Check one claim on its own (numbers without inheritance)."""
         return self.check_all([text], [line])[0]
 
-    def check_all(self, texts: Sequence[str], lines: Sequence[int | None] | None = None) -> list[Verdict]:
+    def check_all(self, texts: Sequence[str],
+                  lines: Sequence[int | None] | None = None) -> list[Verdict]:
         """Check claims; number claims in dependency order, each seeing the earlier claimed values."""
         lines = list(lines or [None] * len(texts))
         read: list[Claim | Verdict] = []
@@ -1071,8 +1074,8 @@ class Checker:
     def _judge(self, claim: Claim, line: int | None) -> Verdict:
         parts = []
         try:
-            for tree, side_text in zip(claim.sides, claim.side_texts):
-                parts.append(self._judge_side(claim, tree, side_text))
+            for tree in claim.sides:
+                parts.append(self._judge_side(claim, tree))
         except ClaimError as err:
             return Verdict(claim.text, "unknown", UNREADABLE, "", str(err), line=line)
         worst = max(parts, key=lambda p: _SEVERITY[p.verdict])
@@ -1094,7 +1097,7 @@ class Checker:
         return Verdict(claim.text, kind, worst.verdict, expected, detail.strip(),
                        digits=worst.digits, line=line)
 
-    def _judge_side(self, claim: Claim, tree, side_text: str) -> _Part:
+    def _judge_side(self, claim: Claim, tree) -> _Part:
         terms = _chain_terms(tree)
         if terms is not None:
             return self._judge_chain(claim, terms)
@@ -1333,8 +1336,9 @@ class Checker:
                 ok = False
         for (a, b), (c, d) in zip(names, names[1:]):
             if b != c:
-                problems.append(f"the chain breaks between {self.math(self.show_deriv(a, b, claim), claim)}"
-                                f" and {self.math(self.show_deriv(c, d, claim), claim)}")
+                first = self.math(self.show_deriv(a, b, claim), claim)
+                second = self.math(self.show_deriv(c, d, claim), claim)
+                problems.append(f"the chain breaks between {first} and {second}")
                 ok = False
         if not ok:
             return []
@@ -1446,8 +1450,8 @@ class Checker:
         if k >= max(2, n - 2):
             why = " (truncated rather than rounded)" if trunc else ""
             detail = f"agrees to {k} of the {n} significant digits stated{why}."
-            return _Part("number", ROUNDING, expected, detail + self._inherited(quantity, claimed, last, n),
-                         digits=k, claimed=claimed)
+            detail += self._inherited(quantity, claimed, last, n)
+            return _Part("number", ROUNDING, expected, detail, digits=k, claimed=claimed)
         agree = (f"the claim agrees to {k} significant digit{'s' if k != 1 else ''}" if k
                  else "the claim differs already in its first digit")
         detail = f"the true value is {expected}; {agree}."
@@ -1783,8 +1787,8 @@ def _tex_math(text: str) -> str:
 
 
 def _tex_text_unicode(text: str) -> str:
-    table = {"–": "-", "−": "-", "—": "-", "’": "'", "′": "'", "·": r"\cdot ", "×": r"\times ",
-             "σ": r"\sigma ", "η": r"\eta ", "∂": r"\partial "}
+    table = {"–": "-", "−": "-", "—": "-", "’": "'", "′": "'", "·": r"\cdot ",
+             "×": r"\times ", "σ": r"\sigma ", "η": r"\eta ", "∂": r"\partial "}
     return "".join(table.get(ch, ch if ord(ch) < 128 else "?") for ch in text)
 
 
