@@ -1303,8 +1303,14 @@ class Checker:
             for p in true_paths) or "0"
         if problems:
             return _Part("chain", WRONG, expected, "; ".join(dict.fromkeys(problems)) + ".")
+        sums = [f"{self.math(self.show_deriv(a, b, claim), claim)} sums "
+                f"{len(self.paths_between(a, b))} paths"
+                for factors in terms for a, b in ((self.names.resolve(f.num), self.names.resolve(f.den))
+                                                  for f in factors)
+                if len(self.paths_between(a, b)) > 1]
+        note = f" ({'; '.join(dict.fromkeys(sums))})" if sums else ""
         return _Part("chain", HOLDS, expected, "every factor is a dependency of the graph and "
-                                               "every path is counted once.")
+                                               f"every path is counted once{note}.")
 
     def _term_paths(self, claim, factors, top, bottom, problems) -> list[tuple]:
         latex = claim.latex
@@ -1651,7 +1657,7 @@ def load_claims(path: str) -> tuple[list[str], list[int], dict[str, str]]:
         return _load_toml(text, str(path))
     claims, lines = [], []
     for number, line in enumerate(text.splitlines(), start=1):
-        body = line.strip()
+        body = re.sub(r"\s+#.*$", "", line).strip()  # a '#' after a space starts a comment
         if body and not body.startswith("#"):
             claims.append(body)
             lines.append(number)

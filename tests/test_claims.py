@@ -104,6 +104,7 @@ def test_seed004_verdicts(v004):
     assert [v.verdict for v in v004] == [e for e, _ in SEED004]
     for v, (_, fragment) in zip(v004, SEED004):
         assert fragment in v.detail, (v.claim, v.detail)
+    assert "dE(total)/dout(h1) sums 2 paths" in v004[15].detail
 
 
 def test_seed004_truths_match_plain_sympy(v004, truth004):
@@ -392,7 +393,7 @@ def test_cli_claims_files(capsys, tmp_path):
                            str(EXAMPLES_DIR / "seed004_afteracademy_claims.toml"))
     assert code == 1 and "11 hold, 7 wrong, 2 rounding, 0 cannot read" in out
     text = tmp_path / "claims.txt"
-    text.write_text("# seed 004\nh1 = 0.505\n\nout(h2) = 0.632045\n", encoding="utf-8")
+    text.write_text("# seed 004\nh1 = 0.505  # the post\n\nout(h2) = 0.632045\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, "seed004_afteracademy", "--claims", str(text),
                            "--alias", "out(h2)=H2", "--format", "json")
     assert code == 0 and [d["verdict"] for d in json.loads(out)] == [H, H]
