@@ -1439,7 +1439,10 @@ class Checker:
         if not (exact_value.is_real and exact_value.is_finite):
             raise ClaimError(f"the right side {exact_value} is not a finite real number")
         claimed = float(exact_value)
-        if isinstance(tree, ex.Num) or (isinstance(tree, ex.Unary) and isinstance(tree.operand, ex.Num)):
+        if all(re.fullmatch(r"\d+", x.text) for x in literals):  # integers state exact values
+            n = 15
+            last = (math.floor(math.log10(abs(claimed))) if claimed else -12) - n + 1
+        elif isinstance(tree, ex.Num) or (isinstance(tree, ex.Unary) and isinstance(tree.operand, ex.Num)):
             n, last = stated_digits(literals[0].text)
         else:  # arithmetic: as precise as its most precise literal
             n = max(stated_digits(x.text)[0] for x in literals)
@@ -1447,7 +1450,7 @@ class Checker:
             last = lead - n + 1
         quantity = self._quantity(claim.target)
         true = self.quantity_value(quantity)
-        expected = _fmt(true, max(n + 2, 7))
+        expected = _fmt(true, min(max(n + 2, 7), 12))
         exact, k = agreement(claimed, true, last, n)
         if exact:
             return _Part("number", HOLDS, expected, f"agrees to the {n} digits stated.",
