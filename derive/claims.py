@@ -1,4 +1,4 @@
-"""Check textbook claims (formulas, chains of partials, numbers, update rules) against a Derivation.
+r"""Check textbook claims (formulas, chains of partials, numbers, update rules) against a Derivation.
 
 A claim is read by a safe parser (plain math, or LaTeX when it holds a backslash) into the
 trees of :mod:`derive.expr` plus :class:`Deriv` leaves for ``dE/dw5``; nothing is evaluated
@@ -6,10 +6,20 @@ as Python. Each claim gets a :class:`Verdict`: holds, wrong, rounding (a number 
 with the truth to fewer digits than it states) or cannot read, with the truth beside it and,
 when wrong, why.
 
-Pipeline: text → :func:`read_claim` (normalise, split at ``=``, read the left side, parse
-each right side) → :class:`Checker` (formula: symbolic and numeric equivalence; chain: the
-paths its products cover; number: digits-aware comparison, in dependency order, with
-inheritance from earlier wrong numbers and single-value "typo" explanations) → renderers.
+Pipeline: text → :func:`read_claim` (author spellings mapped by aliases, LaTeX turned into
+the plain syntax, split at ``=``, left side read, each right side parsed) → :class:`Checker`
+(formula: numeric equivalence at seeded points, then symbolic with the network's relations;
+chain: the paths its products cover; number: digits-aware comparison in dependency order,
+with inheritance from earlier wrong numbers and single-value "typo" explanations) →
+renderers (text, Markdown, JSON, and a write-up section).
+
+What a claim may say, e.g. for seed 004's network::
+
+    dE/dw5 = (O1 - y1)*O1*(1 - O1)*H1              formula (also ∂E/∂w5, d_E/d_w5, δ_o1*H1)
+    dE/dw1 = dE/dH1 * dH1/dh1 * dh1/dw1            chain of partials (sums of products)
+    o1 = 0.794609,  dE/dw5 = 0.0851,  w1+ = 0.2499 numbers (w1', new w1, E after)
+    w5+ = w5 - eta*dE/dw5                          update rule (η, lr, learning_rate, alpha)
+    \frac{\partial C}{\partial w^2_{11}} = (a^3_1 - y)\, a^2_1     LaTeX, in the spec's spellings
 """
 
 from __future__ import annotations
