@@ -490,11 +490,12 @@ def mutated_claims(d, p, rng, values_node):
     if len(paths) > 1:
         out["missing path"] = f"d{cost}/d{p} = {chain(paths[1:])}"
         out["path twice"] = f"d{cost}/d{p} = {chain(paths + paths[:1])}"
-    path = list(rng.choice(paths))
+    original = rng.choice(paths)
+    path = list(original)
     others = [n for n in d.network.equations if n not in path]
     if len(path) > 2 and others:  # a factor through a node the path does not visit
         path[rng.randrange(1, len(path) - 1)] = rng.choice(others)
-        out["wrong factor"] = f"d{cost}/d{p} = {chain([path] + [q for q in paths if q != tuple(path)])}"
+        out["wrong factor"] = f"d{cost}/d{p} = {chain([path] + [q for q in paths if q != original])}"
     node, value = values_node
     out["number"] = f"{node} = {value * 1.01 + 0.01:.10g}"
     return out
