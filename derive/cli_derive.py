@@ -1,32 +1,89 @@
 """Write up the chain-rule derivation of a network: forward pass, cost, every ∂C/∂θ, one update.
 
-With no SPEC, the built-in default (seed 000's 2-3-1 network) is used.
+With no SPEC, the built-in default (seed 000's 2-3-1 network) is used. Examples:
+  chainrule derive                                    Markdown of the default example
+  chainrule derive seed004_afteracademy --format json every number by name
+  chainrule derive examples/xor.toml -o xor.tex --pdf LaTeX (TikZ diagram) and its PDF
+  chainrule derive seed000_vitalflux -o notes.md      Markdown, with the diagram in notes.svg
+  chainrule derive seed004_afteracademy --claims examples/seed004_afteracademy_claims.toml
+
+The format follows -o's suffix (.tex, .md, .json) unless --format says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+_SUFFIX_FORMAT = {".tex": "latex", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `chainrule derive`."""
     parser.add_argument("spec", nargs="?", metavar="SPEC",
-                        help="a spec file (.toml) or a built-in example name (see `chainrule examples`)")
-    parser.add_argument("--format", choices=("latex", "markdown", "json"), default="markdown",
-                        help="output format (default: markdown)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+                        help="a spec file (.toml) or a built-in example name (see `chainrule "
+                             "examples`); default: seed000_vitalflux")
+    parser.add_argument("--format", choices=("latex", "markdown", "json"),
+                        help="output format (default: from -o's suffix, else markdown)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write here instead of standard output (Markdown also writes the "
+                             "diagram next to it as FILE's name with .svg)")
     parser.add_argument("--pdf", action="store_true",
-                        help="also compile the LaTeX write-up to PDF (needs pdflatex)")
+                        help="also compile the LaTeX write-up to PDF with pdflatex (next to -o, "
+                             "else SPEC's name with .pdf in the current folder)")
+    parser.add_argument("--claims", metavar="FILE",
+                        help="check the claims in FILE (see `chainrule check`) and add a "
+                             "'Checked claims' section")
+    parser.add_argument("--lr", type=float, metavar="ETA",
+                        help="learning rate of the update step (default: the spec's)")
+    parser.add_argument("--digits", type=int, default=6, metavar="N",
+                        help="significant digits of printed numbers (default: 6; JSON keeps all)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Derive and print the write-up."""
-    import json
-
-    from derive.chain import derive
+    """Derive, write the document (and the diagram, the PDF) where asked."""
     from derive.examples import resolve
     from derive.spec import Network
-    from derive.values import compute
-    derivation = derive(Network.from_toml(resolve(args.spec)))
-    print(json.dumps(compute(derivation).as_dict(), indent=2))
+    from derive.writeup import compile_pdf, write_atomic, writeup
+
+    spec_path = resolve(args.spec)
+    network = Network.from_toml(spec_path)
+    fmt = args.format or _SUFFIX_FORMAT.get(Path(args.output or "").suffix.lower(), "markdown")
+    claims, aliases = _claims(args.claims)
+    document = writeup(network, learning_rate=args.lr, digits=args.digits, claims=claims,
+                       aliases=aliases)
+    output = Path(args.output) if args.output else None
+    svg = output.with_suffix(".svg") if output and fmt == "markdown" else None
+    text = document.render(fmt, diagram_href=svg.name if svg else None)
+    if fmt == "json" and claims:
+        text = _with_claim_verdicts(text, network, claims, aliases)
+    if args.pdf:  # before any text is written: a failed compile leaves nothing half-done
+        pdf = output.with_suffix(".pdf") if output else Path(spec_path.stem + ".pdf")
+        compile_pdf(document.latex(), pdf)
+        print(f"chainrule derive: wrote {pdf}", file=sys.stderr)
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    if svg:
+        write_atomic(svg, document.svg())
+    write_atomic(output, text)
+    print(f"chainrule derive: wrote {output}" + (f" and {svg}" if svg else ""), file=sys.stderr)
     return 0
+
+
+def _claims(path: str | None) -> tuple[list[str], dict[str, str]]:
+    if not path:
+        return [], {}
+    from derive.claims import load_claims
+    claims, _lines, aliases = load_claims(path)
+    return claims, aliases
+
+
+def _with_claim_verdicts(text: str, network, claims, aliases) -> str:
+    import json
+
+    from derive.claims import check, render
+    data = json.loads(text)
+    data["claims"] = json.loads(render(check(network, claims, aliases), "json"))
+    return json.dumps(data, indent=2) + "\n"

@@ -1,0 +1,600 @@
+"""Derivation (+ values) → a document model → LaTeX | Markdown | JSON.
+
+A :class:`Document` is built once from the derivation and its numbers: sections of text,
+display equations, tables and the network diagram. Two renderers turn the same model into a
+standalone LaTeX file (TikZ diagram; compiles with pdflatex) and GitHub Markdown (``$`` math,
+an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded only here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence, Union
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+
+from derive.chain import Derivation, derive
+from derive.diagram import Diagram, network_diagram
+from derive.errors import ChainruleError
+from derive.spec import Network
+from derive.values import Values, compute
+
+#: A chain with more paths than this is written in δ form (the paths would fill pages).
+MAX_PATHS = 6
+#: Closed forms with more operations than this are left out of the write-up.
+MAX_CLOSED_FORM_OPS = 120
+#: Significant digits of printed numbers (the JSON form keeps full precision).
+DIGITS = 6
+
+
+# --------------------------------------------------------------------------- document model
+
+@dataclass
+class Math:
+    """Inline math (LaTeX source)."""
+
+    tex: str
+
+
+Inline = Union[str, Math]
+
+
+@dataclass
+class Paragraph:
+    """Running text with inline math."""
+
+    parts: list[Inline]
+
+
+@dataclass
+class Display:
+    """Aligned display equations: each row is a left side and its chain of (relation, right side)."""
+
+    rows: list[tuple[str, list[tuple[str, str]]]]
+
+
+@dataclass
+class Table:
+    """A table of inline cells."""
+
+    header: list[str]
+    rows: list[list[Inline]]
+
+
+@dataclass
+class Figure:
+    """The network diagram."""
+
+    diagram: Diagram
+    caption: str
+
+
+Block = Union[Paragraph, Display, Table, Figure]
+
+
+@dataclass
+class Section:
+    """A titled run of blocks; level 2 for sections, 3 for subsections."""
+
+    title: list[Inline]
+    blocks: list[Block] = field(default_factory=list)
+    level: int = 2
+
+
+@dataclass
+class Document:
+    """A derivation write-up, renderable as LaTeX, Markdown or JSON."""
+
+    title: str
+    sections: list[Section]
+    values: Values
+    diagram: Diagram
+    appendix: dict[str, str] = field(default_factory=dict)   # format → extra text (claims)
+
+    def latex(self) -> str:
+        """A standalone LaTeX document (article class, amsmath, TikZ)."""
+        return _LatexRenderer().document(self)
+
+    def markdown(self, diagram_href: str | None = None) -> str:
+        """GitHub Markdown; the diagram is ``diagram_href`` (an SVG file) or an inline data URI."""
+        return _MarkdownRenderer(diagram_href).document(self)
+
+    def json(self) -> str:
+        """Every number by name: values, cost, gradients, updated, cost_after."""
+        return json.dumps(self.values.as_dict(), indent=2) + "\n"
+
+    def svg(self) -> str:
+        """The network diagram as an SVG image."""
+        return self.diagram.svg()
+
+    def render(self, format: str, diagram_href: str | None = None) -> str:
+        """The document in ``format`` (latex, markdown or json)."""
+        if format == "latex":
+            return self.latex()
+        if format == "markdown":
+            return self.markdown(diagram_href)
+        if format == "json":
+            return self.json()
+        raise ChainruleError(f"unknown format {format!r}", hint="expected latex, markdown or json")
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_latex_(self) -> str:
+        displays = [b for s in self.sections for b in s.blocks if isinstance(b, Display)]
+        return "\n".join("$$" + _aligned(d) + "$$" for d in displays)
+
+
+# --------------------------------------------------------------------------- building
+
+class _Printer(LatexPrinter):
+    """LaTeX of an expression in the spec's own spellings, or with numbers in place of names."""
+
+    def __init__(self, names: dict[sympy.Symbol, str], **settings):
+        super().__init__(settings)
+        self.names = names
+
+    def _print_Symbol(self, expr, style="plain"):
+        if expr in self.names:
+            return self.names[expr]
+        return super()._print_Symbol(expr, style)
+
+    def _print_Mul(self, expr):
+        """Adjoints first, as textbooks write them: δ_O · O(1 − O), not O · δ_O · (1 − O)."""
+        factors = expr.as_ordered_factors() if self.order not in ("old", "none") \
+            else list(expr.args)
+        deltas = [f for f in factors if f.is_Symbol and f.name.startswith("delta_")]
+        if not deltas or factors[:len(deltas)] == deltas:
+            return super()._print_Mul(expr)
+        numbers = [f for f in factors if f.is_Number]
+        rest = [f for f in factors if f not in deltas and not f.is_Number]
+        order, self._settings["order"] = self.order, "none"
+        try:
+            return super()._print_Mul(sympy.Mul(*numbers, *deltas, *rest, evaluate=False))
+        finally:
+            self._settings["order"] = order
+
+
+def spelled(network: Network, graph, name: str) -> sympy.Expr:
+    """A node's equation as the spec writes it: its terms and factors in the spec's order."""
+    from derive import expr as ex
+    from derive.functions import function
+    with sympy.evaluate(False):
+        expr = ex.to_sympy(network.equations[name].tree, lambda ref: graph.symbols[ref.id],
+                           function)
+    return _flatten(expr)
+
+
+def _flatten(expr: sympy.Expr) -> sympy.Expr:
+    """Unevaluated a + (b + c) → a + b + c (and the same for products), keeping the order."""
+    if not expr.args:
+        return expr
+    args = [_flatten(a) for a in expr.args]
+    if expr.is_Add or expr.is_Mul:
+        args = [b for a in args for b in (a.args if a.func is expr.func else [a])]
+    return expr.func(*args, evaluate=False)
+
+
+def number(value: float, digits: int = DIGITS) -> str:
+    """``value`` rounded to ``digits`` significant digits, as LaTeX."""
+    if value == 0:
+        return "0"
+    if value != value or value in (float("inf"), float("-inf")):
+        return r"\text{" + str(value) + "}"
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+class _Builder:
+    """Builds the sections of a write-up from a derivation and its values."""
+
+    def __init__(self, derivation: Derivation, values: Values, digits: int):
+        self.d = derivation
+        self.g = derivation.graph
+        self.v = values
+        self.digits = digits
+        network = derivation.network
+        self.names = {name: network.latex_name(name) or sympy.latex(symbol)
+                      for name, symbol in self.g.symbols.items()}
+        by_symbol = {self.g.symbols[n]: t for n, t in self.names.items()}
+        by_symbol.update({s: r"\delta_{" + self.names[n] + "}"
+                          for n, s in derivation.delta_symbols.items()})
+        self.spelled = {n.name: spelled(network, self.g, n.name) for n in self.g.nodes}
+        env = {**values.values, **{f"delta_{n}": x for n, x in values.deltas.items()}}
+        numbers = {s: self._num_factor(env[s.name]) for s in [*by_symbol] if s.name in env}
+        # (with numbers?, in the spec's order?) → printer; "none" keeps a spelled equation's order
+        self.printers = {(numeric, spec_order): _Printer(numbers if numeric else by_symbol,
+                                                         mul_symbol="dot" if numeric else None,
+                                                         order="none" if spec_order else None)
+                         for numeric in (False, True) for spec_order in (False, True)}
+        self.env = {s: env[s.name] for s in by_symbol if s.name in env}
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def num(self, value: float) -> str:
+        return number(value, self.digits)
+
+    def _num_factor(self, value: float) -> str:
+        text = self.num(value)
+        return rf"\left({text}\right)" if value < 0 or r"\times" in text else text
+
+    def tex(self, expr: sympy.Expr, spec_order: bool = False) -> str:
+        return self.printers[False, spec_order].doprint(expr)
+
+    def with_numbers(self, expr: sympy.Expr, spec_order: bool = False) -> str:
+        return self.printers[True, spec_order].doprint(expr)
+
+    def value(self, expr: sympy.Expr) -> float:
+        from derive.values import evaluate
+        return evaluate(expr, self.env)
+
+    def partial(self, top: str, bottom: str) -> str:
+        return rf"\frac{{\partial {self.names[top]}}}{{\partial {self.names[bottom]}}}"
+
+    def chain(self, lhs: str, expr: sympy.Expr, value: float,
+              spec_order: bool = False) -> tuple[str, list]:
+        """``lhs = expr = expr with numbers = value``, skipping steps that repeat."""
+        steps = [self.tex(expr, spec_order)]
+        if expr.free_symbols and not expr.is_Symbol:
+            steps.append(self.with_numbers(expr, spec_order))
+        steps.append(self.num(value))
+        unique = [s for i, s in enumerate(steps) if i == 0 or s != steps[i - 1]]
+        return lhs, [("=", s) for s in unique]
+
+    # ---- sections -----------------------------------------------------------------------
+
+    def sections(self) -> list[Section]:
+        return [self.network(), self.start(), self.forward(), self.cost(), self.deltas(),
+                *self.parameters(), self.update(), self.after()]
+
+    def network(self) -> Section:
+        network = self.d.network
+        rows = [(self.names[n.name], [("=", self.tex(self.spelled[n.name], True))])
+                for n in self.g.nodes]
+        text = [f"{len(self.g.inputs)} inputs, {len(self.g.targets)} targets, "
+                f"{len(self.g.parameters)} parameters and {len(self.g.nodes)} nodes; the cost is ",
+                Math(self.names[self.g.cost]), "."]
+        if network.freeze:
+            text += [" Frozen (not updated by the step): ",
+                     *_listing([Math(self.names[p]) for p in network.freeze]), "."]
+        return Section(["The network"], [
+            Figure(network_diagram(self.g, self.names), network.title or network.name),
+            Paragraph(text),
+            Paragraph(["Every node is one equation of the spec, evaluated in this order:"]),
+            Display(rows)])
+
+    def start(self) -> Section:
+        rows = [[kind, Math(self.names[n]), Math(self.num(self.v.values[n]))]
+                for kind, table in (("input", self.g.inputs), ("target", self.g.targets),
+                                    ("parameter", self.g.parameters)) for n in table]
+        eta = Math(rf"\eta = {self.num(self.v.learning_rate)}")
+        return Section(["Starting values"], [
+            Table(["", "name", "value"], rows),
+            Paragraph(["The learning rate is ", eta, "."])])
+
+    def forward(self) -> Section:
+        rows = [self.chain(self.names[n.name], self.spelled[n.name], self.v.values[n.name], True)
+                for n in self.g.nodes if n.name != self.g.cost]
+        return Section(["Forward pass"], [
+            Paragraph(["Each node with its parents' values substituted:"]), Display(rows)])
+
+    def cost(self) -> Section:
+        cost = self.g.cost
+        return Section(["Cost"], [Display([self.chain(self.names[cost], self.spelled[cost],
+                                                      self.v.cost, True)])])
+
+    def deltas(self) -> Section:
+        rows = []
+        for node in reversed(self.g.nodes):
+            if node.name == self.g.cost or node.name not in self.g.influences_cost:
+                continue
+            lhs = rf"\delta_{{{self.names[node.name]}}} = {self.partial(self.g.cost, node.name)}"
+            rows.append(self.chain(lhs, self.d.delta[node.name], self.v.deltas[node.name]))
+        return Section(["Backward pass"], [
+            Paragraph(["The adjoint ", Math(r"\delta_n = \partial " + self.names[self.g.cost]
+                                            + r"/\partial n"),
+                       " of every node, from the cost down: the sum over the node's children ",
+                       Math("c"), " of ", Math(r"\delta_c \, \partial c/\partial n"), "."]),
+            Display(rows)])
+
+    def parameters(self) -> list[Section]:
+        order = sorted(self.g.parameters, key=self._backprop_rank)
+        return [self.parameter(p) for p in order]
+
+    def _backprop_rank(self, p: str) -> int:
+        positions = [i for i, n in enumerate(self.g.nodes) if n.name in self.g.children[p]]
+        return -max(positions, default=-1)
+
+    def parameter(self, p: str) -> Section:
+        d, cost = self.d, self.g.cost
+        lhs = self.partial(cost, p)
+        gradient = self.v.gradients[p]
+        paths = d.paths(p)
+        blocks: list[Block] = []
+        if not paths:
+            blocks.append(Paragraph(["No path leads from the cost to ", Math(self.names[p]),
+                                     ", so its gradient is 0."]))
+            return Section(["Parameter ", Math(self.names[p])], blocks, level=3)
+        if len(paths) <= MAX_PATHS:
+            products = [r" ".join(self.partial(a, b) for a, b in zip(path, path[1:]))
+                        for path in paths]
+            edges = list(dict.fromkeys((a, b) for path in paths for a, b in zip(path, path[1:])))
+            over = "the only path" if len(paths) == 1 else f"the {len(paths)} paths"
+            blocks.append(Paragraph([f"The chain rule over {over} from the cost to ",
+                                     Math(self.names[p]), ":"]))
+            blocks.append(Display([(lhs, _sum_lines(products))]))
+            blocks.append(Paragraph(["Each factor is the derivative of one node's equation:"]))
+            blocks.append(Display([self.chain(self.partial(a, b), d.partial(a, b),
+                                              self.value(d.partial(a, b))) for a, b in edges]))
+            numbers = _sum_lines([r" \cdot ".join(self._num_factor(self.value(d.partial(a, b)))
+                                                   for a, b in zip(path, path[1:]))
+                                  for path in paths])
+        else:
+            blocks.append(Paragraph([f"{len(paths)} paths lead from the cost to ",
+                                     Math(self.names[p]), "; with the adjoints of the nodes it "
+                                     "feeds, the chain rule reads:"]))
+            numbers = [("=", self.with_numbers(d.gradient[p]))]
+            blocks.append(Display([(lhs, [("=", self.tex(d.gradient[p]))])]))
+        closed = d.closed_form(p) if len(paths) <= MAX_PATHS else None
+        rows = []
+        if closed is not None and sympy.count_ops(closed) <= MAX_CLOSED_FORM_OPS:
+            blocks.append(Paragraph(["In closed form, with forward quantities:"]))
+            rows.append((lhs, [("=", self.tex(closed))]))
+        else:
+            rows.append((lhs, []))
+        rows[-1][1].extend([*numbers, ("=", self.num(gradient))])
+        blocks.append(Display(rows))
+        return Section(["Parameter ", Math(self.names[p])], blocks, level=3)
+
+    def update(self) -> Section:
+        network, eta = self.d.network, self.num(self.v.learning_rate)
+        rows = []
+        for p in self.g.parameters:
+            old, new = self.v.values[p], self.v.updated[p]
+            if p in network.freeze:
+                rows.append((self.names[p], [(r"\leftarrow", self.num(old)
+                                              + r" \quad \text{(frozen)}")]))
+                continue
+            steps = [rf"{self.names[p]} - \eta\, {self.partial(self.g.cost, p)}",
+                     rf"{self.num(old)} - {eta} \cdot {self._num_factor(self.v.gradients[p])}",
+                     self.num(new)]
+            rows.append((self.names[p], [(r"\leftarrow", steps[0]), ("=", steps[1]),
+                                         ("=", steps[2])]))
+        return Section(["One gradient-descent step"], [
+            Paragraph(["Every parameter moves against its gradient, ",
+                       Math(rf"\theta \leftarrow \theta - \eta\, \partial "
+                            rf"{self.names[self.g.cost]}/\partial\theta"),
+                       ", with ", Math(rf"\eta = {eta}"), ":"]),
+            Display(rows)])
+
+    def after(self) -> Section:
+        cost = self.names[self.g.cost]
+        before, after = self.v.cost, self.v.cost_after
+        change = "falls" if after < before else "rises" if after > before else "stays"
+        return Section(["Cost after the step"], [
+            Paragraph(["A forward pass with the updated parameters gives"]),
+            Display([(cost, [("=", self.num(after))])]),
+            Paragraph([f"The cost {change} from ", Math(self.num(before)), " to ",
+                       Math(self.num(after)), " (a change of ",
+                       Math(self.num(after - before)), ")."])])
+
+
+def _sum_lines(terms: list[str]) -> list[tuple[str, str]]:
+    """``= t1`` then ``+ t2``, ``+ t3`` … on lines of their own (long chains stay on the page)."""
+    return [("=", terms[0]), *(("+", t) for t in terms[1:])]
+
+
+def _listing(items: list[Inline]) -> list[Inline]:
+    out: list[Inline] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(", ")
+        out.append(item)
+    return out
+
+
+def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
+            digits: int = DIGITS, claims: Sequence[str] = (),
+            aliases: dict[str, str] | None = None) -> Document:
+    """The write-up of a network's derivation.
+
+    Args:
+        spec: a :class:`~derive.spec.Network` (with values for every leaf) or its derivation.
+        learning_rate: η of the update step; the spec's when omitted.
+        digits: significant digits of printed numbers.
+        claims: claim texts to check and append as a "Checked claims" section.
+        aliases: author spellings → network names, for the claims.
+
+    Returns:
+        The :class:`Document`.
+    """
+    derivation = spec if isinstance(spec, Derivation) else derive(spec)
+    values = compute(derivation, learning_rate)
+    builder = _Builder(derivation, values, digits)
+    network = derivation.network
+    document = Document(network.title or network.name, builder.sections(), values,
+                        network_diagram(derivation.graph, builder.names))
+    if claims:
+        from derive.claims import claims_section
+        document.appendix = {fmt: claims_section(network, list(claims), fmt, aliases)
+                             for fmt in ("markdown", "latex")}
+    return document
+
+
+# --------------------------------------------------------------------------- rendering
+
+def _align_lines(display: Display) -> str:
+    """The rows of a display as ``&``-aligned lines, one relation per line."""
+    lines = []
+    for lhs, steps in display.rows:
+        first, *rest = steps
+        lines.append(f"{lhs} &{first[0]} {first[1]}")
+        lines.extend(f"&{rel} {rhs}" for rel, rhs in rest)
+    return " \\\\\n".join(lines)
+
+
+def _aligned(display: Display) -> str:
+    return "\\begin{aligned}\n" + _align_lines(display) + "\n\\end{aligned}"
+
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                "^": r"\textasciicircum{}"}
+
+
+def tex_text(text: str) -> str:
+    """Plain text made safe for LaTeX."""
+    return "".join(_TEX_SPECIAL.get(c, c) for c in text)
+
+
+class _LatexRenderer:
+    """Document → standalone LaTeX."""
+
+    def document(self, doc: Document) -> str:
+        head = [r"\documentclass[11pt]{article}",
+                r"\usepackage[margin=2cm]{geometry}",
+                r"\usepackage{amsmath,amssymb}",
+                r"\usepackage{tikz}",
+                r"\usetikzlibrary{arrows.meta}",
+                r"\allowdisplaybreaks",
+                r"\setlength{\parindent}{0pt}",
+                r"\setlength{\parskip}{0.6em}",
+                r"\begin{document}",
+                rf"\section*{{{tex_text(doc.title)}}}",
+                r"Derived by chainrule: every number below is computed from the spec, "
+                r"in float64, and rounded only for printing."]
+        body = [self.section(s) for s in doc.sections]
+        tail = [doc.appendix["latex"]] if "latex" in doc.appendix else []
+        return "\n\n".join([*head, *body, *tail, r"\end{document}"]) + "\n"
+
+    def inline(self, parts: list[Inline]) -> str:
+        return "".join(f"${p.tex}$" if isinstance(p, Math) else tex_text(p) for p in parts)
+
+    def section(self, s: Section) -> str:
+        command = r"\subsection*" if s.level >= 3 else r"\section*"
+        return "\n\n".join([f"{command}{{{self.inline(s.title)}}}",
+                            *(self.block(b) for b in s.blocks)])
+
+    def block(self, b: Block) -> str:
+        if isinstance(b, Paragraph):
+            return self.inline(b.parts)
+        if isinstance(b, Display):
+            return self.display(b)
+        if isinstance(b, Table):
+            columns = "l" * len(b.header)
+            rows = [" & ".join(tex_text(h) for h in b.header) + r" \\ \hline"]
+            rows += [" & ".join(self.inline([c]) for c in row) + r" \\" for row in b.rows]
+            return "\n".join([rf"\begin{{tabular}}{{{columns}}}", *rows, r"\end{tabular}"])
+        if isinstance(b, Figure):
+            note = f"\n\n{{\\small {tex_text(b.diagram.note)}}}" if b.diagram.note else ""
+            return ("\\begin{center}\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
+                    "\\else\\width\\fi}{!}{%\n" + b.diagram.tikz() + "}\n\n"
+                    + tex_text(b.caption) + note + "\n\\end{center}")
+        raise TypeError(b)
+
+    @staticmethod
+    def display(d: Display) -> str:
+        return "\\begin{align*}\n" + _align_lines(d) + "\n\\end{align*}"
+
+
+class _MarkdownRenderer:
+    """Document → GitHub Markdown (``$`` math, the diagram as an SVG image)."""
+
+    def __init__(self, diagram_href: str | None):
+        self.diagram_href = diagram_href
+
+    def document(self, doc: Document) -> str:
+        parts = [f"# {doc.title}",
+                 "Derived by chainrule: every number below is computed from the spec, in "
+                 "float64, and rounded only for printing."]
+        parts += [self.section(s) for s in doc.sections]
+        if "markdown" in doc.appendix:
+            parts.append(doc.appendix["markdown"].rstrip("\n"))
+        return "\n\n".join(parts) + "\n"
+
+    @staticmethod
+    def inline(parts: list[Inline]) -> str:
+        return "".join(f"${p.tex}$" if isinstance(p, Math) else p for p in parts)
+
+    def section(self, s: Section) -> str:
+        return "\n\n".join(["#" * s.level + " " + self.inline(s.title),
+                            *(self.block(b) for b in s.blocks)])
+
+    def block(self, b: Block) -> str:
+        if isinstance(b, Paragraph):
+            return self.inline(b.parts)
+        if isinstance(b, Display):
+            return "$$\n" + _aligned(b) + "\n$$"
+        if isinstance(b, Table):
+            rows = ["| " + " | ".join(b.header) + " |", "|" + "---|" * len(b.header)]
+            rows += ["| " + " | ".join(self.inline([c]) for c in row) + " |" for row in b.rows]
+            return "\n".join(rows)
+        if isinstance(b, Figure):
+            href = self.diagram_href or _data_uri(b.diagram.svg())
+            note = f"\n\n*{b.diagram.note}*" if b.diagram.note else ""
+            return f"![{b.caption}]({href})\n\n*{b.caption}*{note}"
+        raise TypeError(b)
+
+
+def _data_uri(svg: str) -> str:
+    import base64
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+# --------------------------------------------------------------------------- files and PDF
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``path`` through a temporary file in its folder, so it is never half-written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def tex_engine() -> str | None:
+    """The path of pdflatex, if one is installed."""
+    return shutil.which("pdflatex")
+
+
+def compile_pdf(latex: str, pdf_path: Path) -> Path:
+    """Compile a LaTeX document with pdflatex into ``pdf_path``.
+
+    Raises:
+        ChainruleError: no TeX engine is installed, or the document does not compile (with
+            the first error line of the log).
+    """
+    engine = tex_engine()
+    if engine is None:
+        raise ChainruleError("no TeX engine found (pdflatex is not on PATH)",
+                             hint="install one, e.g. `apt-get install texlive-latex-recommended "
+                                  "texlive-pictures`, or leave out --pdf")
+    with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as tmp:
+        source = Path(tmp) / "writeup.tex"
+        source.write_text(latex, encoding="utf-8")
+        run = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error",
+                              source.name], cwd=tmp, capture_output=True, text=True,
+                             errors="replace", timeout=300)
+        pdf = Path(tmp) / "writeup.pdf"
+        if run.returncode != 0 or not pdf.exists():
+            lines = [ln for ln in run.stdout.splitlines() if ln.startswith("!")]
+            raise ChainruleError("pdflatex could not compile the write-up: "
+                                 + (lines[0] if lines else f"exit {run.returncode}"))
+        write_atomic(pdf_path, pdf.read_bytes())
+    return Path(pdf_path)

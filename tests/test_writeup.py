@@ -1,0 +1,236 @@
+"""Write-ups from the user's side: `chainrule derive` and :func:`derive.writeup.writeup`.
+
+Golden files (tests/golden/) hold the exact Markdown and LaTeX of two examples; after a
+reviewed change, refresh them with ``CHAINRULE_UPDATE_GOLDEN=1 bash dev.sh test tests/test_writeup.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from derive.chain import derive
+from derive.cli import main
+from derive.examples import example_names, example_path
+from derive.spec import Network
+from derive.values import compute
+from derive.writeup import compile_pdf, number, tex_engine, writeup
+from tests.networks import corpus
+
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_EXAMPLES = ["seed004_afteracademy", "seed000_vitalflux"]
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def require_tex() -> None:
+    """Skip without pdflatex on a developer's machine; in CI its absence is a failure."""
+    if tex_engine() is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is missing in CI: .ci/run must install a TeX engine")
+        pytest.skip("pdflatex is not installed")
+
+
+# --------------------------------------------------------------------------- numbers
+
+def test_json_reports_the_numbers_of_the_derivation(capsys):
+    path = example_path("seed004_afteracademy")
+    code, out, _ = run_cli(capsys, "derive", str(path), "--format", "json")
+    assert code == 0
+    reported = json.loads(out)
+    truth = compute(derive(Network.from_toml(path))).as_dict()
+    assert reported == truth
+    assert set(reported) == {"values", "cost", "gradients", "updated", "cost_after"}
+    # ∂E/∂w5 = (O1 − y1)·O1(1 − O1)·H1, worked by hand from the issue's spec numbers
+    sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    H1, H2 = sig(0.25 * 0.1 + 0.15 * 0.2 + 0.45), sig(0.35 * 0.1 + 0.28 * 0.2 + 0.45)
+    O1 = sig(0.35 * H1 + 0.20 * H2 + 0.5)
+    by_hand = (O1 - 0.05) * O1 * (1 - O1) * H1
+    assert reported["gradients"]["w5"] == pytest.approx(by_hand, rel=1e-12)
+    assert reported["updated"]["w5"] == pytest.approx(0.35 - 0.5 * by_hand, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(corpus()))
+def test_every_printed_number_is_the_computed_one(name):
+    network = corpus()[name]
+    document = writeup(network)
+    values = compute(derive(network))
+    text = document.markdown()
+    for p, g in values.gradients.items():
+        assert number(g) in text, f"∂C/∂{p} = {g} not printed"
+        assert number(values.updated[p]) in text
+    assert number(values.cost) in text and number(values.cost_after) in text
+    for node, v in values.values.items():
+        assert number(v) in text, f"value of {node} not printed"
+
+
+def test_frozen_parameters_are_kept_and_said_so():
+    document = writeup(corpus()["nielsen-frozen"])
+    text = document.markdown()
+    assert "(frozen)" in text
+    assert document.values.updated["b2_1"] == document.values.values["b2_1"]
+
+
+def test_number_formatting_rounds_only_for_print():
+    assert number(0.000687323456) == "0.000687323"
+    assert number(-1.5e-7) == r"-1.5 \times 10^{-7}"
+    assert number(0.0) == "0"
+
+
+# --------------------------------------------------------------------------- content
+
+def test_writeup_has_every_part_the_issue_lists():
+    text = writeup(Network.from_toml(example_path("seed004_afteracademy"))).markdown()
+    for heading in ("## The network", "## Starting values", "## Forward pass", "## Cost",
+                    "## Backward pass", "### Parameter $w_{5}$", "## One gradient-descent step",
+                    "## Cost after the step"):
+        assert heading in text
+    # the chain of partials for w5, its factors, the closed form and the number
+    assert (r"\frac{\partial E}{\partial w_{5}} &= \frac{\partial E}{\partial O_{1}} "
+            r"\frac{\partial O_{1}}{\partial o_{1}} \frac{\partial o_{1}}{\partial w_{5}}") in text
+    assert r"\frac{\partial O_{1}}{\partial o_{1}} &= O_{1} \left(1 - O_{1}\right)" in text
+    # equations keep the spec's order of terms, numbers substituted in the same order
+    assert r"h_{1} &= w_{1} x_{1} + w_{4} x_{2} + b_{1}" in text
+    assert r"&= 0.25 \cdot 0.1 + 0.15 \cdot 0.2 + 0.45" in text
+
+
+def test_author_notation_is_printed():
+    text = writeup(Network.from_toml(example_path("seed000_vitalflux"))).latex()
+    for spelling in ("w^{1}_{21}", "a^{2}_{3}", "Z^{3}_{1}", "b_{1}"):
+        assert spelling in text
+
+
+def test_many_paths_switch_to_the_delta_form():
+    text = writeup(corpus()["deep-sigmoid"]).markdown()
+    assert "paths lead from the cost to" in text or "The chain rule over" in text
+    assert r"\delta_{" in text
+
+
+def test_notebook_reprs():
+    document = writeup(corpus()["seed004"])
+    assert document._repr_markdown_().startswith("# ")
+    assert document._repr_latex_().startswith("$$")
+
+
+def test_diagram_labels_every_weight_and_node():
+    document = writeup(corpus()["seed004"])
+    tikz = document.latex()
+    for weight in range(1, 9):
+        assert rf"{{$w_{{{weight}}}$}}" in tikz
+    svg = ET.fromstring(document.svg())
+    texts = ["".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    for label in ("h₁", "H₁", "o₂", "O₂", "E", "x₁", "y₂", "b₁", "w₅"):
+        assert label in texts, f"{label} missing from the SVG"
+
+
+# --------------------------------------------------------------------------- golden files
+
+@pytest.mark.parametrize("name", GOLDEN_EXAMPLES)
+@pytest.mark.parametrize("fmt,suffix", [("markdown", ".md"), ("latex", ".tex")])
+def test_golden(name, fmt, suffix):
+    document = writeup(Network.from_toml(example_path(name)))
+    text = document.render(fmt, diagram_href=f"{name}.svg")
+    golden = GOLDEN / f"{name}{suffix}"
+    if os.environ.get("CHAINRULE_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+        (GOLDEN / f"{name}.svg").write_text(document.svg(), encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), \
+        f"{golden} changed; review, then refresh with CHAINRULE_UPDATE_GOLDEN=1"
+    assert document.svg() == (GOLDEN / f"{name}.svg").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- PDF
+
+@pytest.mark.parametrize("name", example_names())
+def test_every_example_compiles_to_pdf(name, tmp_path):
+    require_tex()
+    pdf = compile_pdf(writeup(Network.from_toml(example_path(name))).latex(), tmp_path / "w.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", sorted(corpus()))
+def test_every_corpus_network_compiles_to_pdf(name, tmp_path):
+    require_tex()
+    pdf = compile_pdf(writeup(corpus()[name]).latex(), tmp_path / "w.pdf")
+    assert pdf.stat().st_size > 1000
+
+
+def test_cli_writes_latex_and_pdf(capsys, tmp_path):
+    require_tex()
+    out = tmp_path / "w.tex"
+    code, _, err = run_cli(capsys, "derive", "seed001_single_neuron", "-o", str(out), "--pdf")
+    assert code == 0
+    assert out.read_text().startswith(r"\documentclass")
+    assert (tmp_path / "w.pdf").read_bytes().startswith(b"%PDF")
+    assert "wrote" in err
+
+
+def test_pdf_without_tex_engine_is_a_clear_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    out = tmp_path / "w.tex"
+    code, _, err = run_cli(capsys, "derive", "-o", str(out), "--pdf")
+    assert code == 2
+    assert "no TeX engine found" in err and "leave out --pdf" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists(), "nothing is written when the PDF cannot be made"
+
+
+# --------------------------------------------------------------------------- CLI
+
+def test_default_is_seed000_markdown(capsys):
+    code, out, _ = run_cli(capsys, "derive")
+    assert code == 0
+    assert out.startswith("# 2-3-1 network with identity activations")
+    assert "data:image/svg+xml;base64," in out      # no file to point at: the diagram inline
+
+
+def test_markdown_file_gets_its_svg(capsys, tmp_path):
+    out = tmp_path / "notes.md"
+    code, _, _ = run_cli(capsys, "derive", "seed004_afteracademy", "-o", str(out))
+    assert code == 0
+    assert "](notes.svg)" in out.read_text()
+    assert ET.parse(tmp_path / "notes.svg").getroot().tag.endswith("svg")
+
+
+def test_format_follows_the_suffix(capsys, tmp_path):
+    out = tmp_path / "numbers.json"
+    assert run_cli(capsys, "derive", "seed001_single_neuron", "-o", str(out))[0] == 0
+    assert set(json.loads(out.read_text())) >= {"values", "gradients"}
+
+
+def test_claims_section(capsys, tmp_path):
+    claims = example_path("seed004_afteracademy").with_name("seed004_afteracademy_claims.toml")
+    code, out, _ = run_cli(capsys, "derive", "seed004_afteracademy", "--claims", str(claims))
+    assert code == 0
+    assert "## Checked claims" in out and "✗" in out
+    code, out, _ = run_cli(capsys, "derive", "seed004_afteracademy", "--claims", str(claims),
+                           "--format", "json")
+    verdicts = json.loads(out)["claims"]
+    assert {v["verdict"] for v in verdicts} >= {"holds", "wrong"}
+
+
+def test_bad_spec_writes_nothing(capsys, tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[equations]\nh = "w*x +"\n')
+    out = tmp_path / "w.md"
+    code, _, err = run_cli(capsys, "derive", str(spec), "-o", str(out))
+    assert code == 2
+    assert "bad.toml:2" in err
+    assert not out.exists()
+
+
+def test_learning_rate_option(capsys):
+    code, out, _ = run_cli(capsys, "derive", "seed004_afteracademy", "--format", "json",
+                           "--lr", "0.1")
+    data = json.loads(out)
+    assert data["updated"]["w5"] == pytest.approx(0.35 - 0.1 * data["gradients"]["w5"], rel=1e-15)
