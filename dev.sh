@@ -8,11 +8,22 @@ cd "$(dirname "$0")"
 
 setup() {
     # A TeX engine (pdflatex with TikZ) so write-ups really compile; Debian packages, as root.
-    if ! command -v pdflatex >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-        echo "dev.sh: installing a TeX engine (texlive) with apt-get ..." >&2
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            texlive-latex-base texlive-latex-recommended texlive-pictures >/dev/null
+    # As root, or through sudo when it needs no password; otherwise say what to install.
+    if ! command -v pdflatex >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+        as_root=""
+        if [ "$(id -u)" != 0 ]; then
+            if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root="sudo -n"
+            else as_root="none"; fi
+        fi
+        if [ "$as_root" = none ]; then
+            echo "dev.sh: no pdflatex; install texlive-latex-recommended and texlive-pictures" \
+                 "to compile write-ups (--pdf)" >&2
+        else
+            echo "dev.sh: installing a TeX engine (texlive) with apt-get ..." >&2
+            $as_root apt-get update -qq >/dev/null
+            DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends \
+                texlive-latex-base texlive-latex-recommended texlive-pictures >/dev/null
+        fi
     fi
     if [ ! -x .venv/bin/python ]; then
         echo "dev.sh: creating .venv ..." >&2
