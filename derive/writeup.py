@@ -23,6 +23,7 @@ from sympy.printing.latex import LatexPrinter
 from derive.chain import Derivation, derive
 from derive.diagram import Diagram, network_diagram
 from derive.errors import ChainruleError
+from derive.latex_text import tex_text
 from derive.spec import Network
 from derive.values import Values, compute
 
@@ -445,16 +446,6 @@ def _align_lines(display: Display) -> str:
 
 def _aligned(display: Display) -> str:
     return "\\begin{aligned}\n" + _align_lines(display) + "\n\\end{aligned}"
-
-
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                "^": r"\textasciicircum{}"}
-
-
-def tex_text(text: str) -> str:
-    """Plain text made safe for LaTeX."""
-    return "".join(_TEX_SPECIAL.get(c, c) for c in text)
 
 
 class _LatexRenderer:

@@ -1,0 +1,133 @@
+"""Verdicts on textbook claims and their reports: text, Markdown, JSON, LaTeX, and the
+"Checked claims" section of a write-up."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from derive.latex_text import tex_text, tex_unicode
+
+if TYPE_CHECKING:
+    from derive.spec import Network
+
+HOLDS, WRONG, ROUNDING, UNREADABLE = "holds", "wrong", "rounding", "cannot read"
+#: severity order used to combine the parts of one claim
+SEVERITY = {HOLDS: 0, ROUNDING: 1, WRONG: 2, UNREADABLE: 3}
+
+
+# =========================================================================== verdicts
+
+@dataclass
+class Verdict:
+    """One claim's verdict, with the derived truth beside it and why it is wrong."""
+
+    claim: str
+    kind: str
+    verdict: str
+    expected: str = ""
+    detail: str = ""
+    digits: int | None = None
+    line: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == HOLDS
+
+    def as_dict(self) -> dict:
+        """The JSON form: claim, kind, verdict, expected, detail."""
+        return {"claim": self.claim, "kind": self.kind, "verdict": self.verdict,
+                "expected": self.expected, "detail": self.detail}
+
+
+# =========================================================================== reports
+
+_MARK = {HOLDS: "✓", WRONG: "✗", ROUNDING: "≈", UNREADABLE: "?"}
+
+
+def summary(verdicts: Sequence[Verdict]) -> str:
+    """``3 hold, 1 wrong, 1 rounding, 0 cannot read``."""
+    count = {v: sum(1 for x in verdicts if x.verdict == v) for v in SEVERITY}
+    return (f"{count[HOLDS]} hold, {count[WRONG]} wrong, {count[ROUNDING]} rounding, "
+            f"{count[UNREADABLE]} cannot read")
+
+
+def render(verdicts: Sequence[Verdict], format: str = "text") -> str:
+    """A report of verdicts as ``text`` (✓/✗ lines), ``markdown`` (a table) or ``json``."""
+    if format == "json":
+        return json.dumps([v.as_dict() for v in verdicts], indent=2, ensure_ascii=False)
+    if format == "markdown":
+        return render_markdown(verdicts)
+    return render_text(verdicts)
+
+
+def render_text(verdicts: Sequence[Verdict]) -> str:
+    """One block per claim: mark, verdict, the claim, the truth beside it, why."""
+    out = []
+    for v in verdicts:
+        where = f"line {v.line}: " if v.line else ""
+        out.append(f"{_MARK[v.verdict]} {v.verdict:<11} {where}{v.claim}")
+        if v.expected:
+            out.append(f"    truth: {v.expected}")
+        if v.detail and v.verdict != HOLDS:
+            out.append(f"    why:   {v.detail}")
+    out.append(summary(verdicts))
+    return "\n".join(out)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(verdicts: Sequence[Verdict]) -> str:
+    """A Markdown table: verdict, claim, truth, why."""
+    out = ["| | Claim | Truth | Verdict | Why |", "|---|---|---|---|---|"]
+    for v in verdicts:
+        why = v.detail if v.verdict != HOLDS else ""
+        truth = f"`{_md_cell(v.expected)}`" if v.expected else "—"
+        out.append(f"| {_MARK[v.verdict]} | `{_md_cell(v.claim)}` | {truth} "
+                   f"| {v.verdict} | {_md_cell(why)} |")
+    out.append("")
+    out.append(summary(verdicts) + ".")
+    return "\n".join(out)
+
+
+_TEX_MARK = {HOLDS: "holds", WRONG: "wrong", ROUNDING: "rounding", UNREADABLE: "cannot read"}
+
+
+def _tex_math(text: str) -> str:
+    """A LaTeX claim as inline math: without [latex] tags and size commands."""
+    text = re.sub(r"\[/?latex\]", "", text)
+    text = re.sub(r"\\(Large|large|LARGE|huge|Huge|displaystyle)\b", "", text)
+    return r"\(" + tex_unicode(text.strip()) + r"\)"
+
+
+def claims_section(network: "Network", claims: Sequence[str], format: str = "markdown",
+                   aliases: Mapping[str, str] | None = None) -> str:
+    """A "Checked claims" section for a write-up.
+
+    Args:
+        network: the network the write-up derives.
+        claims: claim texts.
+        format: ``"markdown"`` or ``"latex"`` (compiles with pdflatex, no extra packages).
+        aliases: author spellings → network names.
+
+    Returns:
+        The section's text, heading included.
+    """
+    from derive.claims import check
+    verdicts = check(network, claims, aliases)
+    if format != "latex":
+        return "## Checked claims\n\n" + render_markdown(verdicts) + "\n"
+    rows = [r"\section*{Checked claims}", r"\begin{itemize}"]
+    for v in verdicts:
+        latex = "\\" in v.claim
+        claim = _tex_math(v.claim) if latex else r"\texttt{" + tex_text(v.claim) + "}"
+        truth = (_tex_math(v.expected) if latex else r"\texttt{" + tex_text(v.expected) + "}") \
+            if v.expected else "---"
+        why = f" {tex_text(v.detail, math_spans=latex)}" if v.verdict != HOLDS else ""
+        rows.append(rf"\item \textbf{{{_TEX_MARK[v.verdict]}}}: {claim}\\ truth: {truth}.{why}")
+    rows += [r"\end{itemize}", tex_text(summary(verdicts)) + "."]
+    return "\n".join(rows) + "\n"
