@@ -317,45 +317,50 @@ class _Builder:
         return -max(positions, default=-1)
 
     def parameter(self, p: str) -> Section:
-        d, cost = self.d, self.g.cost
-        lhs = self.partial(cost, p)
-        gradient = self.v.gradients[p]
-        paths = d.paths(p)
-        blocks: list[Block] = []
+        title: list[Inline] = ["Parameter ", Math(self.names[p])]
+        paths = self.d.paths(p)
         if not paths:
-            blocks.append(Paragraph(["No path leads from the cost to ", Math(self.names[p]),
-                                     ", so its gradient is 0."]))
-            return Section(["Parameter ", Math(self.names[p])], blocks, level=3)
-        if len(paths) <= MAX_PATHS:
-            products = [r" ".join(self.partial(a, b) for a, b in zip(path, path[1:]))
-                        for path in paths]
-            edges = list(dict.fromkeys((a, b) for path in paths for a, b in zip(path, path[1:])))
-            over = "the only path" if len(paths) == 1 else f"the {len(paths)} paths"
-            blocks.append(Paragraph([f"The chain rule over {over} from the cost to ",
-                                     Math(self.names[p]), ":"]))
-            blocks.append(Display([(lhs, _sum_lines(products))]))
-            blocks.append(Paragraph(["Each factor is the derivative of one node's equation:"]))
-            blocks.append(Display([self.chain(self.partial(a, b), d.partial(a, b),
-                                              self.value(d.partial(a, b))) for a, b in edges]))
-            numbers = _sum_lines([r" \cdot ".join(self._num_factor(self.value(d.partial(a, b)))
-                                                   for a, b in zip(path, path[1:]))
-                                  for path in paths])
-        else:
-            blocks.append(Paragraph([f"{len(paths)} paths lead from the cost to ",
-                                     Math(self.names[p]), "; with the adjoints of the nodes it "
-                                     "feeds, the chain rule reads:"]))
-            numbers = [("=", self.with_numbers(d.gradient[p]))]
-            blocks.append(Display([(lhs, [("=", self.tex(d.gradient[p]))])]))
-        closed = d.closed_form(p) if len(paths) <= MAX_PATHS else None
-        rows = []
-        if closed is not None and sympy.count_ops(closed) <= MAX_CLOSED_FORM_OPS:
-            blocks.append(Paragraph(["In closed form, with forward quantities:"]))
-            rows.append((lhs, [("=", self.tex(closed))]))
-        else:
-            rows.append((lhs, []))
-        rows[-1][1].extend([*numbers, ("=", self.num(gradient))])
-        blocks.append(Display(rows))
-        return Section(["Parameter ", Math(self.names[p])], blocks, level=3)
+            return Section(title, [Paragraph(["No path leads from the cost to ",
+                                              Math(self.names[p]), ", so its gradient is 0."])],
+                           level=3)
+        if len(paths) > MAX_PATHS:
+            return Section(title, self._delta_form(p, len(paths)), level=3)
+        return Section(title, [*self._paths(p, paths), *self._closed_form(p)], level=3)
+
+    def _paths(self, p: str, paths: list[tuple[str, ...]]) -> list[Block]:
+        """The chain over every path, each factor with its value, the products in numbers."""
+        d, lhs = self.d, self.partial(self.g.cost, p)
+        steps = [list(zip(path, path[1:])) for path in paths]
+        edges = list(dict.fromkeys(edge for path in steps for edge in path))
+        over = "the only path" if len(paths) == 1 else f"the {len(paths)} paths"
+        products = [" ".join(self.partial(a, b) for a, b in path) for path in steps]
+        numbers = [r" \cdot ".join(self._num_factor(self.value(d.partial(a, b))) for a, b in path)
+                   for path in steps]
+        return [
+            Paragraph([f"The chain rule over {over} from the cost to ", Math(self.names[p]), ":"]),
+            Display([(lhs, _sum_lines(products))]),
+            Paragraph(["Each factor is the derivative of one node's equation:"]),
+            Display([self.chain(self.partial(a, b), d.partial(a, b), self.value(d.partial(a, b)))
+                     for a, b in edges]),
+            Paragraph(["Multiplying along the path:" if len(paths) == 1
+                       else "Multiplying along each path and adding:"]),
+            Display([(lhs, [*_sum_lines(numbers), ("=", self.num(self.v.gradients[p]))])])]
+
+    def _closed_form(self, p: str) -> list[Block]:
+        """The gradient in forward quantities, when it is short enough to read."""
+        closed = self.d.closed_form(p)
+        if sympy.count_ops(closed) > MAX_CLOSED_FORM_OPS:
+            return []
+        return [Paragraph(["In closed form, with forward quantities:"]),
+                Display([self.chain(self.partial(self.g.cost, p), closed,
+                                    self.v.gradients[p])])]
+
+    def _delta_form(self, p: str, count: int) -> list[Block]:
+        """Too many paths to list: the gradient through the adjoints of the nodes ``p`` feeds."""
+        return [Paragraph([f"{count} paths lead from the cost to ", Math(self.names[p]),
+                           "; with the adjoints of the nodes it feeds, the chain rule reads:"]),
+                Display([self.chain(self.partial(self.g.cost, p), self.d.gradient[p],
+                                    self.v.gradients[p])])]
 
     def update(self) -> Section:
         network, eta = self.d.network, self.num(self.v.learning_rate)
