@@ -84,3 +84,20 @@ def test_every_parameter_has_a_path_or_a_zero_gradient(net):
         if not d.paths(p):
             assert v.gradients[p] == 0.0
         assert v.updated[p] == pytest.approx(net.parameters[p] - net.learning_rate * v.gradients[p])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layered_specs())
+def test_random_layered_writeups_print_the_computed_numbers(net):
+    from xml.etree import ElementTree
+
+    from derive.writeup import number, writeup
+    document = writeup(net)
+    text = document.markdown()
+    latex = document.latex()
+    for p, g in document.values.gradients.items():
+        assert number(g) in text and number(g) in latex
+        assert number(document.values.updated[p]) in text
+    assert number(document.values.cost_after) in text
+    assert latex.count(r"\begin{align*}") == latex.count(r"\end{align*}")
+    ElementTree.fromstring(document.svg())  # well-formed SVG
