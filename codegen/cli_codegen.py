@@ -1,16 +1,35 @@
-"""(being built)"""
+"""Emit the Numba trainer module of a network, printed from its derivation.
+
+Examples:
+  chainrule codegen examples/seed004_afteracademy.toml     writes generated/seed004_afteracademy.py
+  chainrule codegen xor -o /tmp/xor_trainer.py             a built-in example, elsewhere
+  chainrule codegen iris_softmax --dtype float32           float32 parameters and data
+
+The module holds forward, predict, cost, gradient (cost and every ∂C/∂θ in one pass),
+step_sgd/momentum/nesterov/rmsprop/adam, train_epoch and train, all @njit(cache=True), and
+states its layout in PARAM_NAMES, INPUT_NAMES and TARGET_NAMES. The same spec always gives
+the same bytes.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of this command."""
-    parser.add_argument("spec", nargs="?", metavar="SPEC")
+    """Options of `chainrule codegen`."""
+    parser.add_argument("spec", metavar="SPEC",
+                        help="a spec file (.toml) or a built-in example name")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="where to write the module (default: generated/<spec name>.py)")
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                        help="floating-point type of parameters and data (default: float64)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    from derive.errors import ChainruleError
-    raise ChainruleError("this command is not built yet")
+    """Derive, print and write the module."""
+    from codegen.modules import load_spec, write
+    path = write(load_spec(args.spec), args.output, args.dtype)
+    print(f"chainrule codegen: wrote {path}", file=sys.stderr)
+    return 0

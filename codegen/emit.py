@@ -1,0 +1,489 @@
+"""Derivation → the source text of a generated module of Numba-jitted functions.
+
+The arithmetic is printed from SymPy: node equations for the forward pass, the derivation's
+δ and ∂C/∂θ expressions (``cse``'d, under the spec's own names) for the backward pass, and
+the optimizers' update rules from :mod:`codegen.optimizers`. Only the loops around them
+(rows, mini-batches, shuffling) are a template. Three rewrites keep the printed code finite
+where the textbook form overflows: softmax with its maximum subtracted, the log of a sigmoid or
+softmax output as softplus / log-sum-exp, and a δ that divides by a forward value (−y/a from a
+log-loss) folded into the δ below it, where the division cancels (σ + BCE gives a − y).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+from sympy.codegen.ast import (AddAugmentedAssignment, Assignment, CodeBlock, Element,
+                               FunctionDefinition, Return, Variable, untyped)
+
+from codegen.modules import spec_file, spec_hash
+from codegen.optimizers import HYPER, OPTIMIZERS, STATE, optimizer_rules
+from codegen.printer import CodegenError, NumbaPrinter, helper_source, identifier
+from derive import __version__
+from derive.chain import Derivation, derive, textbook
+from derive.functions import sigmoid, softplus
+from derive.spec import Network
+
+DTYPES = ("float64", "float32")
+CLASSIFIER_LOSSES = ("bce", "cce")
+
+
+# --------------------------------------------------------------------------- the plan
+
+@dataclass
+class Statement:
+    """``target = expr`` (a local name) or ``grad[index] += expr``."""
+
+    target: str | int
+    expr: sympy.Expr
+
+
+class _Plan:
+    """What the module computes per row, as SymPy statements in evaluation order."""
+
+    def __init__(self, derivation: Derivation):
+        self.d = derivation
+        self.g = derivation.graph
+        self.network = derivation.network
+        self.nodes = [n for n in self.g.nodes if n.name != self.g.cost]
+        self.free_of_targets = self._free_of_targets()
+        self.softmax: dict[str, tuple[sympy.Symbol, tuple, int]] = {}   # node → (z, zs, group)
+        self.groups: list[tuple] = []
+        for node in self.nodes:
+            parts = _softmax_parts(node.expr)
+            if parts:
+                z, zs = parts
+                if zs not in self.groups:
+                    self.groups.append(zs)
+                self.softmax[node.name] = (z, zs, self.groups.index(zs) + 1)
+
+    def _free_of_targets(self) -> list[str]:
+        """Nodes whose value needs no target: the network's forward pass proper."""
+        tainted = set(self.g.targets)
+        out = []
+        for node in self.nodes:
+            if tainted & set(node.parents):
+                tainted.add(node.name)
+            else:
+                out.append(node.name)
+        return out
+
+    @property
+    def outputs(self) -> list[str]:
+        """The nodes the cost compares with the targets (what ``predict`` returns)."""
+        cost = self.g.node(self.g.cost)
+        return [p for p in cost.parents if p in self.free_of_targets] or self.free_of_targets[-1:]
+
+    # ---- forward ------------------------------------------------------------------------
+
+    def forward(self, names: list[str]) -> list[Statement]:
+        """Statements computing ``names`` and what they need, in evaluation order, softmax
+        made safe."""
+        needed = set(names)
+        for node in reversed(self.nodes):
+            if node.name in needed:
+                needed.update(node.parents)
+        out, done = [], set()
+        for node in self.nodes:
+            if node.name not in needed:
+                continue
+            if node.name in self.softmax:
+                z, zs, k = self.softmax[node.name]
+                if k not in done:
+                    done.add(k)
+                    top, total = _group_symbols(k)
+                    out.append(Statement(top.name, sympy.Max(*zs)))
+                    out.append(Statement(total.name, sympy.Add(*[sympy.exp(s - top) for s in zs])))
+                top, total = _group_symbols(k)
+                out.append(Statement(node.name, sympy.exp(z - top) / total))
+            else:
+                out.append(Statement(node.name, node.expr))
+        return out
+
+    def cost(self) -> sympy.Expr:
+        """The cost with the log of a sigmoid or softmax output in its overflow-free form."""
+        expr = self.g.node(self.g.cost).expr
+        replace = {}
+        for log in expr.atoms(sympy.log):
+            arg = log.args[0]
+            safe = self._safe_log(arg)
+            if safe is not None:
+                replace[log] = safe
+        return expr.xreplace(replace)
+
+    def _safe_log(self, arg: sympy.Expr) -> sympy.Expr | None:
+        sig = {self.g.symbols[n.name]: n.expr.args[0] for n in self.nodes
+               if isinstance(n.expr, sigmoid)}
+        if arg in sig:                                     # log σ(z) = −softplus(−z)
+            return -softplus(-sig[arg])
+        one_minus = (1 - arg)
+        if one_minus in sig:                               # log(1 − σ(z)) = −softplus(z)
+            return -softplus(sig[one_minus])
+        if arg.is_Symbol and arg.name in self.softmax:     # log softmax = z − max − log Σ
+            z, _zs, k = self.softmax[arg.name]
+            top, total = _group_symbols(k)
+            return z - top - sympy.log(total)
+        return None
+
+    # ---- backward -----------------------------------------------------------------------
+
+    def backward(self) -> list[Statement]:
+        """δ of every node on a path to the cost (reverse order), then grad[i] += ∂C/∂θ_i."""
+        delta = {n.name: self.d.delta[n.name] for n in self.nodes
+                 if n.name in self.g.influences_cost}
+        gradient = dict(self.d.gradient)
+        node_symbols = {self.g.symbols[n.name] for n in self.nodes}
+        for node in reversed(self.nodes):
+            if node.name in delta and _divides(delta[node.name], node_symbols):
+                own = delta.pop(node.name)
+                symbol = self.d.delta_symbols[node.name]
+                for table in (delta, gradient):
+                    for key, expr in table.items():
+                        if symbol in expr.free_symbols:
+                            table[key] = textbook(expr.xreplace({symbol: own}))
+        statements = [Statement(self.d.delta_symbols[name].name, expr)
+                      for name, expr in ((n.name, delta.get(n.name)) for n in reversed(self.nodes))
+                      if expr is not None]
+        for index, p in enumerate(self.g.parameters):
+            if gradient[p] != 0:
+                statements.append(Statement(index, gradient[p]))
+        return _cse(statements)
+
+
+def _group_symbols(k: int) -> tuple[sympy.Symbol, sympy.Symbol]:
+    """The maximum and the sum of exponentials of softmax group ``k``."""
+    return sympy.Symbol(f"_max{k}", real=True), sympy.Symbol(f"_sum{k}", real=True)
+
+
+def _softmax_parts(expr: sympy.Expr):
+    """(z_i, (z_1, …, z_n)) when ``expr`` is e^{z_i} / Σ_j e^{z_j}, else None."""
+    if not expr.is_Mul or len(expr.args) != 2:
+        return None
+    num = next((a for a in expr.args if isinstance(a, sympy.exp)), None)
+    den = next((a for a in expr.args if a.is_Pow and a.exp == -1 and a.base.is_Add), None)
+    if num is None or den is None or not num.args[0].is_Symbol:
+        return None
+    terms = den.base.args
+    if not all(isinstance(t, sympy.exp) and t.args[0].is_Symbol for t in terms):
+        return None
+    zs = tuple(sorted((t.args[0] for t in terms), key=lambda s: s.name))
+    return (num.args[0], zs) if num.args[0] in zs else None
+
+
+def _divides(expr: sympy.Expr, forward: set[sympy.Symbol]) -> bool:
+    """Whether ``expr`` divides by a forward quantity (which may underflow to 0)."""
+    return any(p.exp.is_negative and p.base.free_symbols & forward
+               for p in expr.atoms(sympy.Pow))
+
+
+def _cse(statements: list[Statement]) -> list[Statement]:
+    """Common subexpressions as ``_t0, _t1, …``, each placed just before its first use."""
+    temps = sympy.numbered_symbols("_t", real=True)
+    replacements, reduced = sympy.cse([s.expr for s in statements], symbols=temps)
+    definitions = dict(replacements)
+    rank = {symbol: i for i, (symbol, _) in enumerate(replacements)}
+    placed: set[sympy.Symbol] = set()
+    out: list[Statement] = []
+
+    def place(expr: sympy.Expr) -> None:
+        for temp in sorted(expr.free_symbols & definitions.keys(), key=rank.get):
+            if temp not in placed:
+                place(definitions[temp])
+                placed.add(temp)
+                out.append(Statement(temp.name, definitions[temp]))
+
+    for statement, expr in zip(statements, reduced):
+        place(expr)
+        out.append(Statement(statement.target, expr))
+    return out
+
+
+# --------------------------------------------------------------------------- printing
+
+_DECORATOR = "@njit(cache=True)"
+
+
+class _Module:
+    """Prints the functions of one module."""
+
+    def __init__(self, derivation: Derivation, dtype: str):
+        if dtype not in DTYPES:
+            raise CodegenError(f"unknown dtype {dtype!r}", hint="expected float64 or float32")
+        self.plan = _Plan(derivation)
+        self.d = derivation
+        self.g = derivation.graph
+        self.dtype = dtype
+        names = {s: identifier(s) for s in self.g.symbols}
+        names.update({s.name: identifier(s.name) for s in derivation.delta_symbols.values()})
+        self.printer = NumbaPrinter(names)
+
+    # ---- pieces -------------------------------------------------------------------------
+
+    def loads(self, inputs: bool = True, targets: bool = True) -> list:
+        """Locals for the parameters (and the row's inputs and targets)."""
+        s = sympy.Symbol
+        out = [Assignment(s(p), Element("params", [k])) for k, p in enumerate(self.g.parameters)]
+        if inputs:
+            out += [Assignment(s(x), Element("X", ["i", k])) for k, x in enumerate(self.g.inputs)]
+        if targets:
+            out += [Assignment(s(y), Element("Y", ["i", k])) for k, y in enumerate(self.g.targets)]
+        return out
+
+    def statements(self, statements: list[Statement]) -> list:
+        out = []
+        for st in statements:
+            if isinstance(st.target, int):
+                out.append(AddAugmentedAssignment(Element("grad", [st.target]), st.expr))
+            else:
+                out.append(Assignment(sympy.Symbol(st.target), st.expr))
+        return out
+
+    def function(self, name: str, args: list[str], body: list, doc: str) -> str:
+        definition = FunctionDefinition(untyped, name, [Variable(sympy.Symbol(a)) for a in args],
+                                        CodeBlock(*body))
+        text = self.printer.doprint(definition)
+        head, rest = text.split("\n", 1)
+        return f'{_DECORATOR}\n{head}\n    """{doc}"""\n{rest}\n'
+
+    # ---- the printed functions ----------------------------------------------------------
+
+    def row_nodes(self) -> str:
+        plan = self.plan
+        body = self.loads(targets=False) + self.statements(plan.forward(plan.free_of_targets))
+        body += [Assignment(Element("out", [k]), sympy.Symbol(n))
+                 for k, n in enumerate(plan.free_of_targets)]
+        return self.function("_row_nodes", ["params", "X", "i", "out"], body,
+                             "Row i's node values (NODE_NAMES order) into out.")
+
+    def row_outputs(self) -> str:
+        plan = self.plan
+        body = self.loads(targets=False) + self.statements(plan.forward(plan.outputs))
+        body += [Assignment(Element("out", [k]), sympy.Symbol(n))
+                 for k, n in enumerate(plan.outputs)]
+        return self.function("_row_outputs", ["params", "X", "i", "out"], body,
+                             "Row i's outputs (OUTPUT_NAMES order) into out.")
+
+    def row_cost(self) -> str:
+        plan = self.plan
+        body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
+        body.append(Return(plan.cost()))
+        return self.function("_row_cost", ["params", "X", "Y", "i"], body, "Row i's cost.")
+
+    def row_gradient(self) -> str:
+        plan = self.plan
+        cost = sympy.Symbol(self.g.cost)
+        body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
+        body.append(Assignment(cost, plan.cost()))
+        body += self.statements(plan.backward())
+        body.append(Return(cost))
+        return self.function("_row_gradient", ["params", "X", "Y", "i", "grad"], body,
+                             "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).")
+
+    def steps(self) -> str:
+        return "\n\n".join(self.step(name) for name in OPTIMIZERS)
+
+    def step(self, name: str) -> str:
+        rules = optimizer_rules()[name]
+        s = sympy.Symbol
+        used = {symbol.name for _, rule in rules for symbol in rule.free_symbols}
+        state = [(k, v) for k, v in enumerate(STATE) if v in used]
+        loads = [Assignment(s("w"), Element("params", ["j"])),
+                 Assignment(s("g"), Element("grad", ["j"]))]
+        loads += [Assignment(s(v), Element("state", [k, "j"])) for k, v in state]
+        body = CodeBlock(*loads, *[Assignment(s(target), rule) for target, rule in rules],
+                         Assignment(Element("params", ["j"]), s("w")),
+                         *[Assignment(Element("state", [k, "j"]), s(v)) for k, v in state])
+        inner = self.printer.doprint(body)
+        hyper = "\n".join(f"    {h} = hyper[{k}]" for k, h in enumerate(HYPER) if h in used)
+        loop = "\n".join("        " + line for line in inner.splitlines())
+        doc = _STEP_DOCS[name]
+        return (f"{_DECORATOR}\ndef step_{name}(params, grad, state, t, hyper):\n"
+                f'    """{doc}"""\n{hyper}\n'
+                f"    for j in range(params.shape[0]):\n"
+                f"        if FROZEN[j]:\n            continue\n{loop}\n")
+
+
+_STEP_DOCS = {
+    "sgd": "Gradient descent: w ← w − lr·g (g with weight decay added).",
+    "momentum": "Momentum as seed 002 writes it: Δw(t) = −lr·g + momentum·Δw(t−1); w ← w + Δw.",
+    "nesterov": "Nesterov momentum (PyTorch's SGD(nesterov=True)) in the same Δw form.",
+    "rmsprop": "RMSprop: s ← β2·s + (1 − β2)·g²; w ← w − lr·g/(√s + eps).",
+    "adam": "Adam with bias correction (PyTorch's torch.optim.Adam).",
+}
+
+
+def emit_module(network: Network | Derivation, dtype: str = "float64",
+                command: str | None = None) -> str:
+    """The source text of the generated module for ``network``.
+
+    Args:
+        network: the spec (or its derivation).
+        dtype: ``"float64"`` or ``"float32"`` (arrays and parameters).
+        command: the command that regenerates the module, for its header.
+
+    Returns:
+        The module's text; the same spec always gives the same bytes.
+    """
+    derivation = network if isinstance(network, Derivation) else derive(network)
+    network = derivation.network
+    missing = [p for p, v in network.parameters.items() if v is None]
+    if missing:
+        raise network.source.error(f"parameters.{missing[0]}",
+                                   f"no starting value for {missing[0]!r}",
+                                   hint="generated trainers start from the spec's values; "
+                                        "layered specs draw them with [values] init_seed")
+    module = _Module(derivation, dtype)
+    plan = module.plan
+    functions = [module.row_nodes(), module.row_outputs(), module.row_cost(),
+                 module.row_gradient(), module.steps()]
+    loss = network.layers.loss if network.layers is not None else "custom"
+    hyper_defaults = [network.learning_rate, 0.9, 0.9, 0.999, 1e-8, 0.0]
+    constants = {
+        "SPEC_NAME": repr(network.name),
+        "SPEC_HASH": repr(spec_hash(network, dtype)),
+        "CHAINRULE_VERSION": repr(__version__),
+        "PARAM_NAMES": _tuple(derivation.graph.parameters),
+        "INPUT_NAMES": _tuple(derivation.graph.inputs),
+        "TARGET_NAMES": _tuple(derivation.graph.targets),
+        "OUTPUT_NAMES": _tuple(plan.outputs),
+        "NODE_NAMES": _tuple(plan.free_of_targets),
+        "LOSS": repr(loss),
+        "IS_CLASSIFIER": repr(loss in CLASSIFIER_LOSSES),
+        "DTYPE": f"np.{dtype}",
+        "INITIAL_PARAMS": f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)",
+        "FROZEN": f"np.array({[p in network.freeze for p in network.parameters]!r}, "
+                  f"dtype=np.bool_)",
+        "OPTIMIZERS": _tuple(OPTIMIZERS),
+        "HYPER_NAMES": _tuple(HYPER),
+        "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
+    }
+    header = _header(network, dtype, command)
+    parts = [header,
+             "import math\n\nimport numpy as np\nfrom numba import njit\n",
+             "\n".join(f"{k} = {v}" for k, v in constants.items()) + "\n",
+             ("# ---- numerically safe activations (chainrule's printer table)\n\n"
+              + helper_source(module.printer.helpers)) if module.printer.helpers else "",
+             "# ---- printed from the derivation: forward pass, cost, backward pass\n\n"
+             + "\n\n".join(functions[:4]),
+             "# ---- optimizers, printed from their SymPy update rules\n\n" + functions[4],
+             "# ---- loops over rows and mini-batches (template)\n\n" + _SCAFFOLD]
+    return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
+
+
+def _tuple(items) -> str:
+    items = list(items)
+    return "(" + ", ".join(repr(i) for i in items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _floats(values) -> str:
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+
+
+def _header(network: Network, dtype: str, command: str | None) -> str:
+    source = spec_file(network)
+    lines = [f"# Generated by chainrule {__version__} from {source} — do not edit.",
+             f"# Spec: {network.name}" + (f" ({network.title})" if network.title else ""),
+             f"# Spec hash: {spec_hash(network, dtype)}",
+             f"# Regenerate: {command or 'chainrule codegen ' + source}",
+             "#",
+             "# Parameters travel as one flat array in PARAM_NAMES order; data as 2-D arrays,",
+             "# X: samples × INPUT_NAMES, Y: samples × TARGET_NAMES."]
+    doc = f'"""Numba trainer for {network.name}, generated by chainrule from its derivation."""'
+    return "\n".join(lines) + "\n\n" + doc + "\n"
+
+
+_SCAFFOLD = '''\
+@njit(cache=True)
+def forward(params, X):
+    """Every node value (NODE_NAMES) of every row of X."""
+    out = np.empty((X.shape[0], len(NODE_NAMES)), dtype=DTYPE)
+    for i in range(X.shape[0]):
+        _row_nodes(params, X, i, out[i])
+    return out
+
+
+@njit(cache=True)
+def predict(params, X):
+    """The outputs (OUTPUT_NAMES) of every row of X."""
+    out = np.empty((X.shape[0], len(OUTPUT_NAMES)), dtype=DTYPE)
+    for i in range(X.shape[0]):
+        _row_outputs(params, X, i, out[i])
+    return out
+
+
+@njit(cache=True)
+def cost(params, X, Y):
+    """The mean cost over the rows of X."""
+    total = 0.0
+    for i in range(X.shape[0]):
+        total += _row_cost(params, X, Y, i)
+    return total / X.shape[0]
+
+
+@njit(cache=True)
+def gradient(params, X, Y):
+    """(mean cost, its gradient in the layout of params) over the rows of X."""
+    grad = np.zeros(params.shape[0], dtype=DTYPE)
+    total = 0.0
+    for i in range(X.shape[0]):
+        total += _row_gradient(params, X, Y, i, grad)
+    grad /= X.shape[0]
+    return total / X.shape[0], grad
+
+
+@njit(cache=True)
+def step(optimizer, params, grad, state, t, hyper):
+    """One update by optimizer number `optimizer` (its index in OPTIMIZERS)."""
+    if optimizer == 0:
+        step_sgd(params, grad, state, t, hyper)
+    elif optimizer == 1:
+        step_momentum(params, grad, state, t, hyper)
+    elif optimizer == 2:
+        step_nesterov(params, grad, state, t, hyper)
+    elif optimizer == 3:
+        step_rmsprop(params, grad, state, t, hyper)
+    else:
+        step_adam(params, grad, state, t, hyper)
+
+
+@njit(cache=True)
+def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
+    """One epoch over the rows of X, shuffled with `seed`, in mini-batches of batch_size.
+
+    A batch's gradient is the mean of its rows' gradients; one step per batch. Returns the
+    mean of the batch costs (each taken before its step) and the updated step count.
+    """
+    n = X.shape[0]
+    np.random.seed(seed)
+    order = np.random.permutation(n)
+    grad = np.zeros(params.shape[0], dtype=DTYPE)
+    total = 0.0
+    batches = 0
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        grad[:] = 0.0
+        batch = 0.0
+        for k in range(start, stop):
+            batch += _row_gradient(params, X, Y, order[k], grad)
+        scale = 1.0 / (stop - start)
+        for j in range(grad.shape[0]):
+            grad[j] *= scale
+        t += 1
+        step(optimizer, params, grad, state, t, hyper)
+        total += batch * scale
+        batches += 1
+    return total / batches, t
+
+
+@njit(cache=True)
+def train(params, X, Y, epochs, batch_size, optimizer, hyper, seed):
+    """Train in place for `epochs` epochs; returns the per-epoch cost history."""
+    state = np.zeros((2, params.shape[0]), dtype=DTYPE)
+    history = np.empty(epochs, dtype=np.float64)
+    t = 0
+    for epoch in range(epochs):
+        history[epoch], t = train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper,
+                                        seed + epoch)
+    return history
+'''

@@ -1,0 +1,280 @@
+"""Generated modules from the user's side: `codegen.build`, `chainrule codegen`, the module API.
+
+Every gradient is checked against the derivation's numbers, central differences and PyTorch
+autograd; jitted functions against their ``.py_func``; each optimizer step against
+``torch.optim``; the committed modules in ``generated/`` against a fresh print, byte for byte.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import codegen
+from codegen.modules import GENERATED_DIR, module_path, regenerate_command
+from codegen.emit import emit_module
+from derive.chain import derive
+from derive.cli import main
+from derive.examples import example_names, example_path
+from derive.spec import Network
+from derive.values import compute
+from tests.networks import corpus
+from tests.oracles import finite_difference_gradients, torch_gradients
+
+CORPUS = corpus()
+#: generated modules of the corpus live here between runs, so Numba's cache stays warm
+CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache" / "generated"
+
+
+def build(name: str, dtype: str = "float64"):
+    """The generated module of corpus network ``name`` (rebuilt only when its spec changed)."""
+    suffix = "_f32" if dtype == "float32" else ""
+    return codegen.build(CORPUS[name], dtype=dtype,
+                         out=CACHE / f"{name.replace('-', '_')}{suffix}.py")
+
+
+def spec_rows(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """The spec's worked example as one row of X and Y."""
+    return (np.array([[network.inputs[x] for x in network.inputs]]),
+            np.array([[network.targets[y] for y in network.targets]]))
+
+
+def params_of(module, network: Network) -> np.ndarray:
+    return np.array([network.parameters[p] for p in module.PARAM_NAMES])
+
+
+# --------------------------------------------------------------------------- truth
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_gradient_equals_derivation_differences_and_torch(name):
+    network = CORPUS[name]
+    m = build(name)
+    X, Y = spec_rows(network)
+    cost, grad = m.gradient(params_of(m, network), X, Y)
+    d = derive(network)
+    truth = compute(d)
+    assert cost == pytest.approx(truth.cost, rel=1e-12)
+    assert m.cost(params_of(m, network), X, Y) == pytest.approx(truth.cost, rel=1e-12)
+    oracles = [(truth.gradients, 1e-10, 1e-15), (torch_gradients(d), 1e-10, 1e-15),
+               (finite_difference_gradients(d), 1e-6, 1e-9)]
+    for oracle, rtol, atol in oracles:
+        expected = np.array([oracle[p] for p in m.PARAM_NAMES])
+        np.testing.assert_allclose(grad, expected, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name", ["seed004", "softmax-cce", "free-form-mix"])
+def test_batch_gradient_is_the_mean_of_row_gradients(name):
+    network = CORPUS[name]
+    m = build(name)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, len(m.INPUT_NAMES)))
+    Y = rng.uniform(0.1, 0.9, size=(7, len(m.TARGET_NAMES)))
+    params = params_of(m, network)
+    cost, grad = m.gradient(params, X, Y)
+    rows = [m.gradient(params, X[i:i + 1], Y[i:i + 1]) for i in range(7)]
+    assert cost == pytest.approx(np.mean([c for c, _ in rows]), rel=1e-12)
+    np.testing.assert_allclose(grad, np.mean([g for _, g in rows], axis=0), rtol=1e-12)
+    # and each row agrees with the derivation at that row's values
+    d = derive(network.with_values(inputs=dict(zip(m.INPUT_NAMES, X[3])),
+                                   targets=dict(zip(m.TARGET_NAMES, Y[3]))))
+    truth = compute(d).gradients
+    np.testing.assert_allclose(rows[3][1], [truth[p] for p in m.PARAM_NAMES], rtol=1e-10,
+                               atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["seed004", "softmax-cce", "relu-bce", "free-form-mix"])
+def test_jitted_functions_equal_their_python(name):
+    network = CORPUS[name]
+    m = build(name)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5, len(m.INPUT_NAMES)))
+    Y = rng.uniform(0.1, 0.9, size=(5, len(m.TARGET_NAMES)))
+    p = params_of(m, network)
+    np.testing.assert_array_equal(m.forward(p, X), m.forward.py_func(p, X))
+    np.testing.assert_array_equal(m.predict(p, X), m.predict.py_func(p, X))
+    assert m.cost(p, X, Y) == m.cost.py_func(p, X, Y)
+    c1, g1 = m.gradient(p, X, Y)
+    c2, g2 = m.gradient.py_func(p, X, Y)
+    assert c1 == pytest.approx(c2, rel=1e-14)
+    np.testing.assert_allclose(g1, g2, rtol=1e-13)
+    for optimizer in range(len(m.OPTIMIZERS)):
+        jit_params, py_params = p.copy(), p.copy()
+        jit_state, py_state = np.zeros((2, p.size)), np.zeros((2, p.size))
+        m.train_epoch(jit_params, jit_state, 0, X, Y, 2, optimizer, m.DEFAULT_HYPER, 3)
+        m.train_epoch.py_func(py_params, py_state, 0, X, Y, 2, optimizer, m.DEFAULT_HYPER, 3)
+        np.testing.assert_allclose(jit_params, py_params, rtol=1e-12)
+
+
+def test_forward_and_predict_name_their_columns():
+    network = CORPUS["seed004"]
+    m = build("seed004")
+    X, _ = spec_rows(network)
+    values = compute(derive(network)).values
+    nodes = m.forward(params_of(m, network), X)[0]
+    assert list(m.NODE_NAMES) == ["h1", "h2", "H1", "H2", "o1", "o2", "O1", "O2"]
+    np.testing.assert_allclose(nodes, [values[n] for n in m.NODE_NAMES], rtol=1e-14)
+    assert m.OUTPUT_NAMES == ("O1", "O2")
+    np.testing.assert_allclose(m.predict(params_of(m, network), X)[0],
+                               [values["O1"], values["O2"]], rtol=1e-14)
+
+
+# --------------------------------------------------------------------------- optimizers
+
+TORCH_OPTIMIZERS = {
+    "sgd": lambda torch, p, h: torch.optim.SGD([p], lr=h["lr"], weight_decay=h["wd"]),
+    "momentum": lambda torch, p, h: torch.optim.SGD([p], lr=h["lr"], momentum=h["momentum"],
+                                                    weight_decay=h["wd"]),
+    "nesterov": lambda torch, p, h: torch.optim.SGD([p], lr=h["lr"], momentum=h["momentum"],
+                                                    nesterov=True, weight_decay=h["wd"]),
+    "rmsprop": lambda torch, p, h: torch.optim.RMSprop([p], lr=h["lr"], alpha=h["beta2"],
+                                                       eps=h["eps"], weight_decay=h["wd"]),
+    "adam": lambda torch, p, h: torch.optim.Adam([p], lr=h["lr"], betas=(h["beta1"], h["beta2"]),
+                                                 eps=h["eps"], weight_decay=h["wd"]),
+}
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("optimizer", sorted(TORCH_OPTIMIZERS))
+def test_optimizer_steps_equal_torch_optim(optimizer, weight_decay):
+    torch = pytest.importorskip("torch")
+    m = build("seed004")
+    rng = np.random.default_rng(2)
+    start = rng.normal(size=len(m.PARAM_NAMES))
+    grads = [rng.normal(size=start.size) for _ in range(3)]
+    h = {"lr": 0.05, "momentum": 0.8, "beta1": 0.85, "beta2": 0.97, "eps": 1e-6,
+         "wd": weight_decay}
+    hyper = np.array([h["lr"], h["momentum"], h["beta1"], h["beta2"], h["eps"], h["wd"]])
+    ours, state = start.copy(), np.zeros((2, start.size))
+    tensor = torch.tensor(start.copy(), dtype=torch.float64, requires_grad=True)
+    theirs = TORCH_OPTIMIZERS[optimizer](torch, tensor, h)
+    step = getattr(m, f"step_{optimizer}")
+    for t, grad in enumerate(grads, start=1):     # three steps: the state matters
+        step(ours, grad, state, t, hyper)
+        tensor.grad = torch.tensor(grad, dtype=torch.float64)
+        theirs.step()
+        np.testing.assert_allclose(ours, tensor.detach().numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_frozen_parameters_are_not_stepped():
+    m = build("nielsen-frozen")
+    frozen = m.PARAM_NAMES.index("b2_1")
+    assert m.FROZEN[frozen] and m.FROZEN.sum() == 1
+    params = m.INITIAL_PARAMS.copy()
+    for optimizer in m.OPTIMIZERS:
+        getattr(m, f"step_{optimizer}")(params, np.ones(params.size), np.zeros((2, params.size)),
+                                         1, m.DEFAULT_HYPER)
+    assert params[frozen] == m.INITIAL_PARAMS[frozen]
+    assert (params != m.INITIAL_PARAMS).sum() == params.size - 1
+
+
+# --------------------------------------------------------------------------- safety
+
+def test_sigmoid_bce_is_finite_at_large_z():
+    m = codegen.build("seed001_single_neuron")
+    params = np.array([1.0, 0.0, 0.0, 0.0])          # Z = x1
+    for z, y in ((1000.0, 0.0), (-1000.0, 1.0), (1000.0, 1.0)):
+        X, Y = np.array([[z, 0.0, 0.0]]), np.array([[y]])
+        cost, grad = m.gradient(params, X, Y)
+        a = 1.0 if z > 0 else 0.0
+        # BCE of a saturated neuron: |z| when wrong, 0 when right; ∂L/∂w1 = (a − y)·x1
+        assert cost == pytest.approx(abs(z) if a != y else 0.0, abs=1e-12)
+        np.testing.assert_allclose(grad, [(a - y) * z, 0.0, 0.0, a - y], atol=1e-12)
+
+
+def test_softmax_cce_is_finite_at_large_z():
+    m = codegen.build("iris_softmax")
+    params = np.zeros(len(m.PARAM_NAMES))
+    bias = [m.PARAM_NAMES.index(f"b3_{j}") for j in (1, 2, 3)]
+    params[bias] = [1000.0, -1000.0, 0.0]             # z = (1000, −1000, 0)
+    X, Y = np.zeros((1, 4)), np.array([[0.0, 1.0, 0.0]])
+    cost, grad = m.gradient(params, X, Y)
+    assert cost == pytest.approx(2000.0)               # −log softmax₂ = 1000 − (−1000)
+    np.testing.assert_allclose(grad[bias], [1.0, -1.0, 0.0], atol=1e-12)   # a − y
+    assert np.isfinite(grad).all()
+    np.testing.assert_allclose(m.predict(params, X)[0], [1.0, 0.0, 0.0], atol=1e-300)
+
+
+def test_softplus_and_sigmoid_activations_are_finite_at_large_z():
+    name = "leaky-softplus-sse"
+    m = build(name)
+    params = params_of(m, CORPUS[name]) * 1000.0
+    X = np.array([[1000.0, -1000.0], [-1000.0, 1000.0]])
+    Y = np.array([[0.5, 0.5], [0.5, 0.5]])
+    cost, grad = m.gradient(params, X, Y)
+    assert np.isfinite(cost) and np.isfinite(grad).all()
+    assert np.isfinite(m.forward(params, X)).all()
+
+
+# --------------------------------------------------------------------------- the files
+
+@pytest.mark.parametrize("name", example_names())
+def test_committed_modules_regenerate_byte_for_byte(name):
+    network = Network.from_toml(example_path(name))
+    path = GENERATED_DIR / f"{name}.py"
+    assert path.is_file(), f"generated/{name}.py is missing: run `chainrule codegen {name}`"
+    fresh = emit_module(network, command=regenerate_command(network, path, "float64"))
+    assert fresh == path.read_text(encoding="utf-8"), \
+        f"generated/{name}.py is stale: run `chainrule codegen examples/{name}.toml`"
+
+
+def test_emit_is_deterministic():
+    network = CORPUS["softmax-cce"]
+    assert emit_module(network) == emit_module(network)
+
+
+def test_module_header_and_layout():
+    m = codegen.build("seed004_afteracademy")
+    text = Path(m.__file__).read_text()
+    assert text.startswith("# Generated by chainrule")
+    assert "do not edit" in text.splitlines()[0]
+    assert "# Regenerate: chainrule codegen examples/seed004_afteracademy.toml" in text
+    assert m.PARAM_NAMES == ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2")
+    assert m.INPUT_NAMES == ("x1", "x2") and m.TARGET_NAMES == ("y1", "y2")
+    np.testing.assert_array_equal(m.INITIAL_PARAMS,
+                                  [0.25, 0.28, 0.35, 0.15, 0.35, 0.20, 0.45, 0.40, 0.45, 0.5])
+    # readable names from the spec, the backward pass printed from the derivation
+    assert "    delta_o1 = O1*delta_O1*(1.0 - O1)\n" in text
+    assert "    grad[4] += H1*delta_o1\n" in text
+
+
+def test_float32_module():
+    m = build("seed004", dtype="float32")
+    assert m.INITIAL_PARAMS.dtype == np.float32
+    X, Y = (a.astype(np.float32) for a in spec_rows(CORPUS["seed004"]))
+    cost, grad = m.gradient(m.INITIAL_PARAMS, X, Y)
+    assert grad.dtype == np.float32
+    reference = compute(derive(CORPUS["seed004"]))
+    assert cost == pytest.approx(reference.cost, rel=1e-6)
+    np.testing.assert_allclose(grad, [reference.gradients[p] for p in m.PARAM_NAMES],
+                               rtol=1e-4, atol=1e-7)
+
+
+def test_build_reuses_an_up_to_date_module(tmp_path):
+    out = tmp_path / "seed004_module.py"
+    codegen.build(CORPUS["seed004"], out=out)
+    first = out.stat().st_mtime_ns
+    codegen.build(CORPUS["seed004"], out=out)
+    assert out.stat().st_mtime_ns == first
+    changed = CORPUS["seed004"].with_values(parameters={"w1": 0.3})
+    codegen.build(changed, out=out)
+    assert "0.3, 0.28" in out.read_text()
+
+
+def test_cli_codegen(capsys, tmp_path):
+    out = tmp_path / "seed001.py"
+    assert main(["codegen", "seed001_single_neuron", "-o", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().err
+    assert out.read_text().startswith("# Generated by chainrule")
+    assert module_path("seed001_single_neuron") == GENERATED_DIR / "seed001_single_neuron.py"
+
+
+def test_cli_codegen_bad_spec(capsys, tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[inputs]\nx = 1\n[parameters]\nw = 0.5\n[equations]\nL = "w*x + nope(x)"\n')
+    out = tmp_path / "bad.py"
+    assert main(["codegen", str(spec), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.toml:6" in err and "nope" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
