@@ -26,7 +26,7 @@ from derive.functions import sigmoid, softplus
 from derive.spec import Network
 
 DTYPES = ("float64", "float32")
-CLASSIFIER_LOSSES = ("bce", "cce")
+CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
 
 
 # --------------------------------------------------------------------------- the plan

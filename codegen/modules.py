@@ -88,7 +88,7 @@ def is_current(path: Path, network: Network, dtype: str) -> bool:
 def write(network: Network, path: Path | None = None, dtype: str = "float64") -> Path:
     """Derive, print and atomically write the module of ``network``; returns its path."""
     from codegen.emit import emit_module
-    from derive.writeup import write_atomic
+    from derive.files import write_atomic
     path = Path(path) if path else GENERATED_DIR / f"{module_name(network, dtype)}.py"
     write_atomic(path, emit_module(network, dtype, regenerate_command(network, path, dtype)))
     return path

@@ -9,7 +9,6 @@ an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +22,7 @@ from sympy.printing.latex import LatexPrinter
 from derive.chain import Derivation, derive
 from derive.diagram import Diagram, network_diagram
 from derive.errors import ChainruleError
+from derive.files import write_atomic
 from derive.latex_text import tex_text
 from derive.spec import Network
 from derive.values import Values, compute
@@ -548,21 +548,6 @@ def _data_uri(svg: str) -> str:
 
 
 # --------------------------------------------------------------------------- files and PDF
-
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write ``path`` through a temporary file in its folder, so it is never half-written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def tex_engine() -> str | None:
     """The path of pdflatex, if one is installed."""

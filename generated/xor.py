@@ -24,7 +24,7 @@ TARGET_NAMES = ('y',)
 OUTPUT_NAMES = ('a3_1',)
 NODE_NAMES = ('z2_1', 'z2_2', 'z2_3', 'z2_4', 'a2_1', 'a2_2', 'a2_3', 'a2_4', 'z3_1', 'a3_1')
 LOSS = 'binary_cross_entropy'
-IS_CLASSIFIER = False
+IS_CLASSIFIER = True
 DTYPE = np.float64
 INITIAL_PARAMS = np.array([-0.3705739781881387, 0.06254957026679031, -0.1839111671842567, 0.14696512798507366, 0.17779535913527988, -0.6144349797227663, -0.68848442894043, 0.4772533527824132, 0.0, 0.0, 0.0, 0.0, -0.24064598567199236, -0.2656690389533036, 0.4956448355104628, -0.029736492477552057, 0.0], dtype=DTYPE)
 FROZEN = np.array([False, False, False, False, False, False, False, False, False, False, False, False, False, False, False, False, False], dtype=np.bool_)
