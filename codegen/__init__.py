@@ -12,7 +12,8 @@ from importlib import import_module
 _API = {
     "build": "codegen.modules", "module_path": "codegen.modules", "load_module": "codegen.modules",
     "emit_module": "codegen.emit", "NumbaPrinter": "codegen.printer",
-    "optimizer_rules": "codegen.optimizers",
+    "optimizer_rules": "codegen.optimizers", "Trainer": "codegen.estimator",
+    "train": "codegen.trainer", "Settings": "codegen.trainer",
 }
 
 __all__ = sorted(_API)

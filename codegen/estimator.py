@@ -1,0 +1,111 @@
+"""A scikit-learn estimator around a generated trainer: ``fit``, ``predict``, ``score``.
+
+``Trainer("examples/iris_softmax.toml", epochs=200)`` works with scikit-learn's tools
+(``cross_val_score``, ``GridSearchCV``, pipelines): ``__init__`` only stores its arguments,
+fitted state ends in ``_``. Classifier specs (binary or categorical cross-entropy) take class
+labels or one-hot rows; ``score`` is accuracy for them and R² otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from codegen.modules import build
+from codegen.trainer import Settings, train
+from derive.errors import DataError
+
+
+class Trainer(BaseEstimator):
+    """Trains the network of ``spec`` with its generated Numba module."""
+
+    def __init__(self, spec="seed004_afteracademy", epochs=200, batch_size=16, optimizer="sgd",
+                 lr=None, momentum=0.9, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
+                 seed=0, dtype="float64"):
+        self.spec = spec
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.lr = lr
+        self.momentum = momentum
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weight_decay = weight_decay
+        self.seed = seed
+        self.dtype = dtype
+
+    # ---- fitting --------------------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Train from the spec's starting parameters on rows X and targets or labels y."""
+        self.module_ = build(self.spec, dtype=self.dtype)
+        X = self._inputs(X)
+        Y = self._targets(y, fitting=True)
+        settings = Settings(epochs=self.epochs, batch_size=self.batch_size,
+                            optimizer=self.optimizer, lr=self.lr, momentum=self.momentum,
+                            beta1=self.beta1, beta2=self.beta2, eps=self.eps,
+                            weight_decay=self.weight_decay, seed=self.seed)
+        result = train(self.module_, X, Y, settings)
+        self.params_ = result.params
+        self.history_ = np.array(result.history)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _inputs(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=self.module_.DTYPE)
+        if X.ndim != 2 or X.shape[1] != len(self.module_.INPUT_NAMES):
+            raise DataError(f"expected rows of {len(self.module_.INPUT_NAMES)} inputs "
+                            f"({', '.join(self.module_.INPUT_NAMES)}), got shape {X.shape}")
+        return np.ascontiguousarray(X)
+
+    def _targets(self, y, fitting: bool = False) -> np.ndarray:
+        """Target rows; class labels become one-hot rows (or 0/1 for a single output)."""
+        y = np.asarray(y)
+        width = len(self.module_.TARGET_NAMES)
+        if y.ndim == 2 and y.shape[1] == width:
+            return np.ascontiguousarray(y, dtype=self.module_.DTYPE)
+        if y.ndim != 1 or (not self.module_.IS_CLASSIFIER and width != 1):
+            raise DataError(f"expected targets of width {width} "
+                            f"({', '.join(self.module_.TARGET_NAMES)}), got shape {y.shape}")
+        if not self.module_.IS_CLASSIFIER:
+            return y.astype(self.module_.DTYPE)[:, None]
+        if fitting:
+            self.classes_ = np.unique(y)
+        index = np.searchsorted(self.classes_, y)
+        if width == 1:
+            return index.astype(self.module_.DTYPE)[:, None]
+        if len(self.classes_) > width:
+            raise DataError(f"{len(self.classes_)} classes but {width} outputs")
+        return np.eye(width, dtype=self.module_.DTYPE)[index]
+
+    # ---- using ----------------------------------------------------------------------------
+
+    def predict_outputs(self, X) -> np.ndarray:
+        """The network's outputs (OUTPUT_NAMES) for rows X."""
+        return self.module_.predict(self.params_, self._inputs(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (classifier specs)."""
+        out = self.predict_outputs(X)
+        return np.column_stack([1 - out[:, 0], out[:, 0]]) if out.shape[1] == 1 else out
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels for classifier specs, the outputs otherwise."""
+        out = self.predict_outputs(X)
+        if not self.module_.IS_CLASSIFIER:
+            return out[:, 0] if out.shape[1] == 1 else out
+        index = (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
+        return self.classes_[index]
+
+    def score(self, X, y) -> float:
+        """Accuracy for classifier specs, R² (uniform over outputs) otherwise."""
+        if self.module_.IS_CLASSIFIER:
+            y = np.asarray(y)
+            labels = self.classes_[y.argmax(axis=1)] if y.ndim == 2 and y.shape[1] > 1 else y
+            return float(np.mean(self.predict(X) == labels.ravel()))
+        Y = self._targets(y)
+        out = self.predict_outputs(X)
+        residual = ((Y - out) ** 2).sum(axis=0)
+        total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+        return float(np.mean(1 - residual / np.where(total == 0, 1, total)))

@@ -1,0 +1,172 @@
+"""Training from the user's side: `chainrule train`, the data sources, the Trainer estimator."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+import codegen
+from codegen.data import load
+from codegen.estimator import Trainer
+from codegen.trainer import Settings, train
+from derive.cli import main
+from derive.errors import DataError
+
+
+def run_cli(capsys, *argv):
+    code = main(["train", *map(str, argv), "--quiet"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def metrics(run_dir):
+    return json.loads((run_dir / "metrics.json").read_text())
+
+
+# --------------------------------------------------------------------------- the CLI
+
+def test_xor_reaches_a_small_cost(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "examples/xor.toml", "--data", "xor", "--optimizer", "adam",
+                           "--lr", "0.05", "--epochs", "500", "--batch-size", "4",
+                           "-o", tmp_path / "xor")
+    assert code == 0
+    m = metrics(tmp_path / "xor")
+    assert m["train_cost"] < 0.01 and m["test_accuracy"] == 1.0
+    assert "train cost" in out and "wrote" in out
+
+
+def test_iris_held_out_accuracy(capsys, tmp_path):
+    """Default settings; held-out accuracy over five different splits (30 rows each)."""
+    accuracies = []
+    for seed in range(5):
+        run_dir = tmp_path / f"iris{seed}"
+        assert run_cli(capsys, "iris_softmax", "--data", "iris", "--seed", seed,
+                       "-o", run_dir)[0] == 0
+        accuracies.append(metrics(run_dir)["test_accuracy"])
+    assert np.mean(accuracies) >= 0.93, accuracies
+    assert min(accuracies) >= 0.85, accuracies
+
+
+def test_run_directory(capsys, tmp_path):
+    run_dir = tmp_path / "run"
+    code, _, _ = run_cli(capsys, "seed004_afteracademy", "--data", "synthetic", "--epochs", 30,
+                         "-o", run_dir)
+    assert code == 0
+    m = metrics(run_dir)
+    assert {"train_cost", "test_cost", "epochs", "samples_per_second", "optimizer"} <= set(m)
+    assert m["epochs"] == 30 and m["test_cost"] < 0.01
+    rows = list(csv.reader((run_dir / "history.csv").open()))
+    assert rows[0] == ["epoch", "cost"] and len(rows) == 31
+    costs = [float(r[1]) for r in rows[1:]]
+    assert costs[-1] < costs[0]
+    assert (run_dir / "learning_curve.png").read_bytes().startswith(b"\x89PNG")
+    params = np.load(run_dir / "params.npz")
+    assert sorted(params.files) == sorted(codegen.build("seed004_afteracademy").PARAM_NAMES)
+
+
+def test_divergence_names_the_epoch(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "seed000_vitalflux", "--data", "synthetic", "--lr", "1e6",
+                           "-o", tmp_path / "run")
+    assert code == 2
+    assert "in epoch" in err and "smaller learning rate" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_keeps_what_was_trained(capsys, tmp_path, monkeypatch):
+    from codegen import trainer
+    calls = {"n": 0}
+    real = trainer.Progress.__call__
+
+    def interrupt_after_three(self, epoch, cost, acc):
+        real(self, epoch, cost, acc)
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(trainer.Progress, "__call__", interrupt_after_three)
+    code, _, err = run_cli(capsys, "seed004_afteracademy", "--data", "synthetic",
+                           "-o", tmp_path / "run")
+    assert code == 130
+    assert "interrupted after 3 epochs" in err
+    m = metrics(tmp_path / "run")
+    assert m["interrupted"] and m["epochs"] == 3
+    assert (tmp_path / "run" / "params.npz").exists()
+
+
+def test_unknown_source_and_wrong_sizes(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "seed004_afteracademy", "--data", "mnist")
+    assert code == 2 and "unknown data source 'mnist'" in err
+    code, _, err = run_cli(capsys, "seed004_afteracademy", "--data", "iris")
+    assert code == 2 and "iris has 3 classes" in err and "4 inputs" in err
+
+
+# --------------------------------------------------------------------------- data files
+
+def test_csv_source(tmp_path):
+    m = codegen.build("seed004_afteracademy")
+    path = tmp_path / "rows.csv"
+    path.write_text("y2,x1,x2,y1,note\n0.9,0.1,0.2,0.05,a\n0.8,0.3,0.4,0.1,b\n")
+    data = load(f"csv:{path}", m)
+    np.testing.assert_array_equal(data.X, [[0.1, 0.2], [0.3, 0.4]])
+    np.testing.assert_array_equal(data.Y, [[0.05, 0.9], [0.1, 0.8]])
+
+
+def test_csv_errors_name_file_and_line(tmp_path):
+    m = codegen.build("seed004_afteracademy")
+    path = tmp_path / "rows.csv"
+    path.write_text("x1,x2,y1\n0.1,0.2,0.05\n")
+    with pytest.raises(DataError) as missing:
+        load(f"csv:{path}", m)
+    assert str(missing.value).startswith(f"{path}:1:") and "'y2'" in str(missing.value)
+    path.write_text("x1,x2,y1,y2\n0.1,0.2,0.05,0.9\n0.1,oops,0.05,0.9\n")
+    with pytest.raises(DataError) as bad:
+        load(f"csv:{path}", m)
+    assert str(bad.value).startswith(f"{path}:3:")
+
+
+def test_npz_source(tmp_path):
+    m = codegen.build("seed004_afteracademy")
+    path = tmp_path / "rows.npz"
+    np.savez(path, x1=[0.1, 0.3], x2=[0.2, 0.4], y1=[0.05, 0.1], y2=[0.9, 0.8])
+    data = load(f"npz:{path}", m)
+    np.testing.assert_array_equal(data.Y, [[0.05, 0.9], [0.1, 0.8]])
+    np.savez(path, X=np.ones((3, 2)), Y=np.zeros((3, 2)))
+    assert load(f"npz:{path}", m).X.shape == (3, 2)
+
+
+# --------------------------------------------------------------------------- Python API
+
+def test_train_function_follows_the_module_step_by_step():
+    m = codegen.build("seed004_afteracademy")
+    data = load("synthetic", m, samples=64)
+    settings = Settings(epochs=3, batch_size=8, optimizer="momentum", lr=0.3, seed=5)
+    result = train(m, data.X, data.Y, settings)
+    params, state, t = m.INITIAL_PARAMS.copy(), np.zeros((2, len(m.PARAM_NAMES))), 0
+    for epoch in range(1, 4):
+        _, t = m.train_epoch(params, state, t, data.X, data.Y, 8, 1, settings.hyper(m), 5 + epoch)
+    np.testing.assert_array_equal(result.params, params)
+    assert result.epochs == 3 and t == 3 * 8
+
+
+def test_trainer_with_cross_val_score():
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    X, y = load_iris(return_X_y=True)
+    model = make_pipeline(StandardScaler(), Trainer("iris_softmax", epochs=200))
+    scores = cross_val_score(model, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    assert scores.mean() >= 0.93, scores
+
+
+def test_trainer_regression_score_and_predict():
+    m = codegen.build("seed004_afteracademy")
+    data = load("synthetic", m, samples=500)
+    model = Trainer("seed004_afteracademy", epochs=200, optimizer="adam", lr=0.01)
+    model.fit(data.X, data.Y)
+    assert model.predict(data.X).shape == (500, 2)
+    assert model.score(data.X, data.Y) > 0.9
+    assert model.history_[-1] < model.history_[0]
