@@ -151,6 +151,14 @@ class _Plan:
         return _cse(statements)
 
 
+def _apply_rules(rules, env: dict) -> sympy.Expr:
+    """The new ``w`` after applying an optimizer's rules in order to the values in ``env``."""
+    env = dict(env)
+    for target, rule in rules:
+        env[sympy.Symbol(target, real=True)] = rule.xreplace(env)
+    return env[sympy.Symbol("w", real=True)]
+
+
 def _group_symbols(k: int) -> tuple[sympy.Symbol, sympy.Symbol]:
     """The maximum and the sum of exponentials of softmax group ``k``."""
     return sympy.Symbol(f"_max{k}", real=True), sympy.Symbol(f"_sum{k}", real=True)
@@ -280,6 +288,26 @@ class _Module:
         return self.function("_row_gradient", ["params", "X", "Y", "i", "grad"], body,
                              "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).")
 
+    def row_sgd(self) -> str:
+        """Per-sample SGD fused into the backward pass: each parameter updated in place from
+        its gradient expression by the SGD rule (no gradient array, no second loop)."""
+        plan = self.plan
+        cost = sympy.Symbol(self.g.cost)
+        backward = plan.backward()
+        gradient = {st.target: st.expr for st in backward if isinstance(st.target, int)}
+        body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
+        body.append(Assignment(cost, plan.cost()))
+        body += self.statements([st for st in backward if not isinstance(st.target, int)])
+        for k, p in enumerate(self.g.parameters):
+            if p not in self.d.network.freeze:
+                env = {sympy.Symbol("w", real=True): sympy.Symbol(p),
+                       sympy.Symbol("g", real=True): gradient.get(k, sympy.S.Zero)}
+                updated = _apply_rules(optimizer_rules()["sgd"], env)
+                body.append(Assignment(Element("params", [k]), updated))
+        body.append(Return(cost))
+        return self.function("_row_sgd", ["params", "X", "Y", "i", "lr", "weight_decay"], body,
+                             "Row i's cost; one SGD step on its gradient, in place (batch 1).")
+
     def steps(self) -> str:
         return "\n\n".join(self.step(name) for name in OPTIMIZERS)
 
@@ -336,7 +364,7 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
     module = _Module(derivation, dtype)
     plan = module.plan
     functions = [module.row_nodes(), module.row_outputs(), module.row_cost(),
-                 module.row_gradient(), module.steps()]
+                 module.row_gradient(), module.row_sgd(), module.steps()]
     loss = network.layers.loss if network.layers is not None else "custom"
     hyper_defaults = [network.learning_rate, 0.9, 0.9, 0.999, 1e-8, 0.0]
     constants = {
@@ -365,8 +393,8 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
              ("# ---- numerically safe activations (chainrule's printer table)\n\n"
               + helper_source(module.printer.helpers)) if module.printer.helpers else "",
              "# ---- printed from the derivation: forward pass, cost, backward pass\n\n"
-             + "\n\n".join(functions[:4]),
-             "# ---- optimizers, printed from their SymPy update rules\n\n" + functions[4],
+             + "\n\n".join(functions[:5]),
+             "# ---- optimizers, printed from their SymPy update rules\n\n" + functions[5],
              "# ---- loops over rows and mini-batches (template)\n\n" + _SCAFFOLD]
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
 
@@ -457,6 +485,11 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     n = X.shape[0]
     np.random.seed(seed)
     order = np.random.permutation(n)
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
+        total = 0.0
+        for k in range(n):
+            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
+        return total / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

@@ -37,11 +37,8 @@ DEFAULT_HYPER = np.array([0.1, 0.9, 0.9, 0.999, 1e-08, 0.0], dtype=DTYPE)
 
 @njit(cache=True, inline="always")
 def _sigmoid(z):
-    """σ(z) without overflow: e^z / (1 + e^z) for z < 0."""
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+    """σ(z) = 1/(1 + e^-z) with e^-z capped below overflow: no branch, no inf, no NaN."""
+    return 1.0 / (1.0 + math.exp(min(-z, 709.0)))
 
 
 @njit(cache=True, inline="always")
@@ -118,6 +115,28 @@ def _row_gradient(params, X, Y, i, grad):
     grad[1] += delta_Z*x2
     grad[2] += delta_Z*x3
     grad[3] += delta_Z
+    return L
+
+
+@njit(cache=True)
+def _row_sgd(params, X, Y, i, lr, weight_decay):
+    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+    w1 = params[0]
+    w2 = params[1]
+    w3 = params[2]
+    b = params[3]
+    x1 = X[i, 0]
+    x2 = X[i, 1]
+    x3 = X[i, 2]
+    y = Y[i, 0]
+    Z = b + w1*x1 + w2*x2 + w3*x3
+    A = _sigmoid(Z)
+    L = y*_softplus(-Z) + (1.0 - y)*_softplus(Z)
+    delta_Z = A - y
+    params[0] = -lr*(delta_Z*x1 + w1*weight_decay) + w1
+    params[1] = -lr*(delta_Z*x2 + w2*weight_decay) + w2
+    params[2] = -lr*(delta_Z*x3 + w3*weight_decay) + w3
+    params[3] = b - lr*(b*weight_decay + delta_Z)
     return L
 
 
@@ -285,6 +304,11 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     n = X.shape[0]
     np.random.seed(seed)
     order = np.random.permutation(n)
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
+        total = 0.0
+        for k in range(n):
+            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
+        return total / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

@@ -37,11 +37,8 @@ DEFAULT_HYPER = np.array([0.5, 0.9, 0.9, 0.999, 1e-08, 0.0], dtype=DTYPE)
 
 @njit(cache=True, inline="always")
 def _sigmoid(z):
-    """σ(z) without overflow: e^z / (1 + e^z) for z < 0."""
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+    """σ(z) = 1/(1 + e^-z) with e^-z capped below overflow: no branch, no inf, no NaN."""
+    return 1.0 / (1.0 + math.exp(min(-z, 709.0)))
 
 
 # ---- printed from the derivation: forward pass, cost, backward pass
@@ -112,6 +109,30 @@ def _row_gradient(params, X, Y, i, grad):
     grad[1] += delta_h2*h2*x1*(1.0 - h2)
     grad[2] += _t0*h1
     grad[3] += _t0*h2
+    return error
+
+
+@njit(cache=True)
+def _row_sgd(params, X, Y, i, lr, weight_decay):
+    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+    w11 = params[0]
+    w12 = params[1]
+    w21 = params[2]
+    w22 = params[3]
+    x1 = X[i, 0]
+    y = Y[i, 0]
+    h1 = _sigmoid(w11*x1)
+    h2 = _sigmoid(w12*x1)
+    o1 = _sigmoid(h1*w21 + h2*w22)
+    error = (0.5)*((-o1 + y) * (-o1 + y))
+    delta_o1 = o1 - y
+    _t0 = delta_o1*o1*(1.0 - o1)
+    delta_h2 = _t0*w22
+    delta_h1 = _t0*w21
+    params[0] = -lr*(delta_h1*h1*x1*(1.0 - h1) + w11*weight_decay) + w11
+    params[1] = -lr*(delta_h2*h2*x1*(1.0 - h2) + w12*weight_decay) + w12
+    params[2] = -lr*(_t0*h1 + w21*weight_decay) + w21
+    params[3] = -lr*(_t0*h2 + w22*weight_decay) + w22
     return error
 
 
@@ -279,6 +300,11 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     n = X.shape[0]
     np.random.seed(seed)
     order = np.random.permutation(n)
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
+        total = 0.0
+        for k in range(n):
+            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
+        return total / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

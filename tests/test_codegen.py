@@ -278,3 +278,25 @@ def test_cli_codegen_bad_spec(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "bad.toml:6" in err and "nope" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["seed004", "nielsen-frozen", "softmax-cce"])
+def test_fused_per_sample_sgd_equals_gradient_then_step(name):
+    """Batch size 1 with SGD takes the fused row update; it must be the same arithmetic."""
+    m = build(name)
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(6, len(m.INPUT_NAMES)))
+    Y = rng.uniform(0.1, 0.9, size=(6, len(m.TARGET_NAMES)))
+    hyper = m.DEFAULT_HYPER.copy()
+    hyper[5] = 0.01                                      # with weight decay
+    fused = m.INITIAL_PARAMS.copy()
+    epoch_cost, t = m.train_epoch(fused, np.zeros((2, fused.size)), 0, X, Y, 1, 0, hyper, 9)
+    np.random.seed(9)
+    order = np.random.permutation(6)                     # the epoch's shuffle, replayed
+    stepped, costs = m.INITIAL_PARAMS.copy(), []
+    for i in order:
+        cost, grad = m.gradient(stepped, X[i:i + 1], Y[i:i + 1])
+        m.step_sgd(stepped, grad, np.zeros((2, fused.size)), 1, hyper)
+        costs.append(cost)
+    np.testing.assert_allclose(fused, stepped, rtol=1e-14, atol=1e-16)
+    assert epoch_cost == pytest.approx(np.mean(costs), rel=1e-14) and t == 6
