@@ -18,7 +18,7 @@ and chainrule's ratio against each. Slow peers are timed on fewer rows and their
 extrapolated (the table says so). Then the start-up times of `chainrule train`: cold
 (derive, generate and compile, empty caches) and warm (module and Numba cache reused).
 
-    python bench/train_small.py            # the full run (a few minutes)
+    python bench/train_small.py            # the full run (well under a minute)
     python bench/train_small.py --quick    # a smoke run
 """
 

@@ -1,0 +1,34 @@
+"""The benchmark scripts run and print their tables (speed itself is not asserted: shared,
+noisy machines)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_train_small_prints_ratios_against_peers():
+    out = run("train_small.py", "--quick", "--skip", "jax")   # jax is a bench-only extra
+    for network in ("seed000_vitalflux", "seed004_afteracademy", "seed001_single_neuron",
+                    "iris_softmax"):
+        assert network in out
+    assert "hand-written Numba loop" in out and "PyTorch CPU 1 thread" in out
+    ratios = re.findall(r"^\s+(?:hand|NumPy|PyTorch).*?([\d,]+\.\d\d)$", out, re.MULTILINE)
+    assert len(ratios) == 9                       # 1 hand loop + 4 NumPy + 4 PyTorch rows
+    assert re.search(r"cold start .* (\d+\.\d\d) s, warm start .* (\d+\.\d\d) s", out)
+
+
+def test_derive_scaling_prints_sizes_and_times():
+    out = run("derive_scaling.py", "--quick", "--budget", "2")
+    assert re.search(r"4-8-2\s+58\s", out)
