@@ -257,46 +257,41 @@ class _Module:
     # ---- the printed functions ----------------------------------------------------------
 
     def row_nodes(self) -> str:
-        plan = self.plan
-        body = self.loads(targets=False) + self.statements(plan.forward(plan.free_of_targets))
-        body += [Assignment(Element("out", [k]), sympy.Symbol(n))
-                 for k, n in enumerate(plan.free_of_targets)]
-        return self.function("_row_nodes", ["params", "X", "i", "out"], body,
-                             "Row i's node values (NODE_NAMES order) into out.")
+        return self._row_values("_row_nodes", self.plan.free_of_targets,
+                                "Row i's node values (NODE_NAMES order) into out.")
 
     def row_outputs(self) -> str:
-        plan = self.plan
-        body = self.loads(targets=False) + self.statements(plan.forward(plan.outputs))
-        body += [Assignment(Element("out", [k]), sympy.Symbol(n))
-                 for k, n in enumerate(plan.outputs)]
-        return self.function("_row_outputs", ["params", "X", "i", "out"], body,
-                             "Row i's outputs (OUTPUT_NAMES order) into out.")
+        return self._row_values("_row_outputs", self.plan.outputs,
+                                "Row i's outputs (OUTPUT_NAMES order) into out.")
 
-    def row_cost(self) -> str:
+    def _row_values(self, function: str, names: list[str], doc: str) -> str:
+        """A function writing the values of ``names`` for row i into ``out``."""
+        body = self.loads(targets=False) + self.statements(self.plan.forward(names))
+        body += [Assignment(Element("out", [k]), sympy.Symbol(n)) for k, n in enumerate(names)]
+        return self.function(function, ["params", "X", "i", "out"], body, doc)
+
+    def _forward_and_cost(self) -> list:
+        """Loads, every node, and the cost of row i in its safe form."""
         plan = self.plan
         body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
-        body.append(Return(plan.cost()))
+        return body + [Assignment(sympy.Symbol(self.g.cost), plan.cost())]
+
+    def row_cost(self) -> str:
+        body = self._forward_and_cost() + [Return(sympy.Symbol(self.g.cost))]
         return self.function("_row_cost", ["params", "X", "Y", "i"], body, "Row i's cost.")
 
     def row_gradient(self) -> str:
-        plan = self.plan
-        cost = sympy.Symbol(self.g.cost)
-        body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
-        body.append(Assignment(cost, plan.cost()))
-        body += self.statements(plan.backward())
-        body.append(Return(cost))
+        body = self._forward_and_cost() + self.statements(self.plan.backward())
+        body.append(Return(sympy.Symbol(self.g.cost)))
         return self.function("_row_gradient", ["params", "X", "Y", "i", "grad"], body,
                              "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).")
 
     def row_sgd(self) -> str:
         """Per-sample SGD fused into the backward pass: each parameter updated in place from
         its gradient expression by the SGD rule (no gradient array, no second loop)."""
-        plan = self.plan
-        cost = sympy.Symbol(self.g.cost)
-        backward = plan.backward()
+        backward = self.plan.backward()
         gradient = {st.target: st.expr for st in backward if isinstance(st.target, int)}
-        body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
-        body.append(Assignment(cost, plan.cost()))
+        body = self._forward_and_cost()
         body += self.statements([st for st in backward if not isinstance(st.target, int)])
         for k, p in enumerate(self.g.parameters):
             if p not in self.d.network.freeze:
@@ -304,7 +299,7 @@ class _Module:
                        sympy.Symbol("g", real=True): gradient.get(k, sympy.S.Zero)}
                 updated = _apply_rules(optimizer_rules()["sgd"], env)
                 body.append(Assignment(Element("params", [k]), updated))
-        body.append(Return(cost))
+        body.append(Return(sympy.Symbol(self.g.cost)))
         return self.function("_row_sgd", ["params", "X", "Y", "i", "lr", "weight_decay"], body,
                              "Row i's cost; one SGD step on its gradient, in place (batch 1).")
 

@@ -361,7 +361,8 @@ def _row_cost(params, X, Y, i):
     a3_1 = math.exp(-_max1 + z3_1)/_sum1
     a3_2 = math.exp(-_max1 + z3_2)/_sum1
     a3_3 = math.exp(-_max1 + z3_3)/_sum1
-    return -y1*(-_max1 + z3_1 - math.log(_sum1)) - y2*(-_max1 + z3_2 - math.log(_sum1)) - y3*(-_max1 + z3_3 - math.log(_sum1))
+    C = -y1*(-_max1 + z3_1 - math.log(_sum1)) - y2*(-_max1 + z3_2 - math.log(_sum1)) - y3*(-_max1 + z3_3 - math.log(_sum1))
+    return C
 
 
 @njit(cache=True)

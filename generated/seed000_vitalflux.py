@@ -121,7 +121,8 @@ def _row_cost(params, X, Y, i):
     a2_3 = Z2_3
     Z3_1 = a2_1*w2_11 + a2_2*w2_12 + a2_3*w2_13 + b2
     a3_1 = Z3_1
-    return (0.5)*((-a3_1 + y) * (-a3_1 + y))
+    C = (0.5)*((-a3_1 + y) * (-a3_1 + y))
+    return C
 
 
 @njit(cache=True)

@@ -93,7 +93,8 @@ def _row_cost(params, X, Y, i):
     y = Y[i, 0]
     Z = b + w1*x1 + w2*x2 + w3*x3
     A = _sigmoid(Z)
-    return y*_softplus(-Z) + (1.0 - y)*_softplus(Z)
+    L = y*_softplus(-Z) + (1.0 - y)*_softplus(Z)
+    return L
 
 
 @njit(cache=True)

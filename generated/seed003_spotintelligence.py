@@ -85,7 +85,8 @@ def _row_cost(params, X, Y, i):
     h1 = _sigmoid(w11*x1)
     h2 = _sigmoid(w12*x1)
     o1 = _sigmoid(h1*w21 + h2*w22)
-    return (0.5)*((-o1 + y) * (-o1 + y))
+    error = (0.5)*((-o1 + y) * (-o1 + y))
+    return error
 
 
 @njit(cache=True)

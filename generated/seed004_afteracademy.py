@@ -128,7 +128,8 @@ def _row_cost(params, X, Y, i):
     o2 = H1*w7 + H2*w8 + b2
     O1 = _sigmoid(o1)
     O2 = _sigmoid(o2)
-    return (0.5)*((-O1 + y1) * (-O1 + y1)) + (0.5)*((-O2 + y2) * (-O2 + y2))
+    E = (0.5)*((-O1 + y1) * (-O1 + y1)) + (0.5)*((-O2 + y2) * (-O2 + y2))
+    return E
 
 
 @njit(cache=True)

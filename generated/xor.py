@@ -161,7 +161,8 @@ def _row_cost(params, X, Y, i):
     a2_4 = math.tanh(z2_4)
     z3_1 = a2_1*w3_11 + a2_2*w3_12 + a2_3*w3_13 + a2_4*w3_14 + b3_1
     a3_1 = _sigmoid(z3_1)
-    return y*_softplus(-z3_1) + (1.0 - y)*_softplus(z3_1)
+    C = y*_softplus(-z3_1) + (1.0 - y)*_softplus(z3_1)
+    return C
 
 
 @njit(cache=True)

@@ -41,6 +41,13 @@ def spec_rows(network: Network) -> tuple[np.ndarray, np.ndarray]:
             np.array([[network.targets[y] for y in network.targets]]))
 
 
+def random_rows(module, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n rows of normal inputs and targets in (0.1, 0.9)."""
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, len(module.INPUT_NAMES))),
+            rng.uniform(0.1, 0.9, size=(n, len(module.TARGET_NAMES))))
+
+
 def params_of(module, network: Network) -> np.ndarray:
     return np.array([network.parameters[p] for p in module.PARAM_NAMES])
 
@@ -68,9 +75,7 @@ def test_gradient_equals_derivation_differences_and_torch(name):
 def test_batch_gradient_is_the_mean_of_row_gradients(name):
     network = CORPUS[name]
     m = build(name)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(7, len(m.INPUT_NAMES)))
-    Y = rng.uniform(0.1, 0.9, size=(7, len(m.TARGET_NAMES)))
+    X, Y = random_rows(m, 7, seed=0)
     params = params_of(m, network)
     cost, grad = m.gradient(params, X, Y)
     rows = [m.gradient(params, X[i:i + 1], Y[i:i + 1]) for i in range(7)]
@@ -88,9 +93,7 @@ def test_batch_gradient_is_the_mean_of_row_gradients(name):
 def test_jitted_functions_equal_their_python(name):
     network = CORPUS[name]
     m = build(name)
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(5, len(m.INPUT_NAMES)))
-    Y = rng.uniform(0.1, 0.9, size=(5, len(m.TARGET_NAMES)))
+    X, Y = random_rows(m, 5, seed=1)
     p = params_of(m, network)
     np.testing.assert_array_equal(m.forward(p, X), m.forward.py_func(p, X))
     np.testing.assert_array_equal(m.predict(p, X), m.predict.py_func(p, X))
@@ -284,9 +287,7 @@ def test_cli_codegen_bad_spec(capsys, tmp_path):
 def test_fused_per_sample_sgd_equals_gradient_then_step(name):
     """Batch size 1 with SGD takes the fused row update; it must be the same arithmetic."""
     m = build(name)
-    rng = np.random.default_rng(4)
-    X = rng.normal(size=(6, len(m.INPUT_NAMES)))
-    Y = rng.uniform(0.1, 0.9, size=(6, len(m.TARGET_NAMES)))
+    X, Y = random_rows(m, 6, seed=4)
     hyper = m.DEFAULT_HYPER.copy()
     hyper[5] = 0.01                                      # with weight decay
     fused = m.INITIAL_PARAMS.copy()
