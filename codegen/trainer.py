@@ -103,6 +103,10 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
     hyper = settings.hyper(module)
     optimizer = module.OPTIMIZERS.index(settings.optimizer)
     result = Result(params)
+    # compile (or load from Numba's cache) outside the timed loop, on copies of a few rows
+    rows = min(X.shape[0], settings.batch_size)
+    module.train_epoch(params.copy(), state.copy(), 0, X[:rows], Y[:rows], settings.batch_size,
+                       optimizer, hyper, 0)
     started, t = time.perf_counter(), 0
     try:
         for epoch in range(1, settings.epochs + 1):
