@@ -97,10 +97,16 @@ def _fit(name: str, X: np.ndarray, Y: np.ndarray, module, **options) -> Dataset:
     """A dataset, after checking its widths against the spec's inputs and targets."""
     inputs, targets = len(module.INPUT_NAMES), len(module.TARGET_NAMES)
     if X.shape[1] != inputs or Y.shape[1] != targets:
-        raise DataError(f"{name} has {X.shape[1]} inputs and {Y.shape[1]} targets per row, but "
-                        f"the spec has {inputs} inputs and {targets} targets",
-                        hint=f"use a spec with {X.shape[1]} inputs and {Y.shape[1]} targets")
+        raise DataError(f"{name} has {_count(X.shape[1], 'input')} and "
+                        f"{_count(Y.shape[1], 'target')} per row, but the spec has "
+                        f"{_count(inputs, 'input')} and {_count(targets, 'target')}",
+                        hint=f"use a spec with {_count(X.shape[1], 'input')} and "
+                             f"{_count(Y.shape[1], 'target')}")
     return Dataset(name, np.asarray(X, dtype=float), np.asarray(Y, dtype=float), **options)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _bundled(name: str, module) -> Dataset:
@@ -122,6 +128,10 @@ def _bundled(name: str, module) -> Dataset:
 
 def _synthetic(module, samples: int, seed: int) -> Dataset:
     """Rows from a teacher: the same network with parameters drawn from a fixed seed."""
+    if not module.OUTPUT_NAMES:
+        raise DataError("the spec has no output node for a teacher to predict with",
+                        hint='write the output as a node of its own (e.g. o = "w*x") and use '
+                             "it in the cost")
     rng = np.random.default_rng(seed)
     teacher = rng.normal(0.0, 1.0, size=len(module.PARAM_NAMES))
     X = rng.normal(0.0, 1.0, size=(samples, len(module.INPUT_NAMES)))
