@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy
-from sympy.codegen.ast import (AddAugmentedAssignment, Assignment, CodeBlock, Element,
-                               FunctionDefinition, Return, Variable, untyped)
+from sympy.codegen.ast import AddAugmentedAssignment, Assignment, CodeBlock, Element, Return
 
 from codegen.modules import spec_file, spec_hash
 from codegen.optimizers import HYPER, OPTIMIZERS, STATE, optimizer_rules
@@ -33,9 +32,9 @@ CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
 
 @dataclass
 class Statement:
-    """``target = expr`` (a local name) or ``grad[index] += expr``."""
+    """``target = expr`` (a local variable) or ``grad[index] += expr``."""
 
-    target: str | int
+    target: sympy.Symbol | int
     expr: sympy.Expr
 
 
@@ -93,12 +92,12 @@ class _Plan:
                 if k not in done:
                     done.add(k)
                     top, total = _group_symbols(k)
-                    out.append(Statement(top.name, sympy.Max(*zs)))
-                    out.append(Statement(total.name, sympy.Add(*[sympy.exp(s - top) for s in zs])))
+                    out.append(Statement(top, sympy.Max(*zs)))
+                    out.append(Statement(total, sympy.Add(*[sympy.exp(s - top) for s in zs])))
                 top, total = _group_symbols(k)
-                out.append(Statement(node.name, sympy.exp(z - top) / total))
+                out.append(Statement(node.symbol, sympy.exp(z - top) / total))
             else:
-                out.append(Statement(node.name, node.expr))
+                out.append(Statement(node.symbol, node.expr))
         return out
 
     def cost(self) -> sympy.Expr:
@@ -142,7 +141,7 @@ class _Plan:
                     for key, expr in table.items():
                         if symbol in expr.free_symbols:
                             table[key] = textbook(expr.xreplace({symbol: own}))
-        statements = [Statement(self.d.delta_symbols[name].name, expr)
+        statements = [Statement(self.d.delta_symbols[name], expr)
                       for name, expr in ((n.name, delta.get(n.name)) for n in reversed(self.nodes))
                       if expr is not None]
         for index, p in enumerate(self.g.parameters):
@@ -155,13 +154,14 @@ def _apply_rules(rules, env: dict) -> sympy.Expr:
     """The new ``w`` after applying an optimizer's rules in order to the values in ``env``."""
     env = dict(env)
     for target, rule in rules:
-        env[sympy.Symbol(target, real=True)] = rule.xreplace(env)
-    return env[sympy.Symbol("w", real=True)]
+        env[sympy.Symbol(target)] = rule.xreplace(env)
+    return env[sympy.Symbol("w")]
 
 
 def _group_symbols(k: int) -> tuple[sympy.Symbol, sympy.Symbol]:
-    """The maximum and the sum of exponentials of softmax group ``k``."""
-    return sympy.Symbol(f"_max{k}", real=True), sympy.Symbol(f"_sum{k}", real=True)
+    """The maximum and the sum of exponentials of softmax group ``k`` (plain symbols, like
+    every name the generator makes up, so they never equal a spec's real symbols)."""
+    return sympy.Symbol(f"_max{k}"), sympy.Symbol(f"_sum{k}")
 
 
 def _softmax_parts(expr: sympy.Expr):
@@ -187,7 +187,7 @@ def _divides(expr: sympy.Expr, forward: set[sympy.Symbol]) -> bool:
 
 def _cse(statements: list[Statement]) -> list[Statement]:
     """Common subexpressions as ``_t0, _t1, …``, each placed just before its first use."""
-    temps = sympy.numbered_symbols("_t", real=True)
+    temps = sympy.numbered_symbols("_t")
     replacements, reduced = sympy.cse([s.expr for s in statements], symbols=temps)
     definitions = dict(replacements)
     rank = {symbol: i for i, (symbol, _) in enumerate(replacements)}
@@ -199,7 +199,7 @@ def _cse(statements: list[Statement]) -> list[Statement]:
             if temp not in placed:
                 place(definitions[temp])
                 placed.add(temp)
-                out.append(Statement(temp.name, definitions[temp]))
+                out.append(Statement(temp, definitions[temp]))
 
     for statement, expr in zip(statements, reduced):
         place(expr)
@@ -222,20 +222,20 @@ class _Module:
         self.d = derivation
         self.g = derivation.graph
         self.dtype = dtype
-        names = {s: identifier(s) for s in self.g.symbols}
-        names.update({s.name: identifier(s.name) for s in derivation.delta_symbols.values()})
+        names = {symbol: identifier(name) for name, symbol in self.g.symbols.items()}
+        names.update({s: identifier(s.name) for s in derivation.delta_symbols.values()})
         self.printer = NumbaPrinter(names)
 
     # ---- pieces -------------------------------------------------------------------------
 
     def loads(self, inputs: bool = True, targets: bool = True) -> list:
         """Locals for the parameters (and the row's inputs and targets)."""
-        s = sympy.Symbol
-        out = [Assignment(s(p), Element("params", [k])) for k, p in enumerate(self.g.parameters)]
+        s = self.g.symbols
+        out = [Assignment(s[p], Element("params", [k])) for k, p in enumerate(self.g.parameters)]
         if inputs:
-            out += [Assignment(s(x), Element("X", ["i", k])) for k, x in enumerate(self.g.inputs)]
+            out += [Assignment(s[x], Element("X", ["i", k])) for k, x in enumerate(self.g.inputs)]
         if targets:
-            out += [Assignment(s(y), Element("Y", ["i", k])) for k, y in enumerate(self.g.targets)]
+            out += [Assignment(s[y], Element("Y", ["i", k])) for k, y in enumerate(self.g.targets)]
         return out
 
     def statements(self, statements: list[Statement]) -> list:
@@ -244,15 +244,14 @@ class _Module:
             if isinstance(st.target, int):
                 out.append(AddAugmentedAssignment(Element("grad", [st.target]), st.expr))
             else:
-                out.append(Assignment(sympy.Symbol(st.target), st.expr))
+                out.append(Assignment(st.target, st.expr))
         return out
 
     def function(self, name: str, args: list[str], body: list, doc: str) -> str:
-        definition = FunctionDefinition(untyped, name, [Variable(sympy.Symbol(a)) for a in args],
-                                        CodeBlock(*body))
-        text = self.printer.doprint(definition)
-        head, rest = text.split("\n", 1)
-        return f'{_DECORATOR}\n{head}\n    """{doc}"""\n{rest}\n'
+        """A jitted function: scaffolding arguments, a docstring, the printed CodeBlock."""
+        code = self.printer.doprint(CodeBlock(*body))
+        inner = "\n".join("    " + line for line in code.splitlines())
+        return f'{_DECORATOR}\ndef {name}({", ".join(args)}):\n    """{doc}"""\n{inner}\n'
 
     # ---- the printed functions ----------------------------------------------------------
 
@@ -267,22 +266,22 @@ class _Module:
     def _row_values(self, function: str, names: list[str], doc: str) -> str:
         """A function writing the values of ``names`` for row i into ``out``."""
         body = self.loads(targets=False) + self.statements(self.plan.forward(names))
-        body += [Assignment(Element("out", [k]), sympy.Symbol(n)) for k, n in enumerate(names)]
+        body += [Assignment(Element("out", [k]), self.g.symbols[n]) for k, n in enumerate(names)]
         return self.function(function, ["params", "X", "i", "out"], body, doc)
 
     def _forward_and_cost(self) -> list:
         """Loads, every node, and the cost of row i in its safe form."""
         plan = self.plan
         body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
-        return body + [Assignment(sympy.Symbol(self.g.cost), plan.cost())]
+        return body + [Assignment(self.g.symbols[self.g.cost], plan.cost())]
 
     def row_cost(self) -> str:
-        body = self._forward_and_cost() + [Return(sympy.Symbol(self.g.cost))]
+        body = self._forward_and_cost() + [Return(self.g.symbols[self.g.cost])]
         return self.function("_row_cost", ["params", "X", "Y", "i"], body, "Row i's cost.")
 
     def row_gradient(self) -> str:
         body = self._forward_and_cost() + self.statements(self.plan.backward())
-        body.append(Return(sympy.Symbol(self.g.cost)))
+        body.append(Return(self.g.symbols[self.g.cost]))
         return self.function("_row_gradient", ["params", "X", "Y", "i", "grad"], body,
                              "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).")
 
@@ -295,11 +294,11 @@ class _Module:
         body += self.statements([st for st in backward if not isinstance(st.target, int)])
         for k, p in enumerate(self.g.parameters):
             if p not in self.d.network.freeze:
-                env = {sympy.Symbol("w", real=True): sympy.Symbol(p),
-                       sympy.Symbol("g", real=True): gradient.get(k, sympy.S.Zero)}
+                env = {sympy.Symbol("w"): self.g.symbols[p],
+                       sympy.Symbol("g"): gradient.get(k, sympy.S.Zero)}
                 updated = _apply_rules(optimizer_rules()["sgd"], env)
                 body.append(Assignment(Element("params", [k]), updated))
-        body.append(Return(sympy.Symbol(self.g.cost)))
+        body.append(Return(self.g.symbols[self.g.cost]))
         return self.function("_row_sgd", ["params", "X", "Y", "i", "lr", "weight_decay"], body,
                              "Row i's cost; one SGD step on its gradient, in place (batch 1).")
 

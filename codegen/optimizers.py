@@ -24,8 +24,9 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 @cache
 def optimizer_rules() -> dict[str, list[tuple[str, sympy.Expr]]]:
     """Name → the update rules of that optimizer."""
-    w, g, v, s, t = sympy.symbols("w g v s t", real=True)
-    lr, momentum, beta1, beta2, eps, decay = sympy.symbols(HYPER, real=True)
+    # plain symbols (no assumptions): never equal to a spec's (real) symbol of the same name
+    w, g, v, s, t = sympy.symbols("w g v s t")
+    lr, momentum, beta1, beta2, eps, decay = sympy.symbols(HYPER)
     decayed = ("g", g + decay * w)
     return {
         "sgd": [decayed, ("w", w - lr * g)],

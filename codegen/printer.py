@@ -60,12 +60,14 @@ def _sign(z):
 
 #: names a spec may use that would shadow what generated code needs
 RESERVED = {"math", "np", "njit", "abs", "max", "min", "range", "len", "params", "grad", "X",
+            "lr", "weight_decay",
             "Y", "g", "i", "j", "n", "state", "hyper", "out", "row", "cost", "float"}
 
 
 def identifier(name: str) -> str:
-    """A spec name as a safe Python identifier in generated code."""
-    if keyword.iskeyword(name) or name in RESERVED or name.startswith("_"):
+    """A spec name as a safe Python identifier in generated code (spec names start with a
+    letter, so the generated ``_t0``, ``_max1`` never clash)."""
+    if keyword.iskeyword(name) or name in RESERVED:
         return f"{name}_"
     return name
 
@@ -73,9 +75,11 @@ def identifier(name: str) -> str:
 class NumbaPrinter(PythonCodePrinter):
     """Prints scalar SymPy expressions as Python that Numba compiles to plain arithmetic."""
 
-    def __init__(self, names: dict[str, str] | None = None, settings=None):
-        """``names`` maps spec names to their identifiers (see :func:`identifier`); other
-        symbols (the loop scaffolding's ``params``, ``X``, ``i``) print as they are."""
+    def __init__(self, names: dict[sympy.Symbol, str] | None = None, settings=None):
+        """``names`` maps the spec's symbols to their identifiers (see :func:`identifier`);
+        other symbols (the scaffolding's ``params``, ``X``, ``lr``, the temporaries ``_t0``)
+        print as they are. The map is keyed by symbol, not by name: a spec symbol (real) and
+        a scaffolding symbol (no assumptions) of the same name stay apart."""
         super().__init__({"fully_qualified_modules": True, "standard": "python3",
                           **(settings or {})})
         self.names = names or {}
@@ -86,7 +90,7 @@ class NumbaPrinter(PythonCodePrinter):
         return f"{name}({', '.join(self._print(a) for a in args)})"
 
     def _print_Symbol(self, expr):
-        return self.names.get(expr.name, expr.name)
+        return self.names.get(expr, expr.name)
 
     def _print_Function(self, expr):
         raise CodegenError(f"no Numba rule for the function {type(expr).__name__!r}",

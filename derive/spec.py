@@ -20,7 +20,7 @@ from derive import expr as ex
 from derive.errors import SpecError
 from derive.vocabulary import ACTIVATIONS, BIAS_MODES, FUNCTIONS, LOSSES
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
+_IDENT = re.compile(r"[A-Za-z][A-Za-z_0-9]*\Z")
 
 
 # --------------------------------------------------------------------------- locating keys
@@ -394,6 +394,10 @@ def _check_names(leaves: Mapping[str, Mapping], equations: Mapping[str, str], so
             if not _IDENT.match(name):
                 raise source.error(f"{table}.{name}", f"{name!r} is not a usable name",
                                    hint="expected letters, digits and _, starting with a letter")
+            if name.startswith("delta_"):
+                raise source.error(f"{table}.{name}", f"{name!r} starts with 'delta_'",
+                                   hint="delta_<node> names the adjoint δ of a node; choose "
+                                        "another name")
             if name in FUNCTIONS:
                 raise source.error(f"{table}.{name}", f"{name!r} is a function name",
                                    hint="choose another name for this symbol")

@@ -301,3 +301,22 @@ def test_fused_per_sample_sgd_equals_gradient_then_step(name):
         costs.append(cost)
     np.testing.assert_allclose(fused, stepped, rtol=1e-14, atol=1e-16)
     assert epoch_cost == pytest.approx(np.mean(costs), rel=1e-14) and t == 6
+
+
+def test_spec_names_that_clash_with_python_or_the_scaffolding(tmp_path):
+    """Nodes and leaves named like the generated code's own names still compute the truth."""
+    network = Network.from_equations(
+        name="clash",
+        equations={"X": "params*i + lr", "grad": "sigmoid(X)*weight_decay",
+                   "math": "tanh(grad + t0)", "lambda_": "(math - Y)**2"},
+        inputs={"i": 0.3, "t0": 0.1}, targets={"Y": 0.2},
+        parameters={"params": 0.5, "lr": -0.2, "weight_decay": 1.5}, cost="lambda_")
+    m = codegen.build(network, out=tmp_path / "clash.py")
+    X, Y = spec_rows(network)
+    cost, grad = m.gradient(m.INITIAL_PARAMS, X, Y)
+    truth = compute(derive(network))
+    assert cost == pytest.approx(truth.cost, rel=1e-14)
+    np.testing.assert_allclose(grad, [truth.gradients[p] for p in m.PARAM_NAMES], rtol=1e-13)
+    fused = m.INITIAL_PARAMS.copy()
+    m.train_epoch(fused, np.zeros((2, 3)), 0, X, Y, 1, 0, m.DEFAULT_HYPER, 0)
+    np.testing.assert_allclose(fused, m.INITIAL_PARAMS - 0.1 * grad, rtol=1e-14)

@@ -177,3 +177,14 @@ def test_bad_layered_spec(tmp_path, old, new, words):
         Network.from_toml(path)
     assert words in str(err.value)
     assert err.value.line == line_of(text, new.split("=")[0].strip() + " ="), str(err.value)
+
+
+@pytest.mark.parametrize("name,expected", [("delta_h1", "starts with 'delta_'"),
+                                           ("_h1", "not a usable name")])
+def test_reserved_and_unusable_names(tmp_path, name, expected):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f'[inputs]\nx = 1\n[parameters]\nw = 0.5\n[equations]\n{name} = "w*x"\n'
+                    f'L = "{name}**2"\n')
+    with pytest.raises(SpecError) as err:
+        Network.from_toml(spec)
+    assert expected in str(err.value) and str(err.value).startswith(f"{spec}:6:")
