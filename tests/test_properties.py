@@ -101,3 +101,20 @@ def test_random_layered_writeups_print_the_computed_numbers(net):
     assert number(document.values.cost_after) in text
     assert latex.count(r"\begin{align*}") == latex.count(r"\end{align*}")
     ElementTree.fromstring(document.svg())  # well-formed SVG
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(layered_specs())
+def test_random_layered_generated_gradients_match_the_derivation(tmp_path_factory, net):
+    import numpy as np
+
+    import codegen
+    module = codegen.build(net, out=tmp_path_factory.mktemp("gen") / "net.py")
+    X = np.array([[net.inputs[x] for x in module.INPUT_NAMES]])
+    Y = np.array([[net.targets[y] for y in module.TARGET_NAMES]])
+    cost, grad = module.gradient(module.INITIAL_PARAMS, X, Y)
+    truth = compute(derive(net))
+    assert cost == pytest.approx(truth.cost, rel=1e-10)
+    np.testing.assert_allclose(grad, [truth.gradients[p] for p in module.PARAM_NAMES],
+                               rtol=1e-9, atol=1e-12)
