@@ -7,6 +7,7 @@ autograd; jitted functions against their ``.py_func``; each optimizer step again
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -320,3 +321,12 @@ def test_spec_names_that_clash_with_python_or_the_scaffolding(tmp_path):
     fused = m.INITIAL_PARAMS.copy()
     m.train_epoch(fused, np.zeros((2, 3)), 0, X, Y, 1, 0, m.DEFAULT_HYPER, 0)
     np.testing.assert_allclose(fused, m.INITIAL_PARAMS - 0.1 * grad, rtol=1e-14)
+
+
+def test_generated_holds_exactly_the_examples_modules():
+    tracked = subprocess.run(["git", "ls-files", "generated"], cwd=GENERATED_DIR.parent,
+                             capture_output=True, text=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    committed = {Path(p).stem for p in tracked.stdout.split() if p.endswith(".py")}
+    assert committed == {"__init__", *example_names()}
