@@ -59,13 +59,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build, train, evaluate, write the run directory, print a summary."""
     from codegen.data import load, prepare
-    from codegen.modules import build, load_spec, module_name
+    from codegen.modules import load_spec, module_name
     from codegen.runs import new_run_dir, write_run
     from codegen.trainer import Progress, Settings, accuracy, train
 
     started = time.perf_counter()
     network = load_spec(args.spec)
-    module = build(network, dtype=args.dtype)
+    module = _build(network, args.dtype, quiet=args.quiet)
     data = load(args.data, module, samples=args.samples, seed=args.seed)
     train_set, test_set = prepare(*data.split(args.test_fraction, args.seed))
     train_set, test_set = train_set.astype(module.DTYPE), test_set.astype(module.DTYPE)
@@ -99,6 +99,19 @@ def run(args: argparse.Namespace) -> int:
     write_run(run_dir, module, result, metrics)
     _summary(metrics, result, run_dir)
     return 130 if result.interrupted else 0
+
+
+def _build(network, dtype: str, quiet: bool):
+    """The generated module, saying what takes time on a first run (generating, compiling)."""
+    from codegen.modules import GENERATED_DIR, build, is_current, module_name
+    path = GENERATED_DIR / f"{module_name(network, dtype)}.py"
+    say = (lambda text: None) if quiet else (lambda text: print(text, file=sys.stderr))
+    if not is_current(path, network, dtype):
+        say(f"chainrule train: deriving {network.name} and generating {path.name} ...")
+    cache = path.parent / "__pycache__"
+    if not any(cache.glob(f"{path.stem}.train_epoch-*.nbi")):
+        say("chainrule train: compiling the trainer with Numba (cached for the next run) ...")
+    return build(network, dtype=dtype)
 
 
 def _summary(metrics: dict, result, run_dir: Path) -> None:
