@@ -9,6 +9,7 @@ an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -135,6 +136,10 @@ class Document:
 
 # --------------------------------------------------------------------------- building
 
+_DOUBLE_BRACKETS = re.compile(r"\\left\(\\left\((-?[\d.]+(?: \\times 10\^\{-?\d+\})?)\\right\)"
+                              r"\\right\)")
+
+
 class _Printer(LatexPrinter):
     """LaTeX of an expression in the spec's own spellings, or with numbers in place of names."""
 
@@ -146,6 +151,14 @@ class _Printer(LatexPrinter):
         if expr in self.names:
             return self.names[expr]
         return super()._print_Symbol(expr, style)
+
+    def doprint(self, expr):
+        # a negative number as a function's only argument needs no second pair of brackets
+        return _DOUBLE_BRACKETS.sub(r"\\left(\1\\right)", super().doprint(expr))
+
+    def _print_Heaviside(self, expr, exp=None):
+        """relu's derivative: 1 where the argument is positive, else 0 (H(0) = 0)."""
+        return r"\mathbf{1}_{%s > 0}" % self._print(expr.args[0])
 
     def _print_Mul(self, expr):
         """Adjoints first, as textbooks write them: δ_O · O(1 − O), not O · δ_O · (1 − O)."""
