@@ -25,11 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to write the module (default: generated/<spec name>.py)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                         help="floating-point type of parameters and data (default: float64)")
+    parser.add_argument("--form", choices=("auto", "scalar", "index"), default="auto",
+                        help="scalar: one statement per node and connection; index (layered "
+                             "specs): loops over neurons; auto: index form above 200 "
+                             "parameters (default)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Derive, print and write the module."""
     from codegen.modules import load_spec, write
-    path = write(load_spec(args.spec), args.output, args.dtype)
+    path = write(load_spec(args.spec), args.output, args.dtype, args.form)
     print(f"chainrule codegen: wrote {path}", file=sys.stderr)
     return 0

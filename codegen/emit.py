@@ -76,12 +76,12 @@ class _Plan:
 
     # ---- forward ------------------------------------------------------------------------
 
-    def forward(self, names: list[str]) -> list[Statement]:
-        """Statements computing ``names`` and what they need, in evaluation order, softmax
-        made safe."""
+    def forward(self, names: list[str], ancestors: bool = True) -> list[Statement]:
+        """Statements computing ``names`` (and what they need, unless ``ancestors`` is False),
+        in evaluation order, softmax made safe."""
         needed = set(names)
         for node in reversed(self.nodes):
-            if node.name in needed:
+            if ancestors and node.name in needed:
                 needed.update(node.parents)
         out, done = [], set()
         for node in self.nodes:
@@ -302,30 +302,6 @@ class _Module:
         return self.function("_row_sgd", ["params", "X", "Y", "i", "lr", "weight_decay"], body,
                              "Row i's cost; one SGD step on its gradient, in place (batch 1).")
 
-    def steps(self) -> str:
-        return "\n\n".join(self.step(name) for name in OPTIMIZERS)
-
-    def step(self, name: str) -> str:
-        rules = optimizer_rules()[name]
-        s = sympy.Symbol
-        used = {symbol.name for _, rule in rules for symbol in rule.free_symbols}
-        state = [(k, v) for k, v in enumerate(STATE) if v in used]
-        loads = [Assignment(s("w"), Element("params", ["j"])),
-                 Assignment(s("g"), Element("grad", ["j"]))]
-        loads += [Assignment(s(v), Element("state", [k, "j"])) for k, v in state]
-        body = CodeBlock(*loads, *[Assignment(s(target), rule) for target, rule in rules],
-                         Assignment(Element("params", ["j"]), s("w")),
-                         *[Assignment(Element("state", [k, "j"]), s(v)) for k, v in state])
-        inner = self.printer.doprint(body)
-        hyper = "\n".join(f"    {h} = hyper[{k}]" for k, h in enumerate(HYPER) if h in used)
-        loop = "\n".join("        " + line for line in inner.splitlines())
-        doc = _STEP_DOCS[name]
-        return (f"{_DECORATOR}\ndef step_{name}(params, grad, state, t, hyper):\n"
-                f'    """{doc}"""\n{hyper}\n'
-                f"    for j in range(params.shape[0]):\n"
-                f"        if FROZEN[j]:\n            continue\n{loop}\n")
-
-
 _STEP_DOCS = {
     "sgd": "Gradient descent: w ← w − lr·g (g with weight decay added).",
     "momentum": "Momentum as seed 002 writes it: Δw(t) = −lr·g + momentum·Δw(t−1); w ← w + Δw.",
@@ -335,41 +311,79 @@ _STEP_DOCS = {
 }
 
 
+def print_steps(printer: NumbaPrinter) -> str:
+    """One jitted ``step_<name>`` per optimizer, printed from its SymPy rules."""
+    return "\n\n".join(_step(printer, name) for name in OPTIMIZERS)
+
+
+def _step(printer: NumbaPrinter, name: str) -> str:
+    rules = optimizer_rules()[name]
+    s = sympy.Symbol
+    used = {symbol.name for _, rule in rules for symbol in rule.free_symbols}
+    state = [(k, v) for k, v in enumerate(STATE) if v in used]
+    loads = [Assignment(s("w"), Element("params", ["j"])),
+             Assignment(s("g"), Element("grad", ["j"]))]
+    loads += [Assignment(s(v), Element("state", [k, "j"])) for k, v in state]
+    body = CodeBlock(*loads, *[Assignment(s(target), rule) for target, rule in rules],
+                     Assignment(Element("params", ["j"]), s("w")),
+                     *[Assignment(Element("state", [k, "j"]), s(v)) for k, v in state])
+    inner = printer.doprint(body)
+    hyper = "\n".join(f"    {h} = hyper[{k}]" for k, h in enumerate(HYPER) if h in used)
+    loop = "\n".join("        " + line for line in inner.splitlines())
+    return (f"{_DECORATOR}\ndef step_{name}(params, grad, state, t, hyper):\n"
+            f'    """{_STEP_DOCS[name]}"""\n{hyper}\n'
+            f"    for j in range(params.shape[0]):\n"
+            f"        if FROZEN[j]:\n            continue\n{loop}\n")
+
+
 def emit_module(network: Network | Derivation, dtype: str = "float64",
-                command: str | None = None) -> str:
+                command: str | None = None, form: str = "auto") -> str:
     """The source text of the generated module for ``network``.
 
     Args:
         network: the spec (or its derivation).
         dtype: ``"float64"`` or ``"float32"`` (arrays and parameters).
         command: the command that regenerates the module, for its header.
+        form: ``"scalar"`` (one statement per node and connection), ``"index"`` (layered
+            specs: loops over neurons, see :mod:`codegen.index_form`) or ``"auto"`` (index
+            form for layered specs above ``INDEX_FORM_ABOVE`` parameters).
 
     Returns:
         The module's text; the same spec always gives the same bytes.
     """
-    derivation = network if isinstance(network, Derivation) else derive(network)
-    network = derivation.network
+    from codegen.index_form import IndexModule, uses_index_form
+    derivation = network if isinstance(network, Derivation) else None
+    network = derivation.network if derivation else network
+    if dtype not in DTYPES:
+        raise CodegenError(f"unknown dtype {dtype!r}", hint="expected float64 or float32")
     missing = [p for p, v in network.parameters.items() if v is None]
     if missing:
         raise network.source.error(f"parameters.{missing[0]}",
                                    f"no starting value for {missing[0]!r}",
                                    hint="generated trainers start from the spec's values; "
                                         "layered specs draw them with [values] init_seed")
-    module = _Module(derivation, dtype)
-    plan = module.plan
-    functions = [module.row_nodes(), module.row_outputs(), module.row_cost(),
-                 module.row_gradient(), module.row_sgd(), module.steps()]
+    if uses_index_form(network, form):
+        module = IndexModule(network)
+        rows = module.functions()
+        outputs = list(network.layers.activation_names[-1])
+        nodes = [n for n in network.nodes if n != network.cost]
+    else:
+        module = _Module(derivation or derive(network), dtype)
+        rows = [module.row_nodes(), module.row_outputs(), module.row_cost(),
+                module.row_gradient(), module.row_sgd()]
+        outputs, nodes = module.plan.outputs, module.plan.free_of_targets
+    steps = print_steps(module.printer)
     loss = network.layers.loss if network.layers is not None else "custom"
     hyper_defaults = [network.learning_rate, 0.9, 0.9, 0.999, 1e-8, 0.0]
     constants = {
         "SPEC_NAME": repr(network.name),
-        "SPEC_HASH": repr(spec_hash(network, dtype)),
+        "SPEC_HASH": repr(spec_hash(network, dtype, form)),
         "CHAINRULE_VERSION": repr(__version__),
-        "PARAM_NAMES": _tuple(derivation.graph.parameters),
-        "INPUT_NAMES": _tuple(derivation.graph.inputs),
-        "TARGET_NAMES": _tuple(derivation.graph.targets),
-        "OUTPUT_NAMES": _tuple(plan.outputs),
-        "NODE_NAMES": _tuple(plan.free_of_targets),
+        "PARAM_NAMES": _tuple(network.parameters),
+        "INPUT_NAMES": _tuple(network.inputs),
+        "TARGET_NAMES": _tuple(network.targets),
+        "OUTPUT_NAMES": _tuple(outputs),
+        "NODE_NAMES": _tuple(nodes),
         "LOSS": repr(loss),
         "IS_CLASSIFIER": repr(loss in CLASSIFIER_LOSSES),
         "DTYPE": f"np.{dtype}",
@@ -380,15 +394,15 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         "HYPER_NAMES": _tuple(HYPER),
         "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
     }
-    header = _header(network, dtype, command)
-    parts = [header,
+    kind = ("index form: loops over neurons, arithmetic printed from the derivation"
+            if isinstance(module, IndexModule) else "printed from the derivation")
+    parts = [_header(network, dtype, command, form),
              "import math\n\nimport numpy as np\nfrom numba import njit\n",
              "\n".join(f"{k} = {v}" for k, v in constants.items()) + "\n",
              ("# ---- numerically safe activations (chainrule's printer table)\n\n"
               + helper_source(module.printer.helpers)) if module.printer.helpers else "",
-             "# ---- printed from the derivation: forward pass, cost, backward pass\n\n"
-             + "\n\n".join(functions[:5]),
-             "# ---- optimizers, printed from their SymPy update rules\n\n" + functions[5],
+             f"# ---- forward pass, cost, backward pass ({kind})\n\n" + "\n\n".join(rows),
+             "# ---- optimizers, printed from their SymPy update rules\n\n" + steps,
              "# ---- loops over rows and mini-batches (template)\n\n" + _SCAFFOLD]
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
 
@@ -402,11 +416,11 @@ def _floats(values) -> str:
     return "[" + ", ".join(repr(float(v)) for v in values) + "]"
 
 
-def _header(network: Network, dtype: str, command: str | None) -> str:
+def _header(network: Network, dtype: str, command: str | None, form: str = "auto") -> str:
     source = spec_file(network)
     lines = [f"# Generated by chainrule {__version__} from {source} — do not edit.",
              f"# Spec: {network.name}" + (f" ({network.title})" if network.title else ""),
-             f"# Spec hash: {spec_hash(network, dtype)}",
+             f"# Spec hash: {spec_hash(network, dtype, form)}",
              f"# Regenerate: {command or 'chainrule codegen ' + source}",
              "#",
              "# Parameters travel as one flat array in PARAM_NAMES order; data as 2-D arrays,",

@@ -23,7 +23,7 @@ GENERATED_DIR = Path(__file__).resolve().parent.parent / "generated"
 _HASH_LINE = re.compile(r"^SPEC_HASH = '([0-9a-f]{64})'$", re.MULTILINE)
 
 
-def spec_hash(network: Network, dtype: str = "float64") -> str:
+def spec_hash(network: Network, dtype: str = "float64", form: str = "auto") -> str:
     """sha256 of all a generated module is printed from: the network (equations, values,
     names, training options), where it came from, chainrule's version and the dtype."""
     content = {"name": network.name, "title": network.title, "inputs": network.inputs,
@@ -32,7 +32,8 @@ def spec_hash(network: Network, dtype: str = "float64") -> str:
                "cost": network.cost, "freeze": list(network.freeze),
                "learning_rate": network.learning_rate,
                "loss": network.layers.loss if network.layers else None,
-               "file": spec_file(network), "version": __version__, "dtype": dtype}
+               "file": spec_file(network), "version": __version__, "dtype": dtype,
+               **({"form": form} if form != "auto" else {})}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -58,9 +59,10 @@ def module_path(spec: str | Path | Network, dtype: str = "float64") -> Path:
     return GENERATED_DIR / f"{module_name(load_spec(spec), dtype)}.py"
 
 
-def regenerate_command(network: Network, path: Path, dtype: str) -> str:
+def regenerate_command(network: Network, path: Path, dtype: str, form: str = "auto") -> str:
     """The command line that writes this module again (paths relative to the checkout)."""
     option = " --dtype float32" if dtype == "float32" else ""
+    option += f" --form {form}" if form != "auto" else ""
     return f"chainrule codegen {spec_file(network)} -o {relative(path)}{option}"
 
 
@@ -77,39 +79,42 @@ def relative(path: str | Path) -> str:
         return str(path)
 
 
-def is_current(path: Path, network: Network, dtype: str) -> bool:
+def is_current(path: Path, network: Network, dtype: str, form: str = "auto") -> bool:
     """Whether the module at ``path`` was generated from this very spec (by its hash)."""
     if not path.is_file():
         return False
     found = _HASH_LINE.search(path.read_text(encoding="utf-8"))
-    return bool(found) and found.group(1) == spec_hash(network, dtype)
+    return bool(found) and found.group(1) == spec_hash(network, dtype, form)
 
 
-def write(network: Network, path: Path | None = None, dtype: str = "float64") -> Path:
+def write(network: Network, path: Path | None = None, dtype: str = "float64",
+          form: str = "auto") -> Path:
     """Derive, print and atomically write the module of ``network``; returns its path."""
     from codegen.emit import emit_module
     from derive.files import write_atomic
     path = Path(path) if path else GENERATED_DIR / f"{module_name(network, dtype)}.py"
-    write_atomic(path, emit_module(network, dtype, regenerate_command(network, path, dtype)))
+    command = regenerate_command(network, path, dtype, form)
+    write_atomic(path, emit_module(network, dtype, command, form))
     return path
 
 
 def build(spec: str | Path | Network, *, dtype: str = "float64",
-          out: str | Path | None = None) -> ModuleType:
+          out: str | Path | None = None, form: str = "auto") -> ModuleType:
     """The imported generated module of ``spec``, written first unless it is up to date.
 
     Args:
         spec: a :class:`~derive.spec.Network`, a spec file or an example name.
         dtype: ``"float64"`` or ``"float32"``.
         out: where the module goes (default ``generated/<spec stem>.py``).
+        form: ``"auto"``, ``"scalar"`` or ``"index"`` (see :func:`codegen.emit.emit_module`).
 
     Returns:
         The module (see its ``PARAM_NAMES``, ``gradient``, ``train`` …).
     """
     network = load_spec(spec)
     path = Path(out) if out else GENERATED_DIR / f"{module_name(network, dtype)}.py"
-    if not is_current(path, network, dtype):
-        write(network, path, dtype)
+    if not is_current(path, network, dtype, form):
+        write(network, path, dtype, form)
     return load_module(path)
 
 

@@ -123,6 +123,10 @@ class NumbaPrinter(PythonCodePrinter):
         indices = ", ".join(str(int(i)) if i.is_Integer else self._print(i) for i in expr.indices)
         return f"{expr.symbol.name}[{indices}]"
 
+    def _print_Indexed(self, expr):
+        # indices are integer arithmetic: printed by SymPy's str printer (no float literals)
+        return f"{expr.base.label}[{', '.join(str(i) for i in expr.indices)}]"
+
     def _print_Abs(self, expr):
         return f"abs({self._print(expr.args[0])})"
 

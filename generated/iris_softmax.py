@@ -33,7 +33,7 @@ HYPER_NAMES = ('lr', 'momentum', 'beta1', 'beta2', 'eps', 'weight_decay')
 DEFAULT_HYPER = np.array([0.1, 0.9, 0.9, 0.999, 1e-08, 0.0], dtype=DTYPE)
 
 
-# ---- printed from the derivation: forward pass, cost, backward pass
+# ---- forward pass, cost, backward pass (printed from the derivation)
 
 @njit(cache=True)
 def _row_nodes(params, X, i, out):

@@ -41,7 +41,7 @@ def _sigmoid(z):
     return 1.0 / (1.0 + math.exp(min(-z, 709.0)))
 
 
-# ---- printed from the derivation: forward pass, cost, backward pass
+# ---- forward pass, cost, backward pass (printed from the derivation)
 
 @njit(cache=True)
 def _row_nodes(params, X, i, out):

@@ -47,7 +47,7 @@ def _softplus(z):
     return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
 
 
-# ---- printed from the derivation: forward pass, cost, backward pass
+# ---- forward pass, cost, backward pass (printed from the derivation)
 
 @njit(cache=True)
 def _row_nodes(params, X, i, out):

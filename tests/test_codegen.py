@@ -330,3 +330,54 @@ def test_generated_holds_exactly_the_examples_modules():
         pytest.skip("not a git checkout")
     committed = {Path(p).stem for p in tracked.stdout.split() if p.endswith(".py")}
     assert committed == {"__init__", *example_names()}
+
+
+# --------------------------------------------------------------------------- index form
+
+LAYERED = [name for name, net in CORPUS.items() if net.layers is not None]
+
+
+@pytest.mark.parametrize("name", LAYERED)
+def test_index_form_equals_the_scalar_form(name):
+    """Loops over neurons (index form) compute what the unrolled scalar form computes."""
+    network = CORPUS[name]
+    scalar = build(name)
+    index = codegen.build(network, out=CACHE / f"{name.replace('-', '_')}_index.py", form="index")
+    assert "index form" in Path(index.__file__).read_text()
+    X, Y = random_rows(scalar, 9, seed=5)
+    if scalar.IS_CLASSIFIER:
+        Y = np.eye(Y.shape[1])[np.argmax(Y, axis=1)] if Y.shape[1] > 1 else (Y > 0.5) * 1.0
+    p = params_of(scalar, network)
+    np.testing.assert_allclose(index.forward(p, X), scalar.forward(p, X), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(index.predict(p, X), scalar.predict(p, X), rtol=1e-13, atol=1e-15)
+    c1, g1 = index.gradient(p, X, Y)
+    c2, g2 = scalar.gradient(p, X, Y)
+    assert c1 == pytest.approx(c2, rel=1e-13)
+    np.testing.assert_allclose(g1, g2, rtol=1e-11, atol=1e-15)
+    for optimizer in range(len(scalar.OPTIMIZERS)):
+        for batch in (1, 4):
+            a, b = p.copy(), p.copy()
+            index.train_epoch(a, np.zeros((2, p.size)), 0, X, Y, batch, optimizer,
+                              scalar.DEFAULT_HYPER, 1)
+            scalar.train_epoch(b, np.zeros((2, p.size)), 0, X, Y, batch, optimizer,
+                               scalar.DEFAULT_HYPER, 1)
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+def test_large_layered_networks_take_the_index_form(tmp_path):
+    """A 64-16-10 net: 1,210 parameters, a short module, trained on the digits."""
+    from codegen.data import load, prepare
+    from codegen.trainer import Settings, accuracy, train
+    network = Network.layered([64, 16, 10], ["tanh", "softmax"], loss="cce", init_seed=0,
+                              name="digits-64-16-10")
+    m = codegen.build(network, out=tmp_path / "digits.py")
+    text = Path(m.__file__).read_text()
+    assert "index form" in text and len(text.splitlines()) < 1000
+    train_set, test_set = prepare(*load("digits", m).split(0.2, 0))
+    result = train(m, train_set.X, train_set.Y, Settings(epochs=15, batch_size=16, lr=0.1))
+    assert accuracy(m, result.params, test_set.X, test_set.Y) > 0.9
+
+
+def test_index_form_needs_a_layered_spec():
+    with pytest.raises(codegen.printer.CodegenError, match="layered"):
+        emit_module(CORPUS["free-form-mix"], form="index")

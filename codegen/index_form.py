@@ -1,0 +1,264 @@
+"""Layered networks in index form: loops over neurons, arithmetic printed from a derivation.
+
+Unrolling a layered network into scalar nodes gives one statement per connection: fine for
+the textbook networks, but a 64-16-10 net already prints 9,000 lines that take Numba a minute
+to compile. In index form a layer is one template, ``z_j = Σ_k w_jk a_k + b_j``,
+``a_j = f(z_j)``, and the module loops over ``j`` and ``k``. What happens inside the loops is
+printed from the derivation of a *representative* network of the same layers, with two
+neurons per hidden layer (and the real input and output sizes): the activation, its local
+derivative ∂a/∂z, each weight's ∂z/∂w and ∂z/∂a, and, for the output layer, the δ of every
+output and the cost (the loss couples the outputs, so these are printed per output, exactly as
+the scalar form prints them). Symbols of the representative neuron are replaced by array
+elements (``a2_1`` → ``A2[j]``); the loops themselves are the template.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from codegen.emit import _apply_rules, _Plan
+from codegen.optimizers import optimizer_rules
+from codegen.printer import CodegenError, NumbaPrinter
+from derive.chain import derive
+from derive.spec import Network
+
+#: Layered networks with more parameters than this are generated in index form by default.
+INDEX_FORM_ABOVE = 200
+
+
+def uses_index_form(network: Network, form: str = "auto") -> bool:
+    """Whether ``network`` is generated in index form (``form``: auto, index or scalar)."""
+    if form not in ("auto", "index", "scalar"):
+        raise CodegenError(f"unknown form {form!r}", hint="expected auto, index or scalar")
+    if form == "index" and network.layers is None:
+        raise CodegenError("index form needs a layered spec ([layers] sizes = ...)")
+    return form == "index" or (form == "auto" and network.layers is not None
+                               and len(network.parameters) > INDEX_FORM_ABOVE)
+
+
+def representative(network: Network) -> Network:
+    """The same layers (activations, biases, loss, notation), two neurons per hidden layer."""
+    layers = network.layers
+    sizes = [layers.sizes[0], *[min(2, n) for n in layers.sizes[1:-1]], layers.sizes[-1]]
+    return Network.layered(sizes, list(layers.activations), bias=list(layers.biases),
+                           loss=layers.loss, notation=layers.notation,
+                           inputs=[0.0] * sizes[0], targets=[0.0] * sizes[-1], init_seed=0)
+
+
+class IndexModule:
+    """Prints the row functions of a layered network in index form."""
+
+    def __init__(self, network: Network):
+        if network.layers is None:
+            raise CodegenError("index form needs a layered spec")
+        self.network = network
+        self.layers = network.layers
+        self.rep = derive(representative(network))
+        self.plan = _Plan(self.rep)
+        self.printer = NumbaPrinter()
+        self.params = list(network.parameters)
+        self.offsets = [self._offsets(t) for t in range(len(self.layers.sizes) - 1)]
+        nodes = [n for n in network.nodes if n != network.cost]
+        self.node_column = {n: i for i, n in enumerate(nodes)}
+
+    # ---- layout -------------------------------------------------------------------------
+
+    def _offsets(self, t: int) -> tuple[int, int | None]:
+        """(first weight, first bias) of transition t in the flat parameter array."""
+        names = self.layers.weight_names[t]
+        start = self.params.index(names[0][0])
+        width = len(names[0])
+        for j, row in enumerate(names):
+            for k, name in enumerate(row):
+                if self.params.index(name) != start + j * width + k:
+                    raise CodegenError("index form needs each layer's weights in [to][from] order")
+        biases = [b for b in self.layers.bias_names[t] if b is not None]
+        return start, (self.params.index(biases[0]) if biases else None)
+
+    def _rep_names(self, t: int):
+        """The representative network's names of transition t: (z, a, weights, biases)."""
+        layers = self.rep.network.layers
+        return (layers.preactivation_names[t], layers.activation_names[t],
+                layers.weight_names[t], layers.bias_names[t])
+
+    def _print(self, expr: sympy.Expr, replace: dict) -> str:
+        """An expression of the representative network with its symbols made array elements
+        (keys: names of the representative graph, or δ symbols)."""
+        symbols = self.rep.graph.symbols
+        table = {symbols[key] if isinstance(key, str) else key: value
+                 for key, value in replace.items()}
+        expr = expr.xreplace(table)
+        spec_symbols = set(symbols.values()) | set(self.rep.delta_symbols.values())
+        leftover = expr.free_symbols & spec_symbols
+        if leftover:  # a rule that names another neuron is not the same for every neuron
+            raise CodegenError("index form cannot print this layer's rule for every neuron: "
+                               + ", ".join(sorted(s.name for s in leftover)))
+        return self.printer.doprint(expr)
+
+    # ---- pieces of code ---------------------------------------------------------------
+
+    def forward(self) -> list[str]:
+        """Loops computing Z{l} and A{l} for every layer, then the output locals the cost needs."""
+        sizes = self.layers.sizes
+        out = []
+        for t in range(len(sizes) - 1):
+            n_in, n_out, l = sizes[t], sizes[t + 1], t + 2
+            w_off, b_off = self.offsets[t]
+            source = "X[i, k]" if t == 0 else f"A{l - 1}[k]"
+            bias = {"per-neuron": f"params[{b_off} + j]", "shared": f"params[{b_off}]",
+                    "none": "0.0"}[self.layers.biases[t]]
+            out += [f"Z{l} = np.empty({n_out}, dtype=DTYPE)",
+                    f"A{l} = np.empty({n_out}, dtype=DTYPE)",
+                    f"for j in range({n_out}):",
+                    f"    z = {bias}",
+                    f"    for k in range({n_in}):",
+                    f"        z += params[{w_off} + j * {n_in} + k] * {source}",
+                    f"    Z{l}[j] = z"]
+            out += self._activation(t, n_out, l)
+        return out
+
+    def _activation(self, t: int, n_out: int, l: int) -> list[str]:
+        z, a, _, _ = self._rep_names(t)
+        expr = self.rep.graph.node(a[0]).expr
+        if t < len(self.layers.sizes) - 2 or self.layers.activations[t] != "softmax":
+            return [f"for j in range({n_out}):",
+                    f"    A{l}[j] = {self._print(expr, {z[0]: _el(f'Z{l}', 'j')})}"]
+        # softmax couples the outputs: printed per output, as the scalar form does
+        lines = [f"{self._ident(name)} = Z{l}[{j}]" for j, name in enumerate(z)]
+        for st in self.plan.forward(list(a), ancestors=False):
+            target = st.target
+            lines.append(f"{self.printer.doprint(target)} = {self.printer.doprint(st.expr)}")
+        lines += [f"A{l}[{j}] = {self._ident(name)}" for j, name in enumerate(a)]
+        return lines
+
+    def _ident(self, name: str) -> str:
+        return self.printer.doprint(self.rep.graph.symbols[name])
+
+    def output_locals(self) -> list[str]:
+        """The output layer's z, a and the row's targets as the locals the printed cost uses."""
+        l = len(self.layers.sizes)
+        z, a, _, _ = self._rep_names(len(self.layers.sizes) - 2)
+        lines = [f"{self._ident(n)} = Z{l}[{j}]" for j, n in enumerate(z)]
+        lines += [f"{self._ident(n)} = A{l}[{j}]" for j, n in enumerate(a)]
+        lines += [f"{self._ident(y)} = Y[i, {k}]" for k, y in enumerate(self.rep.graph.targets)]
+        return lines
+
+    def cost(self) -> str:
+        return self.printer.doprint(self.plan.cost())
+
+    def backward(self) -> list[str]:
+        """δ of the outputs (printed per output), then loops down the layers into grad."""
+        sizes = self.layers.sizes
+        last = len(sizes) - 2
+        z_out = self._rep_names(last)[0]
+        wanted = {self.rep.delta_symbols[n] for n in z_out}
+        lines = []
+        for st in _needed(self.plan.backward(), wanted):
+            lines.append(f"{self.printer.doprint(st.target)} = {self.printer.doprint(st.expr)}")
+        l = last + 2
+        lines.append(f"DZ{l} = np.empty({sizes[-1]}, dtype=DTYPE)")
+        lines += [f"DZ{l}[{j}] = {self.printer.doprint(self.rep.delta_symbols[n])}"
+                  for j, n in enumerate(z_out)]
+        for t in range(last, -1, -1):
+            lines += self._layer_backward(t)
+        return lines
+
+    def _layer_backward(self, t: int) -> list[str]:
+        """Gradients of transition t from DZ{l}; then DA and DZ of the layer below."""
+        sizes = self.layers.sizes
+        n_in, n_out, l = sizes[t], sizes[t + 1], t + 2
+        w_off, b_off = self.offsets[t]
+        z, a, w, b = self._rep_names(t)
+        prev = (self.rep.graph.inputs if t == 0 else self._rep_names(t - 1)[1])
+        source = "X[i, k]" if t == 0 else f"A{l - 1}[k]"
+        dz = _el(f"DZ{l}", "j")
+        delta = self.rep.delta_symbols[z[0]]
+        d = self.rep
+        source = _el("X", "i", "k") if t == 0 else _el(f"A{l - 1}", "k")
+        weight_rule = d.local[(z[0], w[0][0])] * delta
+        lines = [f"for j in range({n_out}):",
+                 f"    for k in range({n_in}):",
+                 f"        grad[{w_off} + j * {n_in} + k] += "
+                 + self._print(weight_rule, {prev[0]: source, delta: dz})]
+        if b[0] is not None:
+            index = f"{b_off} + j" if self.layers.biases[t] == "per-neuron" else f"{b_off}"
+            rule = self._print(d.local[(z[0], b[0])] * delta, {delta: dz})
+            lines.append(f"    grad[{index}] += {rule}")
+        if t == 0:
+            return lines
+        below_z, below_a, _, _ = self._rep_names(t - 1)
+        through = d.local[(z[0], prev[0])] * delta
+        weight = _el("params", sympy.Integer(w_off) + sympy.Symbol("j") * n_in + sympy.Symbol("k"))
+        below = self.rep.delta_symbols[below_a[0]]
+        local = d.local[(below_a[0], below_z[0])] * below
+        lines += [f"DA{l - 1} = np.zeros({n_in}, dtype=DTYPE)",
+                  f"for j in range({n_out}):",
+                  f"    for k in range({n_in}):",
+                  f"        DA{l - 1}[k] += " + self._print(through, {w[0][0]: weight, delta: dz}),
+                  f"DZ{l - 1} = np.empty({n_in}, dtype=DTYPE)",
+                  f"for j in range({n_in}):",
+                  f"    DZ{l - 1}[j] = " + self._print(local, {
+                      below_a[0]: _el(f"A{l - 1}", "j"), below_z[0]: _el(f"Z{l - 1}", "j"),
+                      below: _el(f"DA{l - 1}", "j")})]
+        return lines
+
+    # ---- functions ----------------------------------------------------------------------
+
+    def functions(self) -> list[str]:
+        """_row_nodes, _row_outputs, _row_cost, _row_gradient and _row_sgd."""
+        forward = self.forward()
+        sizes = self.layers.sizes
+        last = len(sizes)
+        write_nodes = []
+        for t in range(len(sizes) - 1):
+            z, a = self.layers.preactivation_names[t], self.layers.activation_names[t]
+            write_nodes += [f"for j in range({sizes[t + 1]}):",
+                            f"    out[{self.node_column[z[0]]} + j] = Z{t + 2}[j]",
+                            f"    out[{self.node_column[a[0]]} + j] = A{t + 2}[j]"]
+        cost = [*self.output_locals(), f"cost_ = {self.cost()}"]
+        sgd = _apply_rules(optimizer_rules()["sgd"], {sympy.Symbol("w"): _el("params", "j"),
+                                                     sympy.Symbol("g"): _el("grad", "j")})
+        return [
+            _function("_row_nodes", "params, X, i, out",
+                      "Row i's node values (NODE_NAMES order) into out.", forward + write_nodes),
+            _function("_row_outputs", "params, X, i, out",
+                      "Row i's outputs (OUTPUT_NAMES order) into out.",
+                      forward + [f"for j in range({sizes[-1]}):", f"    out[j] = A{last}[j]"]),
+            _function("_row_cost", "params, X, Y, i", "Row i's cost.",
+                      forward + cost + ["return cost_"]),
+            _function("_row_gradient", "params, X, Y, i, grad",
+                      "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).",
+                      forward + cost + self.backward() + ["return cost_"]),
+            _function("_row_sgd", "params, X, Y, i, lr, weight_decay",
+                      "Row i's cost; one SGD step on its gradient, in place (batch 1).",
+                      ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
+                       "cost_ = _row_gradient(params, X, Y, i, grad)",
+                       "for j in range(params.shape[0]):",
+                       "    if not FROZEN[j]:",
+                       f"        params[j] = {self.printer.doprint(sgd)}",
+                       "return cost_"]),
+        ]
+
+
+def _el(array: str, *indices) -> sympy.Indexed:
+    """``array[indices]`` as a SymPy expression (index names become integer symbols)."""
+    return sympy.IndexedBase(array)[tuple(sympy.Symbol(i, integer=True) if isinstance(i, str)
+                                          else i for i in indices)]
+
+
+def _needed(statements, wanted: set) -> list:
+    """The statements that define ``wanted`` symbols, with everything they use."""
+    defined = {st.target: st for st in statements if not isinstance(st.target, int)}
+    keep, todo = set(), list(wanted)
+    while todo:
+        symbol = todo.pop()
+        if symbol in keep or symbol not in defined:
+            continue
+        keep.add(symbol)
+        todo.extend(defined[symbol].expr.free_symbols)
+    return [st for st in statements if not isinstance(st.target, int) and st.target in keep]
+
+
+def _function(name: str, args: str, doc: str, body: list[str]) -> str:
+    lines = "\n".join("    " + line for line in body)
+    return f'@njit(cache=True)\ndef {name}({args}):\n    """{doc}"""\n{lines}\n'
