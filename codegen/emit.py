@@ -370,7 +370,7 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
     else:
         module = _Module(derivation or derive(network), dtype)
         rows = [module.row_nodes(), module.row_outputs(), module.row_cost(),
-                module.row_gradient(), module.row_sgd()]
+                module.row_gradient(), _BATCH_OF_ROWS, module.row_sgd()]
         outputs, nodes = module.plan.outputs, module.plan.free_of_targets
     steps = print_steps(module.printer)
     loss = network.layers.loss if network.layers is not None else "custom"
@@ -429,6 +429,16 @@ def _header(network: Network, dtype: str, command: str | None, form: str = "auto
     return "\n".join(lines) + "\n\n" + doc + "\n"
 
 
+_BATCH_OF_ROWS = '''\
+@njit(cache=True)
+def _batch_gradient(params, X, Y, order, start, stop, grad):
+    """Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad."""
+    total = 0.0
+    for r in range(start, stop):
+        total += _row_gradient(params, X, Y, order[r], grad)
+    return total
+'''
+
 _SCAFFOLD = '''\
 @njit(cache=True)
 def forward(params, X):
@@ -461,9 +471,7 @@ def cost(params, X, Y):
 def gradient(params, X, Y):
     """(mean cost, its gradient in the layout of params) over the rows of X."""
     grad = np.zeros(params.shape[0], dtype=DTYPE)
-    total = 0.0
-    for i in range(X.shape[0]):
-        total += _row_gradient(params, X, Y, i, grad)
+    total = _batch_gradient(params, X, Y, np.arange(X.shape[0]), 0, X.shape[0], grad)
     grad /= X.shape[0]
     return total / X.shape[0], grad
 
@@ -504,9 +512,7 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         grad[:] = 0.0
-        batch = 0.0
-        for k in range(start, stop):
-            batch += _row_gradient(params, X, Y, order[k], grad)
+        batch = _batch_gradient(params, X, Y, order, start, stop, grad)
         scale = 1.0 / (stop - start)
         for j in range(grad.shape[0]):
             grad[j] *= scale

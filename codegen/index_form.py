@@ -14,6 +14,8 @@ elements (``a2_1`` → ``A2[j]``); the loops themselves are the template.
 
 from __future__ import annotations
 
+import re
+
 import sympy
 
 from codegen.emit import _apply_rules, _Plan
@@ -205,7 +207,7 @@ class IndexModule:
     # ---- functions ----------------------------------------------------------------------
 
     def functions(self) -> list[str]:
-        """_row_nodes, _row_outputs, _row_cost, _row_gradient and _row_sgd."""
+        """_row_nodes, _row_outputs, _row_cost, _row_gradient, _batch_gradient, _row_sgd."""
         forward = self.forward()
         sizes = self.layers.sizes
         last = len(sizes)
@@ -229,6 +231,7 @@ class IndexModule:
             _function("_row_gradient", "params, X, Y, i, grad",
                       "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).",
                       forward + cost + self.backward() + ["return cost_"]),
+            _batch(forward + cost + self.backward()),
             _function("_row_sgd", "params, X, Y, i, lr, weight_decay",
                       "Row i's cost; one SGD step on its gradient, in place (batch 1).",
                       ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
@@ -257,6 +260,28 @@ def _needed(statements, wanted: set) -> list:
         keep.add(symbol)
         todo.extend(defined[symbol].expr.free_symbols)
     return [st for st in statements if not isinstance(st.target, int) and st.target in keep]
+
+
+_ALLOCATION = re.compile(r"(\w+) = np\.(empty|zeros)\((\d+), dtype=DTYPE\)\Z")
+
+
+def _batch(row: list[str]) -> str:
+    """The row gradient over rows order[start:stop], its work arrays allocated once."""
+    hoisted, body = [], []
+    for line in row:
+        found = _ALLOCATION.match(line)
+        if found:
+            name, kind, size = found.groups()
+            hoisted.append(f"{name} = np.empty({size}, dtype=DTYPE)")
+            if kind == "zeros":
+                body.append(f"{name}[:] = 0.0")
+        else:
+            body.append(line)
+    loop = ["total = 0.0", "for r in range(start, stop):", "    i = order[r]",
+            *("    " + line for line in body), "    total += cost_", "return total"]
+    return _function("_batch_gradient", "params, X, Y, order, start, stop, grad",
+                     "Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad.",
+                     hoisted + loop)
 
 
 def _function(name: str, args: str, doc: str, body: list[str]) -> str:

@@ -174,6 +174,15 @@ def _row_gradient(params, X, Y, i, grad):
 
 
 @njit(cache=True)
+def _batch_gradient(params, X, Y, order, start, stop, grad):
+    """Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad."""
+    total = 0.0
+    for r in range(start, stop):
+        total += _row_gradient(params, X, Y, order[r], grad)
+    return total
+
+
+@njit(cache=True)
 def _row_sgd(params, X, Y, i, lr, weight_decay):
     """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
     w1_11 = params[0]
@@ -353,9 +362,7 @@ def cost(params, X, Y):
 def gradient(params, X, Y):
     """(mean cost, its gradient in the layout of params) over the rows of X."""
     grad = np.zeros(params.shape[0], dtype=DTYPE)
-    total = 0.0
-    for i in range(X.shape[0]):
-        total += _row_gradient(params, X, Y, i, grad)
+    total = _batch_gradient(params, X, Y, np.arange(X.shape[0]), 0, X.shape[0], grad)
     grad /= X.shape[0]
     return total / X.shape[0], grad
 
@@ -396,9 +403,7 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
         grad[:] = 0.0
-        batch = 0.0
-        for k in range(start, stop):
-            batch += _row_gradient(params, X, Y, order[k], grad)
+        batch = _batch_gradient(params, X, Y, order, start, stop, grad)
         scale = 1.0 / (stop - start)
         for j in range(grad.shape[0]):
             grad[j] *= scale
