@@ -20,7 +20,7 @@ import sympy
 
 from codegen.emit import _apply_rules, _Plan
 from codegen.optimizers import optimizer_rules
-from codegen.printer import CodegenError, NumbaPrinter
+from codegen.printer import CodegenError, NumbaPrinter, identifier
 from derive.chain import derive
 from derive.spec import Network
 
@@ -57,7 +57,9 @@ class IndexModule:
         self.layers = network.layers
         self.rep = derive(representative(network))
         self.plan = _Plan(self.rep)
-        self.printer = NumbaPrinter()
+        names = {symbol: identifier(name) for name, symbol in self.rep.graph.symbols.items()}
+        names.update({s: identifier(s.name) for s in self.rep.delta_symbols.values()})
+        self.printer = NumbaPrinter(names)
         self.params = list(network.parameters)
         self.offsets = [self._offsets(t) for t in range(len(self.layers.sizes) - 1)]
         nodes = [n for n in network.nodes if n != network.cost]
@@ -99,22 +101,43 @@ class IndexModule:
 
     # ---- pieces of code ---------------------------------------------------------------
 
+    def _inputs_of(self, t: int) -> list[str]:
+        """The representative names feeding transition t (inputs, or the layer below)."""
+        return list(self.rep.graph.inputs) if t == 0 else list(self._rep_names(t - 1)[1])
+
+    def _source(self, t: int) -> sympy.Indexed:
+        """Element k of what feeds transition t: ``X[i, k]`` or ``A{l-1}[k]``."""
+        return _el("X", "i", "k") if t == 0 else _el(f"A{t + 1}", "k")
+
+    def _weight(self, t: int) -> sympy.Indexed:
+        """``params[w_jk]`` of transition t, at its place in the flat array."""
+        n_in = self.layers.sizes[t]
+        j, k = sympy.Symbol("j", integer=True), sympy.Symbol("k", integer=True)
+        return _el("params", sympy.Integer(self.offsets[t][0]) + j * n_in + k)
+
     def forward(self) -> list[str]:
-        """Loops computing Z{l} and A{l} for every layer, then the output locals the cost needs."""
+        """Loops computing Z{l} and A{l} for every layer: the sum's term and the bias are the
+        representative neuron's, with its weight and input made array elements."""
         sizes = self.layers.sizes
         out = []
         for t in range(len(sizes) - 1):
             n_in, n_out, l = sizes[t], sizes[t + 1], t + 2
-            w_off, b_off = self.offsets[t]
-            source = "X[i, k]" if t == 0 else f"A{l - 1}[k]"
-            bias = {"per-neuron": f"params[{b_off} + j]", "shared": f"params[{b_off}]",
-                    "none": "0.0"}[self.layers.biases[t]]
+            z, _, w, b = self._rep_names(t)
+            equation = self.rep.graph.node(z[0]).expr
+            term = next(a for a in equation.args if self.rep.graph.symbols[w[0][0]] in a.free_symbols)
+            term = self._print(term, {w[0][0]: self._weight(t),
+                                      self._inputs_of(t)[0]: self._source(t)})
+            b_off = self.offsets[t][1]
+            bias = "0.0" if b[0] is None else self._print(
+                self.rep.graph.symbols[b[0]],
+                {b[0]: _el("params", sympy.Integer(b_off) + (sympy.Symbol("j", integer=True)
+                           if self.layers.biases[t] == "per-neuron" else 0))})
             out += [f"Z{l} = np.empty({n_out}, dtype=DTYPE)",
                     f"A{l} = np.empty({n_out}, dtype=DTYPE)",
                     f"for j in range({n_out}):",
                     f"    z = {bias}",
                     f"    for k in range({n_in}):",
-                    f"        z += params[{w_off} + j * {n_in} + k] * {source}",
+                    f"        z += {term}",
                     f"    Z{l}[j] = z"]
             out += self._activation(t, n_out, l)
         return out
@@ -171,12 +194,11 @@ class IndexModule:
         n_in, n_out, l = sizes[t], sizes[t + 1], t + 2
         w_off, b_off = self.offsets[t]
         z, a, w, b = self._rep_names(t)
-        prev = (self.rep.graph.inputs if t == 0 else self._rep_names(t - 1)[1])
-        source = "X[i, k]" if t == 0 else f"A{l - 1}[k]"
+        prev = self._inputs_of(t)
         dz = _el(f"DZ{l}", "j")
         delta = self.rep.delta_symbols[z[0]]
         d = self.rep
-        source = _el("X", "i", "k") if t == 0 else _el(f"A{l - 1}", "k")
+        source = self._source(t)
         weight_rule = d.local[(z[0], w[0][0])] * delta
         lines = [f"for j in range({n_out}):",
                  f"    for k in range({n_in}):",
@@ -190,7 +212,7 @@ class IndexModule:
             return lines
         below_z, below_a, _, _ = self._rep_names(t - 1)
         through = d.local[(z[0], prev[0])] * delta
-        weight = _el("params", sympy.Integer(w_off) + sympy.Symbol("j") * n_in + sympy.Symbol("k"))
+        weight = self._weight(t)
         below = self.rep.delta_symbols[below_a[0]]
         local = d.local[(below_a[0], below_z[0])] * below
         lines += [f"DA{l - 1} = np.zeros({n_in}, dtype=DTYPE)",
