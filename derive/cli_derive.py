@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (default: from -o's suffix, else markdown)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write here instead of standard output (Markdown also writes the "
-                             "diagram next to it as FILE's name with .svg)")
+                             "diagram next to it as FILE's name with .svg; on standard output "
+                             "the diagram is a Mermaid block, which GitHub renders)")
     parser.add_argument("--pdf", action="store_true",
                         help="also compile the LaTeX write-up to PDF with pdflatex (next to -o, "
                              "else SPEC's name with .pdf in the current folder)")

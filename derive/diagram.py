@@ -79,6 +79,22 @@ class Diagram:
         lines.append(r"\end{tikzpicture}")
         return "\n".join(lines)
 
+    # ---- Mermaid ----------------------------------------------------------------------------
+
+    def mermaid(self) -> str:
+        """A Mermaid flowchart (GitHub renders it in a ```mermaid block, no file needed)."""
+        ids = {v.id: f"n{i}" for i, v in enumerate(self.vertices)}
+        lines = ["flowchart LR"]
+        for v in self.vertices:
+            label = " | ".join(plain_math(line) for line in v.labels).replace('"', "'")
+            shape = ('["{}"]' if v.kind == "parameter" else '(("{}"))').format(label)
+            lines.append(f"    {ids[v.id]}{shape}")
+        for e in self.edges:
+            label = f'|"{plain_math(e.label)}"|' if e.label else ""
+            arrow = "-.->" if e.dashed else "-->"
+            lines.append(f"    {ids[e.source]} {arrow}{label} {ids[e.target]}")
+        return "\n".join(lines)
+
     # ---- SVG --------------------------------------------------------------------------------
 
     def svg(self) -> str:
@@ -155,9 +171,10 @@ _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": 
 _TOKEN = re.compile(r"\\([A-Za-z]+)|([_^])|([{}])|(.)")
 
 
-def svg_math(latex: str) -> str:
-    """A LaTeX name such as ``w^{1}_{21}`` or ``\\mathrm{net}_{h1}`` as SVG text with tspans."""
-    pieces: list[tuple[str, int]] = []   # (text, shift: 0 base, -1 sup, +1 sub)
+def _math_pieces(latex: str) -> list[tuple[str, int]]:
+    """(text, shift) runs of a LaTeX name: shift 0 on the line, -1 raised, +1 lowered; runs
+    that Unicode can write as super- or subscripts (digits, some letters) come back on the line."""
+    pieces: list[tuple[str, int]] = []
     shift_stack = [0]
     pending: int | None = None
     for command, script, brace, char in _TOKEN.findall(latex):
@@ -180,16 +197,26 @@ def svg_math(latex: str) -> str:
         shift = pending if pending is not None else shift_stack[-1]
         pending = None
         pieces.append((text, shift))
-    pieces = [(_script(text, shift), 0) if _script(text, shift) else (text, shift)
-              for text, shift in pieces]
+    return [(_script(text, shift), 0) if _script(text, shift) else (text, shift)
+            for text, shift in pieces]
+
+
+def svg_math(latex: str) -> str:
+    """A LaTeX name such as ``w^{1}_{21}`` or ``\\mathrm{net}_{h1}`` as SVG text with tspans."""
     out, baseline = [], 0
-    for text, shift in pieces:
+    for text, shift in _math_pieces(latex):
         target = {0: 0, -1: -5, 1: 4}[shift]
         size = ' font-size="70%"' if shift else ""
         dy = f' dy="{target - baseline}"' if target != baseline else ""
         out.append(f"<tspan{dy}{size}>{escape(text)}</tspan>")
         baseline = target
     return "".join(out)
+
+
+def plain_math(latex: str) -> str:
+    """A LaTeX name as plain Unicode text: ``w^{1}_{21}`` → ``w¹₂₁`` (``^``/``_`` otherwise)."""
+    return "".join(text if shift == 0 else ("^" if shift < 0 else "_") + text
+                   for text, shift in _math_pieces(latex))
 
 
 _SUPER = dict(zip("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ"))

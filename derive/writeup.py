@@ -104,9 +104,11 @@ class Document:
         """A standalone LaTeX document (article class, amsmath, TikZ)."""
         return _LatexRenderer().document(self)
 
-    def markdown(self, diagram_href: str | None = None) -> str:
-        """GitHub Markdown; the diagram is ``diagram_href`` (an SVG file) or an inline data URI."""
-        return _MarkdownRenderer(diagram_href).document(self)
+    def markdown(self, diagram_href: str | None = None, inline: str = "mermaid") -> str:
+        """GitHub Markdown. The diagram is the SVG file ``diagram_href`` when given, else
+        ``inline``: a Mermaid block (``"mermaid"``, rendered by GitHub) or the SVG as a data
+        URI (``"data-uri"``, rendered by notebooks and editors)."""
+        return _MarkdownRenderer(diagram_href, inline).document(self)
 
     def json(self) -> str:
         """Every number by name: values, cost, gradients, updated, cost_after."""
@@ -127,7 +129,7 @@ class Document:
         raise ChainruleError(f"unknown format {format!r}", hint="expected latex, markdown or json")
 
     def _repr_markdown_(self) -> str:
-        return self.markdown()
+        return self.markdown(inline="data-uri")
 
     def _repr_latex_(self) -> str:
         displays = [b for s in self.sections for b in s.blocks if isinstance(b, Display)]
@@ -519,8 +521,9 @@ class _LatexRenderer:
 class _MarkdownRenderer:
     """Document → GitHub Markdown (``$`` math, the diagram as an SVG image)."""
 
-    def __init__(self, diagram_href: str | None):
+    def __init__(self, diagram_href: str | None, inline: str = "mermaid"):
         self.diagram_href = diagram_href
+        self.inline_diagram = inline
 
     def document(self, doc: Document) -> str:
         parts = [f"# {doc.title}",
@@ -549,9 +552,12 @@ class _MarkdownRenderer:
             rows += ["| " + " | ".join(self.inline([c]) for c in row) + " |" for row in b.rows]
             return "\n".join(rows)
         if isinstance(b, Figure):
-            href = self.diagram_href or _data_uri(b.diagram.svg())
             note = f"\n\n*{b.diagram.note}*" if b.diagram.note else ""
-            return f"![{b.caption}]({href})\n\n*{b.caption}*{note}"
+            if self.diagram_href is None and self.inline_diagram == "mermaid":
+                picture = "```mermaid\n" + b.diagram.mermaid() + "\n```"
+            else:
+                picture = f"![{b.caption}]({self.diagram_href or _data_uri(b.diagram.svg())})"
+            return f"{picture}\n\n*{b.caption}*{note}"
         raise TypeError(b)
 
 

@@ -125,6 +125,7 @@ def test_many_paths_switch_to_the_delta_form():
 def test_notebook_reprs():
     document = writeup(corpus()["seed004"])
     assert document._repr_markdown_().startswith("# ")
+    assert "](data:image/svg+xml;base64," in document._repr_markdown_()   # notebooks: inline SVG
     assert document._repr_latex_().startswith("$$")
 
 
@@ -133,6 +134,8 @@ def test_diagram_labels_every_weight_and_node():
     tikz = document.latex()
     for weight in range(1, 9):
         assert rf"{{$w_{{{weight}}}$}}" in tikz
+    mermaid = document.diagram.mermaid()
+    assert 'n0 -->|"w₁"| n3' in mermaid and '(("h₁ | H₁"))' in mermaid
     svg = ET.fromstring(document.svg())
     texts = ["".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     for label in ("h₁", "H₁", "o₂", "O₂", "E", "x₁", "y₂", "b₁", "w₅"):
@@ -198,7 +201,8 @@ def test_default_is_seed000_markdown(capsys):
     code, out, _ = run_cli(capsys, "derive")
     assert code == 0
     assert out.startswith("# 2-3-1 network with identity activations")
-    assert "data:image/svg+xml;base64," in out      # no file to point at: the diagram inline
+    # no file to point at: the diagram as a Mermaid block, which GitHub renders
+    assert "```mermaid\nflowchart LR" in out and "data:image" not in out
 
 
 def test_markdown_file_gets_its_svg(capsys, tmp_path):
