@@ -61,11 +61,15 @@ def _history(result: Result) -> str:
 
 
 def _plot(result: Result, metrics: dict) -> bytes:
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    # The Figure API with the Agg canvas: no pyplot (whose import costs a warm start ~0.3 s)
+    # and fixed margins instead of tight_layout's text measuring.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
+    fig = Figure(figsize=(6.4, 4.0), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.12, right=0.88 if result.accuracy else 0.96, bottom=0.12, top=0.9)
+    ax = fig.add_subplot()
     epochs = np.arange(1, len(result.history) + 1)
     ax.plot(epochs, result.history, color="tab:blue", label="training cost")
     costs = [c for c in result.history if c > 0]
@@ -82,8 +86,6 @@ def _plot(result: Result, metrics: dict) -> bytes:
     ax.legend(loc="upper right")
     ax.set_title(f"{metrics.get('spec', '')} — {metrics.get('optimizer', '')}, "
                  f"batch {metrics.get('batch_size', '')}")
-    fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    plt.close(fig)
     return buffer.getvalue()
