@@ -394,7 +394,8 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         "HYPER_NAMES": _tuple(HYPER),
         "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
     }
-    kind = ("index form: loops over neurons, arithmetic printed from the derivation"
+    kind = ("index form: loops over neurons, arithmetic printed from the derivation;\n"
+            "# sums over neurons may be reassociated, so they vectorise"
             if isinstance(module, IndexModule) else "printed from the derivation")
     parts = [_header(network, dtype, command, form),
              "import math\n\nimport numpy as np\nfrom numba import njit\n",

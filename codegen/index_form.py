@@ -306,6 +306,13 @@ def _batch(row: list[str]) -> str:
                      hoisted + loop)
 
 
+#: Numba flags of the index-form row functions: a sum over a layer's neurons may be
+#: reassociated (so LLVM vectorises it) and a*b + c fused; no flag that assumes finite
+#: numbers, so a diverging run still shows its NaN or inf.
+FAST_SUMS = '{"contract", "reassoc"}'
+
+
 def _function(name: str, args: str, doc: str, body: list[str]) -> str:
     lines = "\n".join("    " + line for line in body)
-    return f'@njit(cache=True)\ndef {name}({args}):\n    """{doc}"""\n{lines}\n'
+    return (f'@njit(cache=True, fastmath={FAST_SUMS})\n'
+            f'def {name}({args}):\n    """{doc}"""\n{lines}\n')
