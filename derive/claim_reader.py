@@ -604,43 +604,34 @@ class ClaimParser(ex.Parser):
 
 def tree_names(node) -> list[tuple[str, int]]:
     """(name, position) of every symbol a claim tree uses, derivative parts included."""
-    if isinstance(node, Deriv):
-        return [(node.num, node.pos), (node.den, node.pos)]
-    if isinstance(node, ex.Name):
-        return [(node.id, node.pos)]
+    names = []
+    for leaf in _leaves(node, (Deriv, ex.Name)):
+        names += ([(leaf.num, leaf.pos), (leaf.den, leaf.pos)] if isinstance(leaf, Deriv)
+                  else [(leaf.id, leaf.pos)])
+    return names
+
+
+def _leaves(node, kind) -> list:
+    """Every leaf of type ``kind`` (a type or a tuple of types) in a claim tree, in order."""
+    if isinstance(node, kind):
+        return [node]
     if isinstance(node, ex.Unary):
-        return tree_names(node.operand)
+        return _leaves(node.operand, kind)
     if isinstance(node, ex.Binary):
-        return tree_names(node.left) + tree_names(node.right)
+        return _leaves(node.left, kind) + _leaves(node.right, kind)
     if isinstance(node, ex.Call):
-        return [n for a in node.args for n in tree_names(a)]
+        return [leaf for a in node.args for leaf in _leaves(a, kind)]
     return []
 
 
 def tree_derivs(node) -> list[Deriv]:
     """Every derivative atom in a claim tree."""
-    if isinstance(node, Deriv):
-        return [node]
-    if isinstance(node, ex.Unary):
-        return tree_derivs(node.operand)
-    if isinstance(node, ex.Binary):
-        return tree_derivs(node.left) + tree_derivs(node.right)
-    if isinstance(node, ex.Call):
-        return [d for a in node.args for d in tree_derivs(a)]
-    return []
+    return _leaves(node, Deriv)
 
 
 def tree_numbers(node) -> list[ex.Num]:
     """Every number literal in a claim tree."""
-    if isinstance(node, ex.Num):
-        return [node]
-    if isinstance(node, ex.Unary):
-        return tree_numbers(node.operand)
-    if isinstance(node, ex.Binary):
-        return tree_numbers(node.left) + tree_numbers(node.right)
-    if isinstance(node, ex.Call):
-        return [n for a in node.args for n in tree_numbers(a)]
-    return []
+    return _leaves(node, ex.Num)
 
 
 _AFTER = [re.compile(r"new\s+(?P<n>[A-Za-z_]\w*)\Z"),
