@@ -213,6 +213,20 @@ def test_markdown_file_gets_its_svg(capsys, tmp_path):
     assert ET.parse(tmp_path / "notes.svg").getroot().tag.endswith("svg")
 
 
+def test_written_files_get_the_usual_permissions(capsys, tmp_path):
+    """Files are written atomically through a temporary file, yet end up with the mode any new
+    file gets under the user's umask (not the temporary file's private 0600)."""
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "notes.md"
+        assert run_cli(capsys, "derive", "seed004_afteracademy", "-o", str(out))[0] == 0
+        assert main(["codegen", "seed001_single_neuron", "-o", str(tmp_path / "m.py")]) == 0
+    finally:
+        os.umask(old)
+    for name in ("notes.md", "notes.svg", "m.py"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name
+
+
 def test_format_follows_the_suffix(capsys, tmp_path):
     out = tmp_path / "numbers.json"
     assert run_cli(capsys, "derive", "seed001_single_neuron", "-o", str(out))[0] == 0
