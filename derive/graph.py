@@ -72,6 +72,14 @@ class Graph:
         return out
 
     @cached_property
+    def depth(self) -> dict[str, int]:
+        """Every name's layer: 0 for leaves, else one more than its deepest parent's."""
+        out = {name: 0 for name in self.symbols}
+        for node in self.nodes:
+            out[node.name] = 1 + max((out[p] for p in node.parents), default=0)
+        return out
+
+    @cached_property
     def influences_cost(self) -> set[str]:
         """Names on some path to the cost (the cost itself included)."""
         reach = {self.cost}

@@ -327,9 +327,15 @@ class _Builder:
         order = sorted(self.g.parameters, key=self._backprop_rank)
         return [self.parameter(p) for p in order]
 
-    def _backprop_rank(self, p: str) -> int:
-        positions = [i for i, n in enumerate(self.g.nodes) if n.name in self.g.children[p]]
-        return -max(positions, default=-1)
+    def _backprop_rank(self, p: str) -> tuple[int, int]:
+        """Backpropagation's order: the deepest layer first; within a layer, in the order the
+        nodes are evaluated (a parameter by the last node it feeds, so a shared bias follows
+        its layer's weights); ties keep the spec's order (the sort is stable)."""
+        children = self.g.children[p]
+        if not children:
+            return (1, 0)
+        position = {n.name: i for i, n in enumerate(self.g.nodes)}
+        return (-max(self.g.depth[c] for c in children), max(position[c] for c in children))
 
     def parameter(self, p: str) -> Section:
         title: list[Inline] = ["Parameter ", Math(self.names[p])]

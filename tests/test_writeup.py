@@ -103,6 +103,20 @@ def test_writeup_has_every_part_the_issue_lists():
     assert r"&= 0.25 \cdot 0.1 + 0.15 \cdot 0.2 + 0.45" in text
 
 
+def test_parameters_come_in_backpropagation_order(capsys):
+    """Output layer first, as the posts go; within a layer neuron by neuron, a shared bias
+    after its layer's weights."""
+    def order(spec):
+        code, out, _ = run_cli(capsys, "derive", spec)
+        assert code == 0
+        return [line.split("$")[1] for line in out.splitlines() if line.startswith("### Param")]
+    assert order("seed004_afteracademy") == [
+        "w_{5}", "w_{6}", "w_{7}", "w_{8}", "b_{2}", "w_{1}", "w_{4}", "w_{2}", "w_{3}", "b_{1}"]
+    assert order("seed000_vitalflux") == [
+        "w^{2}_{11}", "w^{2}_{12}", "w^{2}_{13}", "b_{2}", "w^{1}_{11}", "w^{1}_{12}",
+        "w^{1}_{21}", "w^{1}_{22}", "w^{1}_{31}", "w^{1}_{32}", "b_{1}"]
+
+
 def test_author_notation_is_printed():
     text = writeup(Network.from_toml(example_path("seed000_vitalflux"))).latex()
     for spelling in ("w^{1}_{21}", "a^{2}_{3}", "Z^{3}_{1}", "b_{1}"):
