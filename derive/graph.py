@@ -80,6 +80,14 @@ class Graph:
         return out
 
     @cached_property
+    def backward_order(self) -> list[str]:
+        """The nodes as backpropagation reads them: the deepest layer first, each layer in
+        evaluation order (a node's children are all deeper, so this is a reverse topological
+        order: every δ comes after the δ of the nodes it is accumulated from)."""
+        position = {n.name: i for i, n in enumerate(self.nodes)}
+        return sorted(position, key=lambda name: (-self.depth[name], position[name]))
+
+    @cached_property
     def influences_cost(self) -> set[str]:
         """Names on some path to the cost (the cost itself included)."""
         reach = {self.cost}

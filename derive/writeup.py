@@ -311,11 +311,11 @@ class _Builder:
 
     def deltas(self) -> Section:
         rows = []
-        for node in reversed(self.g.nodes):
-            if node.name == self.g.cost or node.name not in self.g.influences_cost:
+        for name in self.g.backward_order:
+            if name == self.g.cost or name not in self.g.influences_cost:
                 continue
-            lhs = rf"\delta_{{{self.names[node.name]}}} = {self.partial(self.g.cost, node.name)}"
-            rows.append(self.chain(lhs, self.d.delta[node.name], self.v.deltas[node.name]))
+            lhs = rf"\delta_{{{self.names[name]}}} = {self.partial(self.g.cost, name)}"
+            rows.append(self.chain(lhs, self.d.delta[name], self.v.deltas[name]))
         return Section(["Backward pass"], [
             Paragraph(["The adjoint ", Math(r"\delta_n = \partial " + self.names[self.g.cost]
                                             + r"/\partial n"),
@@ -327,15 +327,12 @@ class _Builder:
         order = sorted(self.g.parameters, key=self._backprop_rank)
         return [self.parameter(p) for p in order]
 
-    def _backprop_rank(self, p: str) -> tuple[int, int]:
-        """Backpropagation's order: the deepest layer first; within a layer, in the order the
-        nodes are evaluated (a parameter by the last node it feeds, so a shared bias follows
-        its layer's weights); ties keep the spec's order (the sort is stable)."""
-        children = self.g.children[p]
-        if not children:
-            return (1, 0)
-        position = {n.name: i for i, n in enumerate(self.g.nodes)}
-        return (-max(self.g.depth[c] for c in children), max(position[c] for c in children))
+    def _backprop_rank(self, p: str) -> int:
+        """Backpropagation's order: by the last node the parameter feeds in the graph's
+        backward order (so a shared bias follows its layer's weights); ties keep the spec's
+        order (the sort is stable)."""
+        place = {name: i for i, name in enumerate(self.g.backward_order)}
+        return max((place[c] for c in self.g.children[p]), default=len(place))
 
     def parameter(self, p: str) -> Section:
         title: list[Inline] = ["Parameter ", Math(self.names[p])]

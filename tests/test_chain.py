@@ -98,3 +98,15 @@ def test_derivation_of_202_parameter_mlp_is_linear_and_fast():
     assert len(d.gradient) == 202
     connections = 4 * 8 + 8 * 8 + 8 * 8 + 8 * 2
     assert d.size() < 10 * connections
+
+
+def test_backward_order_visits_children_first_layer_by_layer(network):
+    """The order write-ups list δs in: every node after all its children, deepest layer first."""
+    graph = derive(network).graph
+    order = graph.backward_order
+    assert sorted(order) == sorted(n.name for n in graph.nodes)
+    place = {name: i for i, name in enumerate(order)}
+    for name in order:
+        assert all(place[child] < place[name] for child in graph.children[name]), name
+    depths = [graph.depth[name] for name in order]
+    assert depths == sorted(depths, reverse=True)
