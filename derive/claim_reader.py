@@ -58,6 +58,7 @@ class Claim:
     display: dict[str, str] = field(default_factory=dict)  # identifier → author's spelling
     prefix: str = "d"  # how the author writes a derivative's d: "d", "d_" or "∂"
     spelled: dict[str, str] = field(default_factory=dict)  # name → the alias this claim used
+    indexed: bool = False  # plain text with TeX-style indices (w^1_{21}, O_1)
 
 
 class _Text:
@@ -678,8 +679,9 @@ def read_claim(text: str, names: Names) -> Claim:
             known names).
     """
     spelled: dict[str, str] = {}
-    source, offsets = _apply_aliases(text, names.aliases, spelled)
-    latex = "\\" in source
+    latex = "\\" in text
+    indexed = {} if latex else _indexed_names(text, names)
+    source, offsets = _apply_aliases(text, {**indexed, **names.aliases}, spelled)
     if latex:
         normal, display = _latex_to_plain(source, names)
     else:
@@ -708,9 +710,44 @@ def read_claim(text: str, names: Names) -> Claim:
             raise ClaimError(f"{message} at column {column}", hint=hint) from None
         texts.append(piece.strip())
     prefix = "∂" if "∂" in text else ("d_" if re.search(r"(?<![A-Za-z0-9_])d_\w", plain) else "d")
-    claim = Claim(text, target, sides, texts, latex, display, prefix, spelled)
+    claim = Claim(text, target, sides, texts, latex, display, prefix, spelled, bool(indexed))
     _check_names(claim, names, normal, pieces)
     return claim
+
+
+#: a name with TeX-style indices in plain text (w^1_{21}, O_1, a^3_1), after an optional d/∂
+_INDEXED = re.compile(r"(?<![A-Za-z0-9_])[d∂]?([A-Za-z]+(?:\s*[\^_]\s*(?:\{[^{}]*\}|[A-Za-z0-9]))+)")
+
+
+def _indexed_names(text: str, names: Names) -> dict[str, str]:
+    """Plain claims may spell names with TeX-style indices, as authors do outside LaTeX:
+    ``dC/dw^1_{21}``, ``O_1``. Each such spelling becomes an alias of the network name whose
+    LaTeX spelling it is; a trailing ``^2`` that is not part of a name stays a power.
+
+    Raises:
+        ClaimError: an indexed spelling that names nothing in the network.
+    """
+    found = {}
+    for m in _INDEXED.finditer(text):
+        spelling = m.group(1)
+        if spelling in names.known:
+            continue
+        while spelling:
+            key = _latex_key(spelling)
+            if key is not None and key in names.latex:
+                found[spelling] = names.latex[key]
+                break
+            power = re.search(r"\^\s*(?:\{\s*\d+\s*\}|\d)\s*\Z", spelling)
+            spelling = spelling[:power.start()].rstrip() if power else ""
+        else:
+            if re.fullmatch(r"\w+", m.group(1)):
+                continue  # maybe a plain name (d_w11, net_h1): the plain reader's business
+            key = _latex_key(m.group(1))
+            guess = _identifier(key) if key else m.group(1)
+            hint = ", ".join(names.closest(guess))
+            raise ClaimError(f"unknown symbol {m.group(1)!r} at column {m.start(1) + 1}"
+                             + (f" (closest known: {hint})" if hint else ""))
+    return found
 
 
 def _read_target(piece: str, start: int, normal: _Text, names: Names) -> Target:

@@ -203,6 +203,9 @@ class Checker:
         """``name`` in the claim's notation: its LaTeX spelling, or the alias it used."""
         if claim.latex:
             return self.names.spelling(name, True)
+        if claim.indexed and name not in claim.spelled:
+            spelling = self.names.spelling(name, True)  # as the claim spells names: w^{2}_{12}
+            return name if "\\" in spelling else spelling
         if name in claim.spelled or not claim.spelled:
             return claim.spelled.get(name, name)
         return self.names.alias_of.get(name, name)  # the claim uses the author's spellings
@@ -327,7 +330,7 @@ class Checker:
             substituted = self._at_worked_example(kind, tree, written, truth, expected)
             if substituted:
                 return substituted
-            note = self._why_formula(written, truth)
+            note = self._why_formula(written, truth, claim)
             if target.kind == "deriv":
                 note += self._which_derivative(written, target, claim)
             if kind == "rule":
@@ -424,7 +427,7 @@ class Checker:
         order = [*self.network.inputs, *self.network.targets, *self.network.parameters, ETA]
         return [n for n in order if n in needed]
 
-    def _why_formula(self, written, truth) -> str:
+    def _why_formula(self, written, truth, claim: Claim) -> str:
         """A hint when claim and truth differ by a simple factor (a sign, a missing term)."""
         sp = self.sp
         ratios = [self.value(truth, p) / w for p in self.points[:3]
@@ -441,7 +444,7 @@ class Checker:
             return ""
         if ratio is None or ratio == 1 or ratio.atoms(sp.Function) or sp.count_ops(ratio) > 8:
             return ""
-        return f" The truth is the claim times {sp.sstr(ratio)}."
+        return f" The truth is the claim times {self.math(self.show(ratio, claim), claim)}."
 
     def _expand_leaves(self, expr):
         table = {self.graph.symbols[n.name]: self.graph.expanded(n.name) for n in self.graph.nodes

@@ -1,7 +1,9 @@
 """Check textbook claims (formulas, chains of partials, numbers, update rules) against a network.
 
-Claims are written in the network's own names, in plain math or LaTeX, e.g.
+Claims are written in the network's own names, in plain math (names may carry TeX-style
+indices: w^1_{21}, O_1) or in LaTeX, e.g.
   chainrule check seed004_afteracademy "dE/dw5 = (O1 - y1)*O1*(1 - O1)*H1" "o1 = 0.794609"
+  chainrule check seed000_vitalflux "dC/dw^2_{11} = (a^3_1 - y)*a^2_1"
   chainrule check seed000_vitalflux --claims examples/seed000_vitalflux_claims.toml
 
 Verdicts: holds (✓), wrong (✗), rounding (≈: a number that agrees with the truth to fewer

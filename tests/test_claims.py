@@ -294,6 +294,14 @@ BROKEN = [
     ("seed000_vitalflux", r"w^{2}_{11}{}' = w^2_{11} - \eta \frac{\partial C}{\partial w^2_{11}}", U, "left side"),
     ("seed000_vitalflux", r"w^{2\prime}_{11} = w^2_{11} - \eta \frac{\partial C}{\partial w^2_{11}}", H, ""),
     ("seed000_vitalflux", r"\frac{\partial C}{\partial b_1} = (a^3_1 - y)(w^2_{11} + w^2_{12} + w^2_{13})", H, ""),
+    # plain math with the author's indices (w^1_{21}, O_1) but no backslash
+    ("seed000_vitalflux", "dC/dw^1_{21} = (a^3_1 - y) w^2_{12} x_1", H, ""),
+    ("seed000_vitalflux", "∂C/∂w^2_{11} = (a^3_1 - y)*a^2_1", H, ""),
+    ("seed000_vitalflux", "dC/dw^1_{21} = (a^3_1 - y) w^2_{11} x_1", W, "differs at"),
+    ("seed000_vitalflux", "dC/dw^2_{21} = 0", U, "unknown symbol 'w^2_{21}' at column 5"),
+    ("seed004_afteracademy", "dE/dO_1 = O_1 - y_1", H, ""),
+    ("seed004_afteracademy", "E = (y_1 - O_1)^2/2 + (y_2 - O_2)^2/2", H, ""),
+    ("seed004_afteracademy", "dE/dw_5 = dE/dO_1 * dO_1/do_1 * do_1/dw_5", H, ""),
 ]
 
 
