@@ -118,6 +118,10 @@ def _summary(metrics: dict, result, run_dir: Path) -> None:
     if result.interrupted:
         print(f"chainrule train: interrupted after {result.epochs} epochs; kept what was "
               f"trained so far", file=sys.stderr)
+    if result.rose:
+        print(f"chainrule train: the cost rose from {result.history[0]:.6g} (epoch 1) to "
+              f"{result.history[-1]:.6g}; try a smaller learning rate than "
+              f"{metrics['hyper']['lr']:g} (--lr)", file=sys.stderr)
     test = "train rows" if metrics["same_rows_for_test"] else "held-out rows"
     lines = [f"{metrics['spec']}: {result.epochs} epochs, {metrics['optimizer']}, "
              f"batch {metrics['batch_size']}, {metrics['seconds_training']:.2f} s",

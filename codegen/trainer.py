@@ -51,6 +51,19 @@ class Settings:
                                  hint="expected one of " + ", ".join(module.OPTIMIZERS))
         if self.epochs < 1 or self.batch_size < 1:
             raise ChainruleError("epochs and batch size must be at least 1")
+        lr = float(self.hyper(module)[0])
+        problems = [
+            (not lr > 0 or not math.isfinite(lr), f"the learning rate must be positive (got {lr:g})"),
+            (not 0 <= self.momentum < 1, f"momentum must be in [0, 1) (got {self.momentum:g})"),
+            (not 0 <= self.beta1 < 1, f"beta1 must be in [0, 1) (got {self.beta1:g})"),
+            (not 0 <= self.beta2 < 1, f"beta2 must be in [0, 1) (got {self.beta2:g})"),
+            (not self.eps > 0, f"eps must be positive (got {self.eps:g})"),
+            (not self.weight_decay >= 0,
+             f"weight decay must be at least 0 (got {self.weight_decay:g})"),
+        ]
+        for bad, message in problems:
+            if bad:
+                raise ChainruleError(message)
 
 
 @dataclass
@@ -67,6 +80,11 @@ class Result:
     @property
     def epochs(self) -> int:
         return len(self.history)
+
+    @property
+    def rose(self) -> bool:
+        """Whether the cost ended higher than after the first epoch (too large a step?)."""
+        return len(self.history) > 1 and self.history[-1] > self.history[0]
 
 
 def accuracy(module, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:

@@ -81,6 +81,30 @@ def test_divergence_names_the_epoch(capsys, tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_rising_cost_is_reported(capsys, tmp_path):
+    """Cross-entropy through the safe log forms stays finite however large the step: the run
+    ends, and the summary says the cost rose and what to try."""
+    code, out, err = run_cli(capsys, "xor", "--data", "xor", "--lr", "1e6", "--epochs", 5,
+                             "-o", tmp_path / "run")
+    assert code == 0
+    assert "the cost rose from" in err and "smaller learning rate than 1e+06" in err
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--lr", "-1", "learning rate must be positive"),
+    ("--lr", "nan", "learning rate must be positive"),
+    ("--momentum", "1.5", "momentum must be in [0, 1)"),
+    ("--beta2", "1", "beta2 must be in [0, 1)"),
+    ("--eps", "0", "eps must be positive"),
+    ("--weight-decay", "-0.1", "weight decay must be at least 0"),
+])
+def test_bad_hyperparameters_are_clear_errors(capsys, tmp_path, option, value, message):
+    code, _, err = run_cli(capsys, "xor", "--data", "xor", option, value, "-o", tmp_path / "r")
+    assert code == 2 and message in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
 def test_ctrl_c_keeps_what_was_trained(capsys, tmp_path, monkeypatch):
     from codegen import trainer
     calls = {"n": 0}
