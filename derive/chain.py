@@ -86,7 +86,7 @@ class Derivation:
             replaced = own.xreplace({self.delta_symbols[c]: self.closed_form(c)
                                      for c in self.graph.children.get(name, [])
                                      if c in self.delta_symbols})
-            self._closed[name] = textbook(replaced)
+            self._closed[name] = textbook(replaced, collect=True)
         return self._closed[name]
 
     def size(self) -> int:
@@ -94,15 +94,20 @@ class Derivation:
         return sum(sympy.count_ops(e) for e in [*self.delta.values(), *self.gradient.values()])
 
 
-def textbook(expr: sympy.Expr) -> sympy.Expr:
+def textbook(expr: sympy.Expr, collect: bool = False) -> sympy.Expr:
     """Tidy a closed form the way textbooks write it: cancel fractions, keep products factored.
 
-    Fractions appear with log-losses: (−y/a + (1−y)/(1−a))·a(1−a) becomes a − y.
+    Fractions appear with log-losses: (−y/a + (1−y)/(1−a))·a(1−a) becomes a − y. With
+    ``collect`` (for reading; generated code leaves sums flat for ``cse``) a sum is also
+    collected: softmax with cross-entropy's a1*y1 + a1*y2 + a1*y3 - y1 becomes
+    a1*(y1 + y2 + y3) - y1.
     """
     if any(p.exp.is_negative for p in expr.atoms(sympy.Pow)):
         cancelled = sympy.factor_terms(sympy.cancel(sympy.together(expr)))
-        if sympy.count_ops(cancelled) <= sympy.count_ops(expr):
-            return cancelled
+        forms = [cancelled, expr]
+        if collect:
+            forms.insert(1, sympy.collect(cancelled, sorted(cancelled.free_symbols, key=str)))
+        return min(forms, key=sympy.count_ops)  # the first of the shortest
     return expr
 
 

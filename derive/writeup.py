@@ -257,10 +257,14 @@ class _Builder:
     def partial(self, top: str, bottom: str) -> str:
         return rf"\frac{{\partial {self.names[top]}}}{{\partial {self.names[bottom]}}}"
 
-    def chain(self, lhs: str, expr: sympy.Expr, value: float,
-              spec_order: bool = False) -> tuple[str, list]:
-        """``lhs = expr = expr with numbers = value``, skipping steps that repeat."""
+    def chain(self, lhs: str, expr: sympy.Expr, value: float, spec_order: bool = False,
+              tidy: sympy.Expr | None = None) -> tuple[str, list]:
+        """``lhs = expr = expr with numbers = value``, skipping steps that repeat; with
+        ``tidy`` (a simpler equal form): ``lhs = expr = tidy = tidy with numbers = value``."""
         steps = [self.tex(expr, spec_order)]
+        if tidy is not None:
+            steps.append(self.tex(tidy))
+            expr = tidy
         if expr.free_symbols and not expr.is_Symbol:
             steps.append(self.with_numbers(expr, spec_order))
         steps.append(self.num(value))
@@ -315,13 +319,26 @@ class _Builder:
             if name == self.g.cost or name not in self.g.influences_cost:
                 continue
             lhs = rf"\delta_{{{self.names[name]}}} = {self.partial(self.g.cost, name)}"
-            rows.append(self.chain(lhs, self.d.delta[name], self.v.deltas[name]))
+            rows.append(self.chain(lhs, self.d.delta[name], self.v.deltas[name],
+                                   tidy=self._tidied_delta(name)))
         return Section(["Backward pass"], [
             Paragraph(["The adjoint ", Math(r"\delta_n = \partial " + self.names[self.g.cost]
                                             + r"/\partial n"),
                        " of every node, from the cost down: the sum over the node's children ",
                        Math("c"), " of ", Math(r"\delta_c \, \partial c/\partial n"), "."]),
             Display(rows)])
+
+    def _tidied_delta(self, name: str) -> sympy.Expr | None:
+        """δ of ``name`` in forward quantities when that is simpler than the δ form with its
+        children's δ substituted (σ with cross-entropy: a(1 − a)·(−y/a + ...) is a − y)."""
+        delta = self.d.delta[name]
+        children = {self.d.delta_symbols[c]: self.d.closed_form(c)
+                    for c in self.g.children[name] if c in self.d.delta_symbols}
+        if not delta.free_symbols & set(children):
+            return None  # written in forward quantities already
+        closed = self.d.closed_form(name)
+        raw = delta.xreplace(children)
+        return closed if sympy.count_ops(closed) < sympy.count_ops(raw) else None
 
     def parameters(self) -> list[Section]:
         order = sorted(self.g.parameters, key=self._backprop_rank)

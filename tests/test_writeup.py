@@ -117,6 +117,17 @@ def test_parameters_come_in_backpropagation_order(capsys):
         "w^{1}_{21}", "w^{1}_{22}", "w^{1}_{31}", "w^{1}_{32}", "b_{1}"]
 
 
+def test_backward_pass_shows_the_textbook_delta_of_log_losses(capsys):
+    """σ with cross-entropy: δ_z = δ_a·a(1 − a) is a − y, and the write-up says so before
+    the numbers; softmax with cross-entropy: a_j(Σy) − y_j."""
+    _, out, _ = run_cli(capsys, "derive", "xor", "--format", "latex")
+    assert (r"\delta_{z^{3}_{1}} = \frac{\partial C}{\partial z^{3}_{1}} &= "
+            r"\delta_{a^{3}_{1}} a^{3}_{1} \left(1 - a^{3}_{1}\right) \\" "\n"
+            r"&= a^{3}_{1} - y \\") in out
+    _, out, _ = run_cli(capsys, "derive", "iris_softmax", "--format", "latex")
+    assert r"&= a^{3}_{2} \left(y_{1} + y_{2} + y_{3}\right) - y_{2} \\" in out
+
+
 def test_author_notation_is_printed():
     text = writeup(Network.from_toml(example_path("seed000_vitalflux"))).latex()
     for spelling in ("w^{1}_{21}", "a^{2}_{3}", "Z^{3}_{1}", "b_{1}"):
