@@ -166,6 +166,8 @@ class _Printer(LatexPrinter):
         """Adjoints first, as textbooks write them: δ_O · O(1 − O), not O · δ_O · (1 − O)."""
         factors = expr.as_ordered_factors() if self.order not in ("old", "none") \
             else list(expr.args)
+        if len(factors) == 2 and factors[0] == -1 and factors[1].is_Add:
+            return r"- \left(%s\right)" % self._print(factors[1])  # as the spec writes it
         deltas = [f for f in factors if f.is_Symbol and f.name.startswith("delta_")]
         if not deltas or factors[:len(deltas)] == deltas:
             return super()._print_Mul(expr)
