@@ -61,6 +61,7 @@ class IndexModule:
         names.update({s: identifier(s.name) for s in self.rep.delta_symbols.values()})
         self.printer = NumbaPrinter(names)
         self.params = list(network.parameters)
+        self.place = {name: i for i, name in enumerate(self.params)}
         self.offsets = [self._offsets(t) for t in range(len(self.layers.sizes) - 1)]
         nodes = [n for n in network.nodes if n != network.cost]
         self.node_column = {n: i for i, n in enumerate(nodes)}
@@ -70,14 +71,14 @@ class IndexModule:
     def _offsets(self, t: int) -> tuple[int, int | None]:
         """(first weight, first bias) of transition t in the flat parameter array."""
         names = self.layers.weight_names[t]
-        start = self.params.index(names[0][0])
+        start = self.place[names[0][0]]
         width = len(names[0])
         for j, row in enumerate(names):
             for k, name in enumerate(row):
-                if self.params.index(name) != start + j * width + k:
+                if self.place[name] != start + j * width + k:
                     raise CodegenError("index form needs each layer's weights in [to][from] order")
         biases = [b for b in self.layers.bias_names[t] if b is not None]
-        return start, (self.params.index(biases[0]) if biases else None)
+        return start, (self.place[biases[0]] if biases else None)
 
     def _rep_names(self, t: int):
         """The representative network's names of transition t: (z, a, weights, biases)."""

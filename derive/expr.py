@@ -213,16 +213,20 @@ def parse(text: str, functions: Iterable[str]) -> Node:
 
 
 def names(node: Node) -> list[Name]:
-    """All name references in ``node``, in reading order."""
-    if isinstance(node, Name):
-        return [node]
-    if isinstance(node, Unary):
-        return names(node.operand)
-    if isinstance(node, Binary):
-        return names(node.left) + names(node.right)
-    if isinstance(node, Call):
-        return [n for arg in node.args for n in names(arg)]
-    return []
+    """All name references in ``node``, in reading order (without recursion: a wide layer's
+    sum is a chain of a thousand additions)."""
+    found, todo = [], [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, Name):
+            found.append(n)
+        elif isinstance(n, Unary):
+            todo.append(n.operand)
+        elif isinstance(n, Binary):
+            todo += [n.right, n.left]
+        elif isinstance(n, Call):
+            todo += reversed(n.args)
+    return found
 
 
 def number(text: str) -> "sympy.Rational":
@@ -240,7 +244,11 @@ def to_sympy(node: Node, symbol: Callable[[Name], "sympy.Expr"],
         symbol: maps a name reference to its SymPy symbol (raise to reject it).
         function: maps a function name to a SymPy function.
     """
+    import sympy
+
     def build(n: Node) -> "sympy.Expr":
+        if isinstance(n, Binary) and n.op in "+-":
+            return sum_of(n)
         if isinstance(n, Num):
             return number(n.text)
         if isinstance(n, Name):
@@ -250,13 +258,20 @@ def to_sympy(node: Node, symbol: Callable[[Name], "sympy.Expr"],
         if isinstance(n, Call):
             return function(n.func)(*[build(a) for a in n.args])
         left, right = build(n.left), build(n.right)
-        if n.op == "+":
-            return left + right
-        if n.op == "-":
-            return left - right
         if n.op == "*":
             return left * right
         if n.op == "/":
             return left / right
         return left ** right
+
+    def sum_of(n: Node) -> "sympy.Expr":
+        """a + b - c + ... in one Add: a layer's sum has a term per input, and adding them
+        one at a time would cost quadratic time (and a recursion per term)."""
+        terms = []
+        while isinstance(n, Binary) and n.op in "+-":
+            right = build(n.right)
+            terms.append(right if n.op == "+" else -right)
+            n = n.left
+        terms.append(build(n))
+        return sympy.Add(*reversed(terms))
     return build(node)

@@ -119,6 +119,7 @@ def build_graph(network: Network) -> Graph:
         equation = network.equations[name]
         expr = ex.to_sympy(equation.tree, lambda ref: symbols[ref.id], function)
         parents = tuple(dict.fromkeys(ref.id for ref in ex.names(equation.tree)))
-        parents = tuple(p for p in parents if symbols[p] in expr.free_symbols)
+        used = expr.free_symbols
+        parents = tuple(p for p in parents if symbols[p] in used)
         nodes.append(Node(name, symbols[name], expr, parents))
     return Graph(network, symbols, nodes)

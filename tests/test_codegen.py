@@ -375,6 +375,24 @@ def test_index_form_equals_the_scalar_form(name):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
 
 
+def test_wide_layers(tmp_path):
+    """A layer with 1,500 inputs (a thousand-term sum per neuron): derived and generated
+    without recursion limits or quadratic time, its gradient equal to numpy central
+    differences of the generated cost."""
+    network = Network.layered([1500, 3, 2], ["tanh", "softmax"], loss="cce", init_seed=0,
+                              name="wide")
+    m = codegen.build(network, out=tmp_path / "wide.py")
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(4, 1500)), np.eye(2)[[0, 1, 1, 0]]
+    p = m.INITIAL_PARAMS.copy()
+    _, grad = m.gradient(p, X, Y)
+    for j in rng.choice(p.size, 12, replace=False):
+        e = np.zeros_like(p)
+        e[j] = 1e-6
+        fd = (m.cost(p + e, X, Y) - m.cost(p - e, X, Y)) / 2e-6
+        assert grad[j] == pytest.approx(fd, rel=1e-5, abs=1e-9), m.PARAM_NAMES[j]
+
+
 def test_large_layered_networks_take_the_index_form(tmp_path):
     """A 64-16-10 net: 1,210 parameters, a short module, trained on the digits."""
     from codegen.data import load, prepare
