@@ -2,7 +2,8 @@
 
 For the seed networks (seed 000's 2-3-1 identity net, seed 004's 2-2-2 sigmoid net, seed 001's
 one logistic neuron) with per-sample SGD on 10,000 rows × 20 epochs, and for a 4-8-3 softmax
-net on iris and a 64-16-10 net on the digits (index form) with batches of 16, this prints
+net on iris, a 64-16-10 net on the digits and a 784-128-10 net on synthetic rows (both in
+index form) with batches of 16, this prints
 samples per second for:
 
 * chainrule: the generated module's jitted ``train`` (compiled before timing);
@@ -66,6 +67,16 @@ CASES = [
     Case("seed001_single_neuron", "synthetic", 1, [3, 1], ["sigmoid"], "per-neuron", "bce"),
     Case("iris_softmax", "iris", 16, [4, 8, 3], ["tanh", "softmax"], "per-neuron", "cce"),
 ]
+
+
+def wide_case() -> Case:
+    """A wider mid-size net (101,770 parameters, index form) on synthetic rows of 784 inputs,
+    the shape of an MNIST classifier."""
+    from derive.spec import Network
+    network = Network.layered([784, 128, 10], ["tanh", "softmax"], loss="cce", init_seed=0,
+                              name="wide-784-128-10", learning_rate=0.05)
+    return Case("784-128-10 (synthetic)", "synthetic", 16, [784, 128, 10], ["tanh", "softmax"],
+                "per-neuron", "cce", network=network)
 
 
 def digits_case() -> Case:
@@ -298,11 +309,14 @@ def main() -> None:
     header = f"{'network':<24}{'peer':<28}{'samples/s':>14}{'chainrule ×':>14}"
     print(header)
     print("-" * len(header))
-    cases = CASES if args.quick else [*CASES, digits_case()]
+    cases = CASES if args.quick else [*CASES, digits_case(), wide_case()]
     scratch = tempfile.TemporaryDirectory()
     for case in cases:
-        module = (codegen.build(case.network, out=Path(scratch.name) / "digits.py")
-                  if case.network is not None else codegen.build(case.spec))
+        if case.network is not None:
+            file = case.network.name.replace("-", "_") + ".py"
+            module = codegen.build(case.network, out=Path(scratch.name) / file)
+        else:
+            module = codegen.build(case.spec)
         X, Y = dataset(case, module, rows)
         lr = float(module.DEFAULT_HYPER[0])
         ours = run_chainrule(case, module, X, Y, epochs, lr)
