@@ -10,6 +10,12 @@ derivative ∂a/∂z, each weight's ∂z/∂w and ∂z/∂a, and, for the output
 output and the cost (the loss couples the outputs, so these are printed per output, exactly as
 the scalar form prints them). Symbols of the representative neuron are replaced by array
 elements (``a2_1`` → ``A2[j]``); the loops themselves are the template.
+
+The row functions (``_row_nodes``, ``_row_gradient``, ...) go one row at a time. The
+trainer's ``_batch_gradient`` is printed batch-major from the same pieces: a chunk of rows
+goes through each layer together, and the weight loops take a block of neurons per pass over
+an input row, so each weight row is reused across the rows while it is in cache and each
+input element is read once per block (1.3–1.4× faster on a 784-128-10 net).
 """
 
 from __future__ import annotations
@@ -65,6 +71,46 @@ class IndexModule:
         self.offsets = [self._offsets(t) for t in range(len(self.layers.sizes) - 1)]
         nodes = [n for n in network.nodes if n != network.cost]
         self.node_column = {n: i for i, n in enumerate(nodes)}
+        #: batch-major printing (_batch_gradient): work arrays hold a chunk of rows, element
+        #: [r, j] is neuron j of the chunk's row r, and loops over rows sit inside loops over
+        #: blocks of neurons, so a weight row stays in cache across the rows and each input
+        #: row is read once per block
+        self.batched = False
+
+    # ---- row-wise or batch-major ------------------------------------------------------
+
+    def _at(self, array: str, index) -> str:
+        """Element ``index`` of a work array: ``A2[j]``, or ``A2[r, j]`` batch-major."""
+        return f"{array}[r, {index}]" if self.batched else f"{array}[{index}]"
+
+    def _work(self, array: str, index: str) -> sympy.Indexed:
+        """The same element as a SymPy expression, for printed rules."""
+        return _el(array, "r", index) if self.batched else _el(array, index)
+
+    def _over_rows(self, lines: list[str], reads_x: bool = False) -> list[str]:
+        """``lines`` for every row of the chunk (batch-major), else as they are."""
+        if not self.batched:
+            return lines
+        head = ["for r in range(rows):"] + (["    i = order[chunk + r]"] if reads_x else [])
+        return head + _indent(lines)
+
+    def _alloc(self, array: str, size: int, zero: bool = False) -> str:
+        shape = f"({CHUNK}, {size})" if self.batched else str(size)
+        return f"{array} = np.{'zeros' if zero else 'empty'}({shape}, dtype=DTYPE)"
+
+    def _neurons(self, n: int, lines_for, reads_x: bool) -> list[str]:
+        """Loops over the n neurons of a layer and (batch-major) the rows, with the body
+        ``lines_for(offsets)`` for neurons j + offset: blocks of BLOCK neurons batch-major
+        (then the rest one by one), else one neuron at a time."""
+        full = n - n % BLOCK if self.batched else 0
+        out = []
+        if full:
+            out += [f"for j in range(0, {full}, {BLOCK}):",
+                    *_indent(self._over_rows(lines_for(range(BLOCK)), reads_x))]
+        if full < n:
+            out += [f"for j in range({full}, {n}):" if full else f"for j in range({n}):",
+                    *_indent(self._over_rows(lines_for([0]), reads_x))]
+        return out
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -108,7 +154,7 @@ class IndexModule:
 
     def _source(self, t: int) -> sympy.Indexed:
         """Element k of what feeds transition t: ``X[i, k]`` or ``A{l-1}[k]``."""
-        return _el("X", "i", "k") if t == 0 else _el(f"A{t + 1}", "k")
+        return _el("X", "i", "k") if t == 0 else self._work(f"A{t + 1}", "k")
 
     def _weight(self, t: int) -> sympy.Indexed:
         """``params[w_jk]`` of transition t, at its place in the flat array."""
@@ -126,20 +172,27 @@ class IndexModule:
             z, _, w, b = self._rep_names(t)
             equation = self.rep.graph.node(z[0]).expr
             term = next(a for a in equation.args if self.rep.graph.symbols[w[0][0]] in a.free_symbols)
-            term = self._print(term, {w[0][0]: self._weight(t),
-                                      self._inputs_of(t)[0]: self._source(t)})
-            b_off = self.offsets[t][1]
-            bias = "0.0" if b[0] is None else self._print(
-                self.rep.graph.symbols[b[0]],
-                {b[0]: _el("params", sympy.Integer(b_off) + (sympy.Symbol("j", integer=True)
-                           if self.layers.biases[t] == "per-neuron" else 0))})
-            out += [f"Z{l} = np.empty({n_out}, dtype=DTYPE)",
-                    f"A{l} = np.empty({n_out}, dtype=DTYPE)",
-                    f"for j in range({n_out}):",
-                    f"    z = {bias}",
-                    f"    for k in range({n_in}):",
-                    f"        z += {term}",
-                    f"    Z{l}[j] = z"]
+            source = self._inputs_of(t)[0]
+            bias = None if b[0] is None else (b[0], _el("params", sympy.Integer(self.offsets[t][1])
+                                                    + (_J if self.layers.biases[t] == "per-neuron"
+                                                       else 0)))
+
+            def sums(offsets, term=term, source=source, bias=bias, t=t, n_in=n_in, l=l):
+                one = len(offsets) == 1
+                lines = [f"{_acc(o, one)} = " + ("0.0" if bias is None else self._print(
+                    self.rep.graph.symbols[bias[0]], {bias[0]: _shift(bias[1], o)}))
+                    for o in offsets]
+                lines.append(f"for k in range({n_in}):")
+                if not one:  # the input element is read once for the block
+                    lines.append(f"    src = {self.printer.doprint(self._source(t))}")
+                for o in offsets:
+                    value = self._source(t) if one else _SRC
+                    lines.append(f"    {_acc(o, one)} += " + self._print(
+                        term, {w[0][0]: _shift(self._weight(t), o), source: value}))
+                return lines + [f"{self._at(f'Z{l}', _plus(o))} = {_acc(o, one)}"
+                                for o in offsets]
+            out += [self._alloc(f"Z{l}", n_out), self._alloc(f"A{l}", n_out),
+                    *self._neurons(n_out, sums, reads_x=t == 0)]
             out += self._activation(t, n_out, l)
         return out
 
@@ -147,15 +200,25 @@ class IndexModule:
         z, a, _, _ = self._rep_names(t)
         expr = self.rep.graph.node(a[0]).expr
         if t < len(self.layers.sizes) - 2 or self.layers.activations[t] != "softmax":
-            return [f"for j in range({n_out}):",
-                    f"    A{l}[j] = {self._print(expr, {z[0]: _el(f'Z{l}', 'j')})}"]
-        # softmax couples the outputs: printed per output, as the scalar form does
-        lines = [f"{self._ident(name)} = Z{l}[{j}]" for j, name in enumerate(z)]
+            return self._over_rows([
+                f"for j in range({n_out}):",
+                f"    {self._at(f'A{l}', 'j')} = "
+                f"{self._print(expr, {z[0]: self._work(f'Z{l}', 'j')})}"])
+        if self.batched:
+            return []  # in the rows' loop with the cost, which uses its locals (_max, _sum)
+        return self._softmax()
+
+    def _softmax(self) -> list[str]:
+        """The softmax output layer of one row, printed per output as the scalar form does
+        (it couples the outputs)."""
+        t = len(self.layers.sizes) - 2
+        z, a, _, _ = self._rep_names(t)
+        l = t + 2
+        lines = [f"{self._ident(name)} = {self._at(f'Z{l}', j)}" for j, name in enumerate(z)]
         for st in self.plan.forward(list(a), ancestors=False):
-            target = st.target
-            lines.append(f"{self.printer.doprint(target)} = {self.printer.doprint(st.expr)}")
-        lines += [f"A{l}[{j}] = {self._ident(name)}" for j, name in enumerate(a)]
-        return lines
+            lines.append(f"{self.printer.doprint(st.target)} = {self.printer.doprint(st.expr)}")
+        return lines + [f"{self._at(f'A{l}', j)} = {self._ident(name)}"
+                        for j, name in enumerate(a)]
 
     def _ident(self, name: str) -> str:
         return self.printer.doprint(self.rep.graph.symbols[name])
@@ -164,8 +227,8 @@ class IndexModule:
         """The output layer's z, a and the row's targets as the locals the printed cost uses."""
         l = len(self.layers.sizes)
         z, a, _, _ = self._rep_names(len(self.layers.sizes) - 2)
-        lines = [f"{self._ident(n)} = Z{l}[{j}]" for j, n in enumerate(z)]
-        lines += [f"{self._ident(n)} = A{l}[{j}]" for j, n in enumerate(a)]
+        lines = [f"{self._ident(n)} = {self._at(f'Z{l}', j)}" for j, n in enumerate(z)]
+        lines += [f"{self._ident(n)} = {self._at(f'A{l}', j)}" for j, n in enumerate(a)]
         lines += [f"{self._ident(y)} = Y[i, {k}]" for k, y in enumerate(self.rep.graph.targets)]
         return lines
 
@@ -178,16 +241,26 @@ class IndexModule:
         last = len(sizes) - 2
         z_out = self._rep_names(last)[0]
         wanted = {self.rep.delta_symbols[n] for n in z_out}
-        lines = []
-        for st in _needed(self.plan.backward(), wanted):
-            lines.append(f"{self.printer.doprint(st.target)} = {self.printer.doprint(st.expr)}")
-        l = last + 2
-        lines.append(f"DZ{l} = np.empty({sizes[-1]}, dtype=DTYPE)")
-        lines += [f"DZ{l}[{j}] = {self.printer.doprint(self.rep.delta_symbols[n])}"
-                  for j, n in enumerate(z_out)]
+        lines = [self._alloc(f"DZ{last + 2}", sizes[-1])]
+        if not self.batched:
+            lines += self.output_deltas(wanted, z_out, last + 2)
+        else:  # each row's cost and output δ, then the layers for the whole chunk
+            softmax = self.layers.activations[-1] == "softmax"
+            lines += self._over_rows([*(self._softmax() if softmax else []),
+                                      *self.output_locals(), f"cost_ = {self.cost()}",
+                                      *self.output_deltas(wanted, z_out, last + 2),
+                                      "total += cost_"], reads_x=True)
         for t in range(last, -1, -1):
             lines += self._layer_backward(t)
         return lines
+
+    def output_deltas(self, wanted: set, z_out, l: int) -> list[str]:
+        """The outputs' δ (the loss couples them: printed per output) into DZ{l}."""
+        lines = [f"{self.printer.doprint(st.target)} = {self.printer.doprint(st.expr)}"
+                 for st in _needed(self.plan.backward(), wanted)]
+        return lines + [f"{self._at(f'DZ{l}', j)} = "
+                        f"{self.printer.doprint(self.rep.delta_symbols[n])}"
+                        for j, n in enumerate(z_out)]
 
     def _layer_backward(self, t: int) -> list[str]:
         """Gradients of transition t from DZ{l}; then DA and DZ of the layer below."""
@@ -196,19 +269,29 @@ class IndexModule:
         w_off, b_off = self.offsets[t]
         z, a, w, b = self._rep_names(t)
         prev = self._inputs_of(t)
-        dz = _el(f"DZ{l}", "j")
+        dz = self._work(f"DZ{l}", "j")
         delta = self.rep.delta_symbols[z[0]]
         d = self.rep
-        source = self._source(t)
         weight_rule = d.local[(z[0], w[0][0])] * delta
-        lines = [f"for j in range({n_out}):",
-                 f"    for k in range({n_in}):",
-                 f"        grad[{w_off} + j * {n_in} + k] += "
-                 + self._print(weight_rule, {prev[0]: source, delta: dz})]
-        if b[0] is not None:
-            index = f"{b_off} + j" if self.layers.biases[t] == "per-neuron" else f"{b_off}"
-            rule = self._print(d.local[(z[0], b[0])] * delta, {delta: dz})
-            lines.append(f"    grad[{index}] += {rule}")
+        grad_w = _el("grad", sympy.Integer(w_off) + _J * n_in + sympy.Symbol("k", integer=True))
+        bias_rule = None if b[0] is None else d.local[(z[0], b[0])] * delta
+        grad_b = _el("grad", sympy.Integer(b_off if b_off is not None else 0)
+                     + (_J if self.layers.biases[t] == "per-neuron" else 0))
+
+        def gradients(offsets):
+            one = len(offsets) == 1
+            lines = [f"for k in range({n_in}):"]
+            if not one:  # the input element is read once for the block
+                lines.append(f"    src = {self.printer.doprint(self._source(t))}")
+            for o in offsets:
+                lines.append(f"    {self.printer.doprint(_shift(grad_w, o))} += " + self._print(
+                    weight_rule, {prev[0]: self._source(t) if one else _SRC,
+                                  delta: _shift(dz, o)}))
+            if bias_rule is not None:
+                lines += [f"{self.printer.doprint(_shift(grad_b, o))} += "
+                          + self._print(bias_rule, {delta: _shift(dz, o)}) for o in offsets]
+            return lines
+        lines = self._neurons(n_out, gradients, reads_x=t == 0)
         if t == 0:
             return lines
         below_z, below_a, _, _ = self._rep_names(t - 1)
@@ -216,16 +299,44 @@ class IndexModule:
         weight = self._weight(t)
         below = self.rep.delta_symbols[below_a[0]]
         local = d.local[(below_a[0], below_z[0])] * below
-        lines += [f"DA{l - 1} = np.zeros({n_in}, dtype=DTYPE)",
+        back = [f"for k in range({n_in}):",
+                f"    {self._at(f'DA{l - 1}', 'k')} += "
+                + self._print(through, {w[0][0]: weight, delta: dz})]
+        lines += [self._alloc(f"DA{l - 1}", n_in, zero=True),
                   f"for j in range({n_out}):",
-                  f"    for k in range({n_in}):",
-                  f"        DA{l - 1}[k] += " + self._print(through, {w[0][0]: weight, delta: dz}),
-                  f"DZ{l - 1} = np.empty({n_in}, dtype=DTYPE)",
-                  f"for j in range({n_in}):",
-                  f"    DZ{l - 1}[j] = " + self._print(local, {
-                      below_a[0]: _el(f"A{l - 1}", "j"), below_z[0]: _el(f"Z{l - 1}", "j"),
-                      below: _el(f"DA{l - 1}", "j")})]
+                  *_indent(self._over_rows(back)),
+                  self._alloc(f"DZ{l - 1}", n_in),
+                  *self._over_rows([
+                      f"for j in range({n_in}):",
+                      f"    {self._at(f'DZ{l - 1}', 'j')} = " + self._print(local, {
+                          below_a[0]: self._work(f"A{l - 1}", "j"),
+                          below_z[0]: self._work(f"Z{l - 1}", "j"),
+                          below: self._work(f"DA{l - 1}", "j")})])]
         return lines
+
+    def _batch(self) -> str:
+        """_batch_gradient, batch-major: CHUNK rows at a time through each layer; work
+        arrays allocated once."""
+        self.batched = True
+        try:
+            body = self.forward() + self.backward()
+        finally:
+            self.batched = False
+        hoisted, loop = [], []
+        for line in body:
+            found = _ALLOCATION.match(line)
+            if found:
+                name, kind, shape = found.groups()
+                hoisted.append(f"{name} = np.empty({shape}, dtype=DTYPE)")
+                if kind == "zeros":
+                    loop.append(f"{name}[:] = 0.0")
+            else:
+                loop.append(line)
+        return _function(
+            "_batch_gradient", "params, X, Y, order, start, stop, grad",
+            "Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad.",
+            [*hoisted, "total = 0.0", f"for chunk in range(start, stop, {CHUNK}):",
+             f"    rows = min({CHUNK}, stop - chunk)", *_indent(loop), "return total"])
 
     # ---- functions ----------------------------------------------------------------------
 
@@ -254,7 +365,7 @@ class IndexModule:
             _function("_row_gradient", "params, X, Y, i, grad",
                       "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).",
                       forward + cost + self.backward() + ["return cost_"]),
-            _batch(forward + cost + self.backward()),
+            self._batch(),
             _function("_row_sgd", "params, X, Y, i, lr, weight_decay",
                       "Row i's cost; one SGD step on its gradient, in place (batch 1).",
                       ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
@@ -285,26 +396,34 @@ def _needed(statements, wanted: set) -> list:
     return [st for st in statements if not isinstance(st.target, int) and st.target in keep]
 
 
-_ALLOCATION = re.compile(r"(\w+) = np\.(empty|zeros)\((\d+), dtype=DTYPE\)\Z")
+_ALLOCATION = re.compile(r"(\w+) = np\.(empty|zeros)\((\(\d+, \d+\)|\d+), dtype=DTYPE\)\Z")
+
+#: rows of a batch that _batch_gradient takes through the layers together
+CHUNK = 32
+#: neurons whose weight loops share one pass over the input row (batch-major)
+BLOCK = 4
+
+_J = sympy.Symbol("j", integer=True)
+#: the input element of a neuron block, read once per k (``src = X[i, k]``)
+_SRC = sympy.Symbol("src")
 
 
-def _batch(row: list[str]) -> str:
-    """The row gradient over rows order[start:stop], its work arrays allocated once."""
-    hoisted, body = [], []
-    for line in row:
-        found = _ALLOCATION.match(line)
-        if found:
-            name, kind, size = found.groups()
-            hoisted.append(f"{name} = np.empty({size}, dtype=DTYPE)")
-            if kind == "zeros":
-                body.append(f"{name}[:] = 0.0")
-        else:
-            body.append(line)
-    loop = ["total = 0.0", "for r in range(start, stop):", "    i = order[r]",
-            *("    " + line for line in body), "    total += cost_", "return total"]
-    return _function("_batch_gradient", "params, X, Y, order, start, stop, grad",
-                     "Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad.",
-                     hoisted + loop)
+def _shift(expr, offset: int):
+    """``expr`` for neuron j + offset of a block."""
+    return expr.xreplace({_J: _J + offset}) if offset else expr
+
+
+def _plus(offset: int) -> str:
+    return f"j + {offset}" if offset else "j"
+
+
+def _acc(offset: int, alone: bool) -> str:
+    """The running sum of neuron j + offset."""
+    return "z" if alone else f"z{offset}"
+
+
+def _indent(lines) -> list[str]:
+    return ["    " + line for line in lines]
 
 
 #: Numba flags of the index-form row functions: a sum over a layer's neurons may be

@@ -7,6 +7,8 @@ autograd; jitted functions against their ``.py_func``; each optimizer step again
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,8 +27,25 @@ from tests.networks import corpus
 from tests.oracles import finite_difference_gradients, torch_gradients
 
 CORPUS = corpus()
-#: generated modules of the corpus live here between runs, so Numba's cache stays warm
-CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache" / "generated"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generator_cache() -> Path:
+    """Where generated modules of the corpus live between runs, so Numba's cache stays warm:
+    a folder per version of the generator's source (a module printed by older code is never
+    reused; a spec's hash alone would not notice), older folders removed."""
+    digest = hashlib.sha256()
+    for source in sorted([*ROOT.glob("derive/*.py"), *ROOT.glob("codegen/*.py")]):
+        digest.update(source.read_bytes())
+    base = ROOT / ".pytest_cache" / "generated"
+    if base.is_dir():
+        for old in base.iterdir():
+            if old.is_dir() and old.name != digest.hexdigest()[:16]:
+                shutil.rmtree(old, ignore_errors=True)
+    return base / digest.hexdigest()[:16]
+
+
+CACHE = _generator_cache()
 
 
 def build(name: str, dtype: str = "float64", form: str = "auto"):
@@ -373,6 +392,34 @@ def test_index_form_equals_the_scalar_form(name):
             scalar.train_epoch(b, np.zeros((2, p.size)), 0, X, Y, batch, optimizer,
                                scalar.DEFAULT_HYPER, 1)
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("sizes, acts, loss, bias", [
+    ([5, 6, 3], "sigmoid", "squared_error", "shared"),       # a block of 4 neurons and 2 more
+    ([4, 9, 5], ["tanh", "softmax"], "cce", "per-neuron"),   # blocks of 4 and 1 more
+])
+def test_index_form_blocks_and_chunks_equal_the_scalar_form(sizes, acts, loss, bias):
+    """Batch-major index form (blocks of neurons, chunks of rows) against the scalar form,
+    over more rows than one chunk holds and batch sizes that split chunks unevenly."""
+    network = Network.layered(sizes, acts, loss=loss, bias=bias, init_seed=4,
+                              name="blocks-" + "-".join(map(str, sizes)))
+    stem = CACHE / network.name.replace("-", "_")
+    scalar = codegen.build(network, out=stem.with_name(stem.name + "_scalar.py"), form="scalar")
+    index = codegen.build(network, out=stem.with_name(stem.name + "_index.py"), form="index")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(77, sizes[0]))
+    Y = (np.eye(sizes[-1])[rng.integers(0, sizes[-1], 77)] if loss == "cce"
+         else rng.uniform(0.1, 0.9, size=(77, sizes[-1])))
+    p = scalar.INITIAL_PARAMS.copy()
+    c1, g1 = index.gradient(p, X, Y)
+    c2, g2 = scalar.gradient(p, X, Y)
+    assert c1 == pytest.approx(c2, rel=1e-13)
+    np.testing.assert_allclose(g1, g2, rtol=1e-11, atol=1e-14)
+    for batch in (1, 16, 50):
+        a, b = p.copy(), p.copy()
+        index.train_epoch(a, np.zeros((2, p.size)), 0, X, Y, batch, 0, scalar.DEFAULT_HYPER, 3)
+        scalar.train_epoch(b, np.zeros((2, p.size)), 0, X, Y, batch, 0, scalar.DEFAULT_HYPER, 3)
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
 
 
 def test_wide_layers(tmp_path):
