@@ -232,13 +232,13 @@ def _np_slope(act, a):
 
 def run_hand_numba(case, module, X, Y, epochs, lr):
     from numba import njit
+    shuffled = module.shuffled  # the same job: the generated module's shuffle
 
     @njit
     def hand_222(p, X, Y, epochs, lr):
         n, total = X.shape[0], 0.0
         for e in range(epochs):
-            np.random.seed(e)
-            order = np.random.permutation(n)
+            order = shuffled(n, e)
             for k in range(n):
                 i = order[k]
                 x1, x2, y1, y2 = X[i, 0], X[i, 1], Y[i, 0], Y[i, 1]
