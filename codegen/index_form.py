@@ -158,9 +158,7 @@ class IndexModule:
 
     def _weight(self, t: int) -> sympy.Indexed:
         """``params[w_jk]`` of transition t, at its place in the flat array."""
-        n_in = self.layers.sizes[t]
-        j, k = sympy.Symbol("j", integer=True), sympy.Symbol("k", integer=True)
-        return _el("params", sympy.Integer(self.offsets[t][0]) + j * n_in + k)
+        return _el("params", sympy.Integer(self.offsets[t][0]) + _J * self.layers.sizes[t] + _K)
 
     def forward(self) -> list[str]:
         """Loops computing Z{l} and A{l} for every layer: the sum's term and the bias are the
@@ -168,33 +166,38 @@ class IndexModule:
         sizes = self.layers.sizes
         out = []
         for t in range(len(sizes) - 1):
-            n_in, n_out, l = sizes[t], sizes[t + 1], t + 2
-            z, _, w, b = self._rep_names(t)
-            equation = self.rep.graph.node(z[0]).expr
-            term = next(a for a in equation.args if self.rep.graph.symbols[w[0][0]] in a.free_symbols)
-            source = self._inputs_of(t)[0]
-            bias = None if b[0] is None else (b[0], _el("params", sympy.Integer(self.offsets[t][1])
-                                                    + (_J if self.layers.biases[t] == "per-neuron"
-                                                       else 0)))
-
-            def sums(offsets, term=term, source=source, bias=bias, t=t, n_in=n_in, l=l):
-                one = len(offsets) == 1
-                lines = [f"{_acc(o, one)} = " + ("0.0" if bias is None else self._print(
-                    self.rep.graph.symbols[bias[0]], {bias[0]: _shift(bias[1], o)}))
-                    for o in offsets]
-                lines.append(f"for k in range({n_in}):")
-                if not one:  # the input element is read once for the block
-                    lines.append(f"    src = {self.printer.doprint(self._source(t))}")
-                for o in offsets:
-                    value = self._source(t) if one else _SRC
-                    lines.append(f"    {_acc(o, one)} += " + self._print(
-                        term, {w[0][0]: _shift(self._weight(t), o), source: value}))
-                return lines + [f"{self._at(f'Z{l}', _plus(o))} = {_acc(o, one)}"
-                                for o in offsets]
+            n_out, l = sizes[t + 1], t + 2
             out += [self._alloc(f"Z{l}", n_out), self._alloc(f"A{l}", n_out),
-                    *self._neurons(n_out, sums, reads_x=t == 0)]
+                    *self._neurons(n_out, lambda offsets, t=t: self._sums(t, offsets),
+                                   reads_x=t == 0)]
             out += self._activation(t, n_out, l)
         return out
+
+    def _sums(self, t: int, offsets) -> list[str]:
+        """``z = b_j + Σ_k term`` of transition t for neurons j + offset (one running sum
+        each; a block reads the input element once)."""
+        n_in, l = self.layers.sizes[t], t + 2
+        z, _, w, b = self._rep_names(t)
+        equation = self.rep.graph.node(z[0]).expr
+        weight = self.rep.graph.symbols[w[0][0]]
+        term = next(a for a in equation.args if weight in a.free_symbols)
+        one = len(offsets) == 1
+        if b[0] is None:
+            starts = ["0.0"] * len(offsets)
+        else:
+            place = sympy.Integer(self.offsets[t][1]) + (
+                _J if self.layers.biases[t] == "per-neuron" else 0)
+            starts = [self._print(self.rep.graph.symbols[b[0]], {b[0]: _shift(_el("params", place), o)})
+                      for o in offsets]
+        lines = [f"{_acc(o, one)} = {start}" for o, start in zip(offsets, starts)]
+        lines.append(f"for k in range({n_in}):")
+        if not one:
+            lines.append(f"    src = {self.printer.doprint(self._source(t))}")
+        source = self._source(t) if one else _SRC
+        lines += [f"    {_acc(o, one)} += " + self._print(
+                      term, {w[0][0]: _shift(self._weight(t), o), self._inputs_of(t)[0]: source})
+                  for o in offsets]
+        return lines + [f"{self._at(f'Z{l}', _plus(o))} = {_acc(o, one)}" for o in offsets]
 
     def _activation(self, t: int, n_out: int, l: int) -> list[str]:
         z, a, _, _ = self._rep_names(t)
@@ -266,32 +269,13 @@ class IndexModule:
         """Gradients of transition t from DZ{l}; then DA and DZ of the layer below."""
         sizes = self.layers.sizes
         n_in, n_out, l = sizes[t], sizes[t + 1], t + 2
-        w_off, b_off = self.offsets[t]
-        z, a, w, b = self._rep_names(t)
+        z, _, w, _ = self._rep_names(t)
         prev = self._inputs_of(t)
         dz = self._work(f"DZ{l}", "j")
         delta = self.rep.delta_symbols[z[0]]
         d = self.rep
-        weight_rule = d.local[(z[0], w[0][0])] * delta
-        grad_w = _el("grad", sympy.Integer(w_off) + _J * n_in + sympy.Symbol("k", integer=True))
-        bias_rule = None if b[0] is None else d.local[(z[0], b[0])] * delta
-        grad_b = _el("grad", sympy.Integer(b_off if b_off is not None else 0)
-                     + (_J if self.layers.biases[t] == "per-neuron" else 0))
-
-        def gradients(offsets):
-            one = len(offsets) == 1
-            lines = [f"for k in range({n_in}):"]
-            if not one:  # the input element is read once for the block
-                lines.append(f"    src = {self.printer.doprint(self._source(t))}")
-            for o in offsets:
-                lines.append(f"    {self.printer.doprint(_shift(grad_w, o))} += " + self._print(
-                    weight_rule, {prev[0]: self._source(t) if one else _SRC,
-                                  delta: _shift(dz, o)}))
-            if bias_rule is not None:
-                lines += [f"{self.printer.doprint(_shift(grad_b, o))} += "
-                          + self._print(bias_rule, {delta: _shift(dz, o)}) for o in offsets]
-            return lines
-        lines = self._neurons(n_out, gradients, reads_x=t == 0)
+        lines = self._neurons(n_out, lambda offsets: self._gradients(t, offsets),
+                              reads_x=t == 0)
         if t == 0:
             return lines
         below_z, below_a, _, _ = self._rep_names(t - 1)
@@ -312,6 +296,31 @@ class IndexModule:
                           below_a[0]: self._work(f"A{l - 1}", "j"),
                           below_z[0]: self._work(f"Z{l - 1}", "j"),
                           below: self._work(f"DA{l - 1}", "j")})])]
+        return lines
+
+    def _gradients(self, t: int, offsets) -> list[str]:
+        """∂C/∂w_jk and ∂C/∂b_j of transition t for neurons j + offset, from the rules
+        ∂z/∂w · δ_z and ∂z/∂b · δ_z (a block reads the input element once)."""
+        n_in, l = self.layers.sizes[t], t + 2
+        w_off, b_off = self.offsets[t]
+        z, _, w, b = self._rep_names(t)
+        delta = self.rep.delta_symbols[z[0]]
+        dz = self._work(f"DZ{l}", "j")
+        one = len(offsets) == 1
+        lines = [f"for k in range({n_in}):"]
+        if not one:
+            lines.append(f"    src = {self.printer.doprint(self._source(t))}")
+        rule = self.rep.local[(z[0], w[0][0])] * delta
+        place = _el("grad", sympy.Integer(w_off) + _J * n_in + _K)
+        source = {self._inputs_of(t)[0]: self._source(t) if one else _SRC}
+        lines += [f"    {self.printer.doprint(_shift(place, o))} += "
+                  + self._print(rule, {**source, delta: _shift(dz, o)}) for o in offsets]
+        if b[0] is not None:
+            rule = self.rep.local[(z[0], b[0])] * delta
+            place = _el("grad", sympy.Integer(b_off)
+                        + (_J if self.layers.biases[t] == "per-neuron" else 0))
+            lines += [f"{self.printer.doprint(_shift(place, o))} += "
+                      + self._print(rule, {delta: _shift(dz, o)}) for o in offsets]
         return lines
 
     def _batch(self) -> str:
@@ -403,7 +412,7 @@ CHUNK = 32
 #: neurons whose weight loops share one pass over the input row (batch-major)
 BLOCK = 4
 
-_J = sympy.Symbol("j", integer=True)
+_J, _K = sympy.Symbol("j", integer=True), sympy.Symbol("k", integer=True)
 #: the input element of a neuron block, read once per k (``src = X[i, k]``)
 _SRC = sympy.Symbol("src")
 
