@@ -6,6 +6,7 @@ With no SPEC, the built-in default (seed 000's 2-3-1 network) is used. Examples:
   chainrule derive examples/xor.toml -o xor.tex --pdf LaTeX (TikZ diagram) and its PDF
   chainrule derive seed000_vitalflux -o notes.md      Markdown, with the diagram in notes.svg
   chainrule derive seed004_afteracademy --claims examples/seed004_afteracademy_claims.toml
+  chainrule derive seed004_afteracademy --params w1,w5  only these parameters' chains
 
 The format follows -o's suffix (.tex, .md, .json) unless --format says otherwise.
 """
@@ -38,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "'Checked claims' section")
     parser.add_argument("--lr", type=float, metavar="ETA",
                         help="learning rate of the update step (default: the spec's)")
+    parser.add_argument("--params", metavar="NAMES",
+                        help="write up the chains of these parameters only, comma-separated "
+                             "(e.g. w1,w5; the rest of the write-up stays whole)")
     parser.add_argument("--digits", type=int, default=6, metavar="N",
                         help="significant digits of printed numbers (default: 6; JSON keeps all)")
 
@@ -52,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
     network = Network.from_toml(spec_path)
     fmt = args.format or _SUFFIX_FORMAT.get(Path(args.output or "").suffix.lower(), "markdown")
     claims, aliases = _claims(args.claims)
+    only = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     document = writeup(network, learning_rate=args.lr, digits=args.digits, claims=claims,
-                       aliases=aliases)
+                       aliases=aliases, parameters=only)
     output = Path(args.output) if args.output else None
     svg = output.with_suffix(".svg") if output and fmt == "markdown" else None
     text = document.render(fmt, diagram_href=svg.name if svg else None)

@@ -8,6 +8,8 @@ an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded 
 
 from __future__ import annotations
 
+import difflib
+
 import json
 import re
 import shutil
@@ -216,11 +218,13 @@ def number(value: float, digits: int = DIGITS) -> str:
 class _Builder:
     """Builds the sections of a write-up from a derivation and its values."""
 
-    def __init__(self, derivation: Derivation, values: Values, digits: int):
+    def __init__(self, derivation: Derivation, values: Values, digits: int,
+                 only: Sequence[str] | None = None):
         self.d = derivation
         self.g = derivation.graph
         self.v = values
         self.digits = digits
+        self.only = None if only is None else set(only)
         network = derivation.network
         self.names = {name: network.latex_name(name) or sympy.latex(symbol)
                       for name, symbol in self.g.symbols.items()}
@@ -328,7 +332,16 @@ class _Builder:
                                             + r"/\partial n"),
                        " of every node, from the cost down: the sum over the node's children ",
                        Math("c"), " of ", Math(r"\delta_c \, \partial c/\partial n"), "."]),
-            Display(rows)])
+            Display(rows), *self._selection()])
+
+    def _selection(self) -> list[Block]:
+        """When only some parameters' chains are written up, a sentence that says so."""
+        if self.only is None:
+            return []
+        shown = [Math(self.names[p]) for p in self._parameter_order() if p in self.only]
+        return [Paragraph([f"Below, the chains of {len(shown)} of the "
+                           f"{len(self.g.parameters)} parameters: ", *_listing(shown),
+                           "; the update step covers them all."])]
 
     def _tidied_delta(self, name: str) -> sympy.Expr | None:
         """δ of ``name`` in forward quantities when that is simpler than the δ form with its
@@ -343,8 +356,11 @@ class _Builder:
         return closed if sympy.count_ops(closed) < sympy.count_ops(raw) else None
 
     def parameters(self) -> list[Section]:
-        order = sorted(self.g.parameters, key=self._backprop_rank)
-        return [self.parameter(p) for p in order]
+        return [self.parameter(p) for p in self._parameter_order()
+                if self.only is None or p in self.only]
+
+    def _parameter_order(self) -> list[str]:
+        return sorted(self.g.parameters, key=self._backprop_rank)
 
     def _backprop_rank(self, p: str) -> int:
         """Backpropagation's order: by the last node the parameter feeds in the graph's
@@ -448,7 +464,8 @@ def _listing(items: list[Inline]) -> list[Inline]:
 
 def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
             digits: int = DIGITS, claims: Sequence[str] = (),
-            aliases: dict[str, str] | None = None) -> Document:
+            aliases: dict[str, str] | None = None,
+            parameters: Sequence[str] | None = None) -> Document:
     """The write-up of a network's derivation.
 
     Args:
@@ -457,13 +474,23 @@ def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
         digits: significant digits of printed numbers.
         claims: claim texts to check and append as a "Checked claims" section.
         aliases: author spellings → network names, for the claims.
+        parameters: write up the chains of these parameters only (default: all).
 
     Returns:
         The :class:`Document`.
+
+    Raises:
+        ChainruleError: a name in ``parameters`` that is not a parameter of the network.
     """
     derivation = spec if isinstance(spec, Derivation) else derive(spec)
+    known = derivation.graph.parameters
+    for name in parameters or ():
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
+            raise ChainruleError(f"unknown parameter {name!r}",
+                                 hint=("closest: " + ", ".join(close)) if close else None)
     values = compute(derivation, learning_rate)
-    builder = _Builder(derivation, values, digits)
+    builder = _Builder(derivation, values, digits, parameters)
     network = derivation.network
     document = Document(network.title or network.name, builder.sections(), values,
                         network_diagram(derivation.graph, builder.names))

@@ -128,6 +128,20 @@ def test_backward_pass_shows_the_textbook_delta_of_log_losses(capsys):
     assert r"&= a^{3}_{2} \left(y_{1} + y_{2} + y_{3}\right) - y_{2} \\" in out
 
 
+def test_only_some_parameters(capsys):
+    """--params: the chains of the parameters asked for (in backpropagation order), the rest
+    of the write-up whole; an unknown name is a one-line error with the closest names."""
+    code, out, _ = run_cli(capsys, "derive", "seed004_afteracademy", "--params", "w1,w5")
+    assert code == 0
+    assert [line for line in out.splitlines() if line.startswith("### Param")] == [
+        "### Parameter $w_{5}$", "### Parameter $w_{1}$"]
+    assert "## One gradient-descent step" in out and "## Backward pass" in out
+    assert "chains of 2 of the 10 parameters" in out
+    code, _, err = run_cli(capsys, "derive", "seed004_afteracademy", "--params", "w1,w9")
+    assert code == 2 and "unknown parameter 'w9' (closest: w8" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_author_notation_is_printed():
     text = writeup(Network.from_toml(example_path("seed000_vitalflux"))).latex()
     for spelling in ("w^{1}_{21}", "a^{2}_{3}", "Z^{3}_{1}", "b_{1}"):
