@@ -287,13 +287,14 @@ def test_module_header_and_layout():
     assert "    grad[4] += H1*delta_o1\n" in text
 
 
-def test_float32_module():
-    m = build("seed004", dtype="float32")
+@pytest.mark.parametrize("name, form", [("seed004", "auto"), ("softmax-cce", "index")])
+def test_float32_module(name, form):
+    m = build(name, dtype="float32", form=form)
     assert m.INITIAL_PARAMS.dtype == np.float32
-    X, Y = (a.astype(np.float32) for a in spec_rows(CORPUS["seed004"]))
+    X, Y = (a.astype(np.float32) for a in spec_rows(CORPUS[name]))
     cost, grad = m.gradient(m.INITIAL_PARAMS, X, Y)
     assert grad.dtype == np.float32
-    reference = compute(derive(CORPUS["seed004"]))
+    reference = compute(derive(CORPUS[name]))
     assert cost == pytest.approx(reference.cost, rel=1e-6)
     np.testing.assert_allclose(grad, [reference.gradients[p] for p in m.PARAM_NAMES],
                                rtol=1e-4, atol=1e-7)
