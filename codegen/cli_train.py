@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from codegen.data import load, prepare
     from codegen.modules import load_spec, module_name
     from codegen.runs import new_run_dir, write_run
+    from derive.files import make_folder
     from codegen.trainer import Progress, Settings, accuracy, train
 
     started = time.perf_counter()
@@ -72,9 +73,16 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
                         lr=args.lr, momentum=args.momentum, beta1=args.beta1, beta2=args.beta2,
                         eps=args.eps, weight_decay=args.weight_decay, seed=args.seed)
+    run_dir = Path(args.output) if args.output else new_run_dir(module_name(network, args.dtype))
+    fresh = not run_dir.exists()
+    make_folder(run_dir)  # an unwritable run directory fails now, not after the training
     progress = Progress(args.epochs, quiet=args.quiet)
     try:
         result = train(module, train_set.X, train_set.Y, settings, on_epoch=progress)
+    except BaseException:
+        if fresh and not any(run_dir.iterdir()):
+            run_dir.rmdir()  # a failed run leaves nothing behind
+        raise
     finally:
         progress.close()
     params = result.params
@@ -94,7 +102,6 @@ def run(args: argparse.Namespace) -> int:
     if module.IS_CLASSIFIER:
         metrics["train_accuracy"] = accuracy(module, params, train_set.X, train_set.Y)
         metrics["test_accuracy"] = accuracy(module, params, test_set.X, test_set.Y)
-    run_dir = Path(args.output) if args.output else new_run_dir(module_name(network, args.dtype))
     metrics["seconds_total"] = time.perf_counter() - started
     write_run(run_dir, module, result, metrics)
     _summary(metrics, result, run_dir)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from codegen.trainer import Result
-from derive.files import write_atomic
+from derive.files import make_folder, write_atomic
 
 RUNS_DIR = Path("runs")
 
@@ -31,7 +31,7 @@ def new_run_dir(stem: str, base: Path = RUNS_DIR) -> Path:
 
 def write_run(run_dir: Path, module, result: Result, metrics: dict) -> list[Path]:
     """Write the run's files; returns their paths."""
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(run_dir)
     files = {
         "metrics.json": json.dumps(metrics, indent=2) + "\n",
         "params.npz": _npz({name: result.params[k] for k, name in enumerate(module.PARAM_NAMES)}),

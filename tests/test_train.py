@@ -79,6 +79,7 @@ def test_divergence_names_the_epoch(capsys, tmp_path):
     assert code == 2
     assert "in epoch" in err and "smaller learning rate" in err
     assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()  # a failed run leaves nothing behind
 
 
 def test_a_rising_cost_is_reported(capsys, tmp_path):

@@ -298,3 +298,20 @@ def test_learning_rate_option(capsys):
                            "--lr", "0.1")
     data = json.loads(out)
     assert data["updated"]["w5"] == pytest.approx(0.35 - 0.1 * data["gradients"]["w5"], rel=1e-15)
+
+
+@pytest.mark.parametrize("argv", [
+    ["derive", "seed004_afteracademy", "-o", "{bad}/w.md"],
+    ["codegen", "seed004_afteracademy", "-o", "{bad}/m.py"],
+    ["train", "seed004_afteracademy", "--data", "synthetic", "--epochs", "1", "--quiet",
+     "-o", "{bad}/run"],
+])
+def test_an_unwritable_output_is_a_one_line_error(capsys, tmp_path, argv):
+    """Writing below a file (not a folder) fails the same way for every command: exit 2 and
+    one line naming the path, never a traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code = main([a.format(bad=blocker) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot write" in err and str(blocker) in err, err
+    assert len(err.strip().splitlines()) == 1
