@@ -23,13 +23,16 @@ import sys
 import time
 from pathlib import Path
 
+from derive.cli_types import bounded
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `chainrule train`."""
     parser.add_argument("spec", metavar="SPEC", help="a spec file (.toml) or a built-in example")
     parser.add_argument("--data", required=True, metavar="SOURCE",
                         help="csv:PATH, npz:PATH, xor, iris, digits or synthetic")
-    parser.add_argument("--epochs", type=int, default=200, help="epochs (default: 200)")
+    parser.add_argument("--epochs", type=bounded(int, 1, what="a whole number of at least 1"),
+                        default=200, help="epochs (default: 200)")
     parser.add_argument("--batch-size", type=int, default=16, metavar="B",
                         help="rows per mini-batch; 1 is per-sample SGD (default: 16)")
     parser.add_argument("--optimizer", default="sgd",
@@ -46,9 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weight-decay", type=float, default=0.0, metavar="L2",
                         help="L2 weight decay added to the gradient (default: 0)")
     parser.add_argument("--seed", type=int, default=0, help="seed of shuffling and splits")
-    parser.add_argument("--test-fraction", type=float, default=0.2, metavar="F",
+    parser.add_argument("--test-fraction", default=0.2, metavar="F",
+                        type=bounded(float, 0, 1, high_open=True, what="a fraction in [0, 1)"),
                         help="rows held out for testing (default: 0.2)")
-    parser.add_argument("--samples", type=int, default=2000,
+    parser.add_argument("--samples", default=2000,
+                        type=bounded(int, 2, what="a whole number of at least 2"),
                         help="rows of synthetic data (default: 2000)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     parser.add_argument("-o", "--output", metavar="RUN_DIR",

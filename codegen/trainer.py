@@ -114,6 +114,8 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
         Diverged: the cost became NaN or infinite (naming the epoch).
     """
     settings.check(module)
+    if len(X) == 0:
+        raise ChainruleError("no rows to train on", hint="give more rows of data")
     params = (module.INITIAL_PARAMS if params is None else params).astype(module.DTYPE).copy()
     X = np.ascontiguousarray(X, dtype=module.DTYPE)
     Y = np.ascontiguousarray(Y, dtype=module.DTYPE)

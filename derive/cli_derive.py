@@ -17,6 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from derive.cli_types import POSITIVE, bounded
+from derive.errors import ChainruleError
+
 _SUFFIX_FORMAT = {".tex": "latex", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
 
 
@@ -37,12 +40,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--claims", metavar="FILE",
                         help="check the claims in FILE (see `chainrule check`) and add a "
                              "'Checked claims' section")
-    parser.add_argument("--lr", type=float, metavar="ETA",
+    parser.add_argument("--lr", type=POSITIVE, metavar="ETA",
                         help="learning rate of the update step (default: the spec's)")
     parser.add_argument("--params", metavar="NAMES",
                         help="write up the chains of these parameters only, comma-separated "
                              "(e.g. w1,w5; the rest of the write-up stays whole)")
-    parser.add_argument("--digits", type=int, default=6, metavar="N",
+    parser.add_argument("--digits", default=6, metavar="N",
+                        type=bounded(int, 1, 17, what="a whole number from 1 to 17"),
                         help="significant digits of printed numbers (default: 6; JSON keeps all)")
 
 
@@ -56,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
     network = Network.from_toml(spec_path)
     fmt = args.format or _SUFFIX_FORMAT.get(Path(args.output or "").suffix.lower(), "markdown")
     claims, aliases = _claims(args.claims)
-    only = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
+    only = None if args.params is None else [p.strip() for p in args.params.split(",")
+                                             if p.strip()]
+    if only == []:
+        raise ChainruleError("--params names no parameter", hint="e.g. --params w1,w5")
     document = writeup(network, learning_rate=args.lr, digits=args.digits, claims=claims,
                        aliases=aliases, parameters=only)
     output = Path(args.output) if args.output else None

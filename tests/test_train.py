@@ -13,7 +13,7 @@ from codegen.data import load, prepare
 from codegen.estimator import Trainer
 from codegen.trainer import Settings, train
 from derive.cli import main
-from derive.errors import DataError
+from derive.errors import ChainruleError, DataError
 
 
 def run_cli(capsys, *argv):
@@ -104,6 +104,23 @@ def test_bad_hyperparameters_are_clear_errors(capsys, tmp_path, option, value, m
     assert code == 2 and message in err, err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("--test-fraction", "1.5", "expected a fraction in [0, 1)"),
+    ("--samples", "1", "expected a whole number of at least 2"),
+    ("--epochs", "0", "expected a whole number of at least 1"),
+])
+def test_bad_numbers_are_usage_errors(capsys, tmp_path, option, value, expected):
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "xor", "--data", "synthetic", option, value, "-o", str(tmp_path / "r")])
+    assert stop.value.code == 2 and expected in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_no_rows_is_a_clear_error():
+    with pytest.raises(ChainruleError, match="no rows to train on"):
+        train(codegen.build("xor"), np.zeros((0, 2)), np.zeros((0, 1)), Settings(epochs=1))
 
 
 def test_ctrl_c_keeps_what_was_trained(capsys, tmp_path, monkeypatch):

@@ -315,3 +315,20 @@ def test_an_unwritable_output_is_a_one_line_error(capsys, tmp_path, argv):
     err = capsys.readouterr().err
     assert code == 2 and "cannot write" in err and str(blocker) in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("option, value, expected", [
+    ("--digits", "-3", "expected a whole number from 1 to 17"),
+    ("--digits", "0", "expected a whole number from 1 to 17"),
+    ("--lr", "nan", "expected a positive number"),
+    ("--lr", "-0.5", "expected a positive number"),
+])
+def test_bad_numbers_are_usage_errors(capsys, option, value, expected):
+    with pytest.raises(SystemExit) as stop:
+        main(["derive", "seed004_afteracademy", option, value])
+    assert stop.value.code == 2 and expected in capsys.readouterr().err
+
+
+def test_empty_params_is_an_error(capsys):
+    code, _, err = run_cli(capsys, "derive", "seed004_afteracademy", "--params", ",")
+    assert code == 2 and "--params names no parameter" in err
