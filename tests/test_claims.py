@@ -249,6 +249,7 @@ BROKEN = [
     ("seed004_afteracademy", "o1 = out(h1)", U, "needs an alias"),
     ("seed004_afteracademy", "o1 = 1/0", U, "not a finite real number"),
     ("seed004_afteracademy", "o1 = 10**10**10", U, "too large"),
+    ("seed004_afteracademy", "E = 1e400", U, "the number 1e400 at column 5 is beyond float64"),
     ("seed004_afteracademy", "dE/dw5 = (O1 - y1) O1 (1 - O1) H1", H, ""),                  # juxtaposition
     ("seed004_afteracademy", "dE/dw5 = (O1 - y1)*σ'(o1)*H1", H, ""),                          # primes
     ("seed004_afteracademy", "dE/dw5 = (O1 - y1)*sigmoid'(o1)*H1", H, ""),
