@@ -708,11 +708,6 @@ def read_claim(text: str, names: Names) -> Claim:
                         "(--alias 'out(h1)=H1' or [aliases] in a claims file); functions are "
                         + ", ".join(FUNCTIONS))
             raise ClaimError(f"{message} at column {column}", hint=hint) from None
-        for number in tree_numbers(sides[-1]):
-            if not math.isfinite(float(number.text)):
-                column = normal.column(start + number.pos)
-                raise ClaimError(f"the number {number.text} at column {column} is beyond "
-                                 "float64's range")
         texts.append(piece.strip())
     prefix = "∂" if "∂" in text else ("d_" if re.search(r"(?<![A-Za-z0-9_])d_\w", plain) else "d")
     claim = Claim(text, target, sides, texts, latex, display, prefix, spelled, bool(indexed))

@@ -7,6 +7,8 @@ dataclasses, and :func:`to_sympy` turns that tree into SymPy with a caller-given
 
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -172,6 +174,8 @@ class Parser:
     def atom(self) -> Node:
         tok = self.tok
         if tok.kind == "num":
+            if not math.isfinite(float(tok.text)):
+                raise ExprError(f"the number {tok.text} is beyond float64's range", tok.pos + 1)
             self.advance()
             return Num(tok.text, tok.pos)
         if tok.kind == "name":

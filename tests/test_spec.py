@@ -73,6 +73,8 @@ BAD = [
     ("freeze unknown", 'learning_rate = 0.5', 'learning_rate = 0.5\nfreeze = ["q"]', 'freeze', ["'q' is not a parameter"]),
     ("python in a spec", 'z = "w*x + b"', 'z = "__import__(os).system(1)"', 'z = "__import__', ["unknown function '__import__'"]),
     ("name defined twice", 'b = 0.1', 'b = 0.1\nz = 0.2', 'z = "w*x', ["defined twice", "parameters"]),
+    ("number out of range", 'z = "w*x + b"', 'z = "w*x*1e999 + b"', 'z = "w*x*1e999',
+     ["beyond float64's range", "column 5"]),
 ]
 
 
