@@ -60,12 +60,21 @@ class Values:
                 "cost_after": self.cost_after}
 
 
+def _value_of(what: str, expr: sympy.Expr, env: Mapping[sympy.Symbol, float]) -> float:
+    """``evaluate``, with a clear error when float64 overflows (math.exp raises there)."""
+    try:
+        return evaluate(expr, env)
+    except OverflowError:
+        raise ChainruleError(f"{what} overflows float64 with the spec's values",
+                             hint="choose smaller inputs or parameters") from None
+
+
 def forward(derivation: Derivation, leaves: Mapping[str, float]) -> dict[str, float]:
     """Every leaf and node value, nodes in evaluation order."""
     graph = derivation.graph
     env = {graph.symbols[name]: float(v) for name, v in leaves.items()}
     for node in graph.nodes:
-        env[node.symbol] = evaluate(node.expr, env)
+        env[node.symbol] = _value_of(f"the value of {node.name}", node.expr, env)
     return {name: env[graph.symbols[name]] for name in [*leaves, *(n.name for n in graph.nodes)]}
 
 
@@ -75,9 +84,10 @@ def backward(derivation: Derivation, values: Mapping[str, float]) -> tuple[dict,
     env = {graph.symbols[name]: v for name, v in values.items()}
     deltas: dict[str, float] = {}
     for node in reversed(graph.nodes):
-        deltas[node.name] = evaluate(derivation.delta[node.name], env)
+        deltas[node.name] = _value_of(f"the δ of {node.name}", derivation.delta[node.name], env)
         env[derivation.delta_symbols[node.name]] = deltas[node.name]
-    gradients = {p: evaluate(derivation.gradient[p], env) for p in graph.parameters}
+    gradients = {p: _value_of(f"the gradient of {p}", derivation.gradient[p], env)
+                 for p in graph.parameters}
     return deltas, gradients
 
 

@@ -9,6 +9,7 @@ an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded 
 from __future__ import annotations
 
 import difflib
+import math
 
 import json
 import re
@@ -113,8 +114,9 @@ class Document:
         return _MarkdownRenderer(diagram_href, inline).document(self)
 
     def json(self) -> str:
-        """Every number by name: values, cost, gradients, updated, cost_after."""
-        return json.dumps(self.values.as_dict(), indent=2) + "\n"
+        """Every number by name: values, cost, gradients, updated, cost_after (a value that
+        overflowed is the string "inf", "-inf" or "nan": JSON has no such numbers)."""
+        return json.dumps(_json_safe(self.values.as_dict()), indent=2, allow_nan=False) + "\n"
 
     def svg(self) -> str:
         """The network diagram as an SVG image."""
@@ -499,6 +501,15 @@ def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
         document.appendix = {fmt: claims_section(network, list(claims), fmt, aliases)
                              for fmt in ("markdown", "latex")}
     return document
+
+
+def _json_safe(data):
+    """``data`` with non-finite floats as the strings "inf", "-inf", "nan"."""
+    if isinstance(data, dict):
+        return {key: _json_safe(value) for key, value in data.items()}
+    if isinstance(data, float) and not math.isfinite(data):
+        return str(data)
+    return data
 
 
 # --------------------------------------------------------------------------- rendering

@@ -332,3 +332,21 @@ def test_bad_numbers_are_usage_errors(capsys, option, value, expected):
 def test_empty_params_is_an_error(capsys):
     code, _, err = run_cli(capsys, "derive", "seed004_afteracademy", "--params", ",")
     assert code == 2 and "--params names no parameter" in err
+
+
+def test_json_stays_valid_when_a_value_overflows(tmp_path):
+    spec = tmp_path / "big.toml"
+    spec.write_text('[inputs]\nx = 1e200\n[targets]\ny = 1\n[parameters]\nw = 1e200\n'
+                    '[equations]\nz = "w*x"\nE = "(z - y)**2"\n')
+    text = writeup(Network.from_toml(spec)).json()
+    data = json.loads(text)  # strict JSON: no Infinity or NaN tokens
+    assert data["values"]["z"] == "inf" and "Infinity" not in text
+
+
+def test_an_overflowing_function_is_a_clear_error(capsys, tmp_path):
+    spec = tmp_path / "big.toml"
+    spec.write_text('[inputs]\nx = 1\n[targets]\ny = 1\n[parameters]\nw = 800\n'
+                    '[equations]\nz = "exp(w*x)"\nE = "(z - y)**2"\n')
+    code, _, err = run_cli(capsys, "derive", str(spec))
+    assert code == 2 and "the value of z overflows float64" in err
+    assert len(err.strip().splitlines()) == 1
