@@ -422,6 +422,10 @@ class _LatexReader:
             self.emit("op", _LATEX_OPS[name], start)
         elif name in ("frac", "dfrac", "tfrac"):
             self.fraction(start)
+        elif name == "sqrt":  # \sqrt{x}: its argument is a group
+            self.emit("func", "sqrt", start)
+            body, at = self.group()
+            self.sub_expression(body, at)
         elif name in _LATEX_FUNCS and self._call_follows():
             self.emit("func", _LATEX_FUNCS[name], start)
         elif _LATEX_FUNCS.get(name) in PRIMED and _LATEX_PRIME.match(self.src, self.i):

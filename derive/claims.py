@@ -430,9 +430,10 @@ class Checker:
     def _why_formula(self, written, truth, claim: Claim) -> str:
         """A hint when claim and truth differ by a simple factor (a sign, a missing term)."""
         sp = self.sp
-        ratios = [self.value(truth, p) / w for p in self.points[:3]
+        ratios = [self.value(truth, p) / w for p in self.points
                   if (w := self.value(written, p)) and not math.isnan(w)]
-        if len(ratios) >= 2 and all(_close(r, ratios[0], 1e-9) for r in ratios):
+        if len(ratios) >= 2 and all(_close(r, ratios[0], 1e-9) for r in ratios) \
+                and not _close(ratios[0], 1.0):
             if _close(ratios[0], -1.0):
                 return " The sign is wrong."
             return f" The truth is the claim times {fmt_number(ratios[0], 6)}."
@@ -630,7 +631,8 @@ class Checker:
                              + " so numbers cannot be checked")
         exact_value = self.claim_expr(tree)
         if not (exact_value.is_real and exact_value.is_finite):
-            raise ClaimError(f"the right side {exact_value} is not a finite real number")
+            what = "divides by zero" if exact_value.has(self.sp.zoo) else f"is {exact_value}"
+            raise ClaimError(f"the right side is not a finite real number (it {what})")
         claimed = float(exact_value)
         if all(re.fullmatch(r"\d+", x.text) for x in literals):  # integers state exact values
             n = 15

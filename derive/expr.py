@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from derive.errors import ChainruleError
+from derive.vocabulary import ARGUMENTS
 
 if TYPE_CHECKING:  # SymPy is imported only where trees become SymPy: parsing stays light
     import sympy
@@ -200,6 +201,11 @@ class Parser:
             self.advance()
             args.append(self.sum())
         self.expect(")")
+        allowed = ARGUMENTS.get(name.text, (1,))
+        if len(args) not in allowed:
+            expected = " or ".join(map(str, allowed))
+            raise ExprError(f"{name.text} takes {expected} argument{'s' * (allowed[-1] > 1)}, "
+                            f"not {len(args)}", name.pos + 1)
         return Call(name.text, tuple(args), name.pos)
 
 

@@ -3,6 +3,10 @@
 #: Functions callable in equations; each has a SymPy class in :mod:`derive.functions`.
 FUNCTIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "exp", "log", "sqrt", "abs")
 
+#: How many arguments a function takes, where that is not exactly one (leaky_relu's second
+#: is its slope; Heaviside's, in claims, its value at 0).
+ARGUMENTS = {"leaky_relu": (1, 2), "Heaviside": (1, 2)}
+
 #: Activations of a layered spec; all but softmax are also functions of one argument.
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax")
 

@@ -250,6 +250,9 @@ BROKEN = [
     ("seed004_afteracademy", "o1 = 1/0", U, "not a finite real number"),
     ("seed004_afteracademy", "o1 = 10**10**10", U, "too large"),
     ("seed004_afteracademy", "E = 1e400", U, "the number 1e400 is beyond float64's range at column 5"),
+    ("seed004_afteracademy", "o1 = sigmoid(h1, h2)", U, "sigmoid takes 1 argument, not 2 at column 6"),
+    ("seed004_afteracademy", "dE/dw5 = 1/0", U, "not a finite real number (it divides by zero)"),
+    ("seed004_afteracademy", r"E = \sqrt{E^2}", H, ""),
     ("seed004_afteracademy", "dE/dw5 = (O1 - y1) O1 (1 - O1) H1", H, ""),                  # juxtaposition
     ("seed004_afteracademy", "dE/dw5 = (O1 - y1)*σ'(o1)*H1", H, ""),                          # primes
     ("seed004_afteracademy", "dE/dw5 = (O1 - y1)*sigmoid'(o1)*H1", H, ""),
@@ -314,6 +317,14 @@ def test_broken_claims(network, claim, verdict, fragment):
     assert fragment in v.detail
     if verdict != UNREADABLE:
         assert v.expected  # the truth is always shown beside the claim
+
+
+def test_no_factor_hint_when_the_ratio_is_not_constant():
+    """|o1| against o1: equal where o1 > 0, so a ratio of 1 at some points must not become
+    'the truth is the claim times 1'."""
+    verdict = check(NET["seed004_afteracademy"], ["o1 = sqrt(o1^2)"])[0]
+    assert verdict.verdict == W and "differs at" in verdict.detail
+    assert "claim times" not in verdict.detail, verdict.detail
 
 
 def test_numbers_in_dependency_order_whatever_the_input_order():

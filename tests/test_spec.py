@@ -75,6 +75,8 @@ BAD = [
     ("name defined twice", 'b = 0.1', 'b = 0.1\nz = 0.2', 'z = "w*x', ["defined twice", "parameters"]),
     ("number out of range", 'z = "w*x + b"', 'z = "w*x*1e999 + b"', 'z = "w*x*1e999',
      ["beyond float64's range", "column 5"]),
+    ("wrong number of arguments", 'a = "sigmoid(z)"', 'a = "sigmoid(z, z)"', 'a = "sigmoid(z, z)',
+     ["sigmoid takes 1 argument, not 2"]),
 ]
 
 
