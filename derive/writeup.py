@@ -9,13 +9,14 @@ an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded 
 from __future__ import annotations
 
 import difflib
-import math
-
 import json
+import math
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence, Union
@@ -658,3 +659,15 @@ def compile_pdf(latex: str, pdf_path: Path) -> Path:
                                  + (lines[0] if lines else f"exit {run.returncode}"))
         write_atomic(pdf_path, pdf.read_bytes())
     return Path(pdf_path)
+
+
+class _WriteupModule(types.ModuleType):
+    """``derive.writeup`` is this module and, called, its main function: importing the
+    submodule binds the package attribute ``derive.writeup`` to the module, which would
+    otherwise hide the function ``from derive import writeup`` promises."""
+
+    def __call__(self, *args, **kwargs) -> Document:
+        return writeup(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _WriteupModule

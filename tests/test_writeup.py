@@ -350,3 +350,16 @@ def test_an_overflowing_function_is_a_clear_error(capsys, tmp_path):
     code, _, err = run_cli(capsys, "derive", str(spec))
     assert code == 2 and "the value of z overflows float64" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_package_exports_writeup_in_any_import_order():
+    """`from derive import writeup` is the function the README shows, also after the
+    submodule of the same name has been imported (which binds derive.writeup first)."""
+    import importlib
+
+    import derive
+    importlib.import_module("derive.writeup")
+    from derive import writeup as exported
+    document = exported(Network.from_toml(example_path("seed001_single_neuron")))
+    assert json.loads(document.json())["cost"] > 0
+    assert derive.writeup(Network.from_toml(example_path("seed001_single_neuron"))).json()
