@@ -29,7 +29,6 @@ def bounded(kind: type, low: float | None = None, high: float | None = None, *,
         if not math.isfinite(value) or too_low or too_high:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         return value
-    parse.__name__ = what  # argparse names the type in its messages
     return parse
 
 
