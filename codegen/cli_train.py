@@ -12,8 +12,9 @@ Examples:
 
 Data sources: csv:PATH and npz:PATH (columns or arrays named after the spec's inputs and
 targets), xor, iris and digits (scikit-learn's bundled sets, inputs standardised),
-synthetic (a fixed-seed teacher network of the spec's own shape). Ctrl-C stops cleanly and
-keeps what was trained so far.
+synthetic (a fixed-seed teacher network of the spec's own shape). Ctrl-C stops after the
+epoch under way and keeps what was trained so far (exit status 130). history.csv holds, per
+epoch, the training cost (and accuracy) after the epoch and the same on the held-out rows.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from derive.cli_types import bounded
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `chainrule train`."""
+    from codegen.data import MAX_SAMPLES
+    from codegen.trainer import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_SEED
     parser.add_argument("spec", metavar="SPEC", help="a spec file (.toml) or a built-in example")
     parser.add_argument("--data", required=True, metavar="SOURCE",
                         help="csv:PATH, npz:PATH, xor, iris, digits or synthetic")
-    parser.add_argument("--epochs", type=bounded(int, 1, what="a whole number of at least 1"),
-                        default=200, help="epochs (default: 200)")
-    parser.add_argument("--batch-size", type=int, default=16, metavar="B",
+    parser.add_argument("--epochs", type=whole(1, MAX_EPOCHS), default=200,
+                        help=f"epochs, 1 to {MAX_EPOCHS:,} (default: 200)")
+    parser.add_argument("--batch-size", type=whole(1, MAX_BATCH_SIZE), default=16, metavar="B",
                         help="rows per mini-batch; 1 is per-sample SGD (default: 16)")
     parser.add_argument("--optimizer", default="sgd",
                         choices=("sgd", "momentum", "nesterov", "rmsprop", "adam"),
@@ -41,20 +44,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=float, metavar="ETA",
                         help="learning rate (default: the spec's)")
     parser.add_argument("--momentum", type=float, default=0.9,
-                        help="momentum / Nesterov coefficient (default: 0.9)")
-    parser.add_argument("--beta1", type=float, default=0.9, help="Adam β1 (default: 0.9)")
+                        help="momentum / Nesterov coefficient, in [0, 1) (default: 0.9)")
+    parser.add_argument("--beta1", type=float, default=0.9,
+                        help="Adam β1, in [0, 1) (default: 0.9)")
     parser.add_argument("--beta2", type=float, default=0.999,
-                        help="Adam β2, RMSprop's smoothing constant (default: 0.999)")
+                        help="Adam β2, RMSprop's smoothing constant, in [0, 1) (default: 0.999)")
     parser.add_argument("--eps", type=float, default=1e-8, help="Adam/RMSprop ε (default: 1e-8)")
     parser.add_argument("--weight-decay", type=float, default=0.0, metavar="L2",
                         help="L2 weight decay added to the gradient (default: 0)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of shuffling and splits")
+    parser.add_argument("--seed", type=whole(0, MAX_SEED), default=0,
+                        help=f"seed of shuffling and splits, 0 to {MAX_SEED} (default: 0)")
     parser.add_argument("--test-fraction", default=0.2, metavar="F",
                         type=bounded(float, 0, 1, high_open=True, what="a fraction in [0, 1)"),
                         help="rows held out for testing (default: 0.2)")
-    parser.add_argument("--samples", default=2000,
-                        type=bounded(int, 2, what="a whole number of at least 2"),
-                        help="rows of synthetic data (default: 2000)")
+    parser.add_argument("--samples", default=2000, type=whole(2, MAX_SAMPLES),
+                        help=f"rows of synthetic data, 2 to {MAX_SAMPLES:,} (default: 2000)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     parser.add_argument("-o", "--output", metavar="RUN_DIR",
                         help="run directory (default: runs/<spec>-<date>-<time>)")
@@ -62,38 +66,65 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build, train, evaluate, write the run directory, print a summary."""
+    """Build, train, evaluate, write the run directory, print a summary.
+
+    Whatever was trained is saved, whatever happens after: Ctrl-C during the training ends
+    it after the epoch under way, and Ctrl-C while the run's files are written is held back
+    until they are (the exit status is then 130).
+    """
     from codegen.data import load, prepare
     from codegen.modules import load_spec, module_name
     from codegen.runs import new_run_dir, write_run
+    from codegen.trainer import Progress, Settings, train
+    from derive.interrupts import Interrupts
     from derive.files import make_folder
-    from codegen.trainer import Progress, Settings, accuracy, train
 
     started = time.perf_counter()
+    settings = Settings(epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
+                        lr=args.lr, momentum=args.momentum, beta1=args.beta1, beta2=args.beta2,
+                        eps=args.eps, weight_decay=args.weight_decay, seed=args.seed)
+    settings.check()  # before any work: a bad value costs no derivation and no compile
     network = load_spec(args.spec)
     module = _build(network, args.dtype, quiet=args.quiet)
     data = load(args.data, module, samples=args.samples, seed=args.seed)
     train_set, test_set = prepare(*data.split(args.test_fraction, args.seed))
     train_set, test_set = train_set.astype(module.DTYPE), test_set.astype(module.DTYPE)
-    settings = Settings(epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-                        lr=args.lr, momentum=args.momentum, beta1=args.beta1, beta2=args.beta2,
-                        eps=args.eps, weight_decay=args.weight_decay, seed=args.seed)
+    same_rows = data.reuse_for_test or args.test_fraction == 0
     run_dir = Path(args.output) if args.output else new_run_dir(module_name(network, args.dtype))
     fresh = not run_dir.exists()
     make_folder(run_dir)  # an unwritable run directory fails now, not after the training
     progress = Progress(args.epochs, quiet=args.quiet)
     try:
-        result = train(module, train_set.X, train_set.Y, settings, on_epoch=progress)
+        result = train(module, train_set.X, train_set.Y, settings, on_epoch=progress,
+                       test=None if same_rows else (test_set.X, test_set.Y))
     except BaseException:
-        if fresh and not any(run_dir.iterdir()):
+        if fresh and run_dir.is_dir() and not any(run_dir.iterdir()):
             run_dir.rmdir()  # a failed run leaves nothing behind
         raise
     finally:
         progress.close()
+    with Interrupts(hold=True) as late:  # what was trained is saved, even through Ctrl-C
+        metrics = _metrics(args, network, module, settings, result, train_set, test_set,
+                           same_rows)
+        metrics["seconds_total"] = time.perf_counter() - started
+        written = write_run(run_dir, module, result, metrics, warn=_warn)
+    _summary(metrics, result, run_dir, written, late.seen)
+    return 130 if result.interrupted or late.seen else 0
+
+
+def whole(low: int, high: int):
+    """An argparse type: a whole number from ``low`` to ``high``."""
+    return bounded(int, low, high, what=f"a whole number of at least {low} and at most {high}")
+
+
+def _metrics(args, network, module, settings, result, train_set, test_set,
+             same_rows: bool) -> dict:
+    """metrics.json: the run's settings, costs, accuracies and speed."""
+    from codegen.trainer import accuracy
     params = result.params
     metrics = {
         "spec": network.name, "data": args.data, "train_rows": len(train_set),
-        "test_rows": len(test_set), "same_rows_for_test": data.reuse_for_test,
+        "test_rows": len(test_set), "same_rows_for_test": same_rows,
         "epochs": result.epochs, "interrupted": result.interrupted,
         "optimizer": settings.optimizer, "batch_size": settings.batch_size,
         "hyper": dict(zip(module.HYPER_NAMES, map(float, settings.hyper(module)))),
@@ -107,10 +138,11 @@ def run(args: argparse.Namespace) -> int:
     if module.IS_CLASSIFIER:
         metrics["train_accuracy"] = accuracy(module, params, train_set.X, train_set.Y)
         metrics["test_accuracy"] = accuracy(module, params, test_set.X, test_set.Y)
-    metrics["seconds_total"] = time.perf_counter() - started
-    write_run(run_dir, module, result, metrics)
-    _summary(metrics, result, run_dir)
-    return 130 if result.interrupted else 0
+    return metrics
+
+
+def _warn(text: str) -> None:
+    print(f"chainrule train: {text}", file=sys.stderr)
 
 
 def _build(network, dtype: str, quiet: bool):
@@ -126,10 +158,15 @@ def _build(network, dtype: str, quiet: bool):
     return build(network, dtype=dtype)
 
 
-def _summary(metrics: dict, result, run_dir: Path) -> None:
+def _summary(metrics: dict, result, run_dir: Path, written: list[Path],
+             late_interrupt: bool) -> None:
     if result.interrupted:
-        print(f"chainrule train: interrupted after {result.epochs} epochs; kept what was "
-              f"trained so far", file=sys.stderr)
+        epochs = f"{result.epochs} epoch" + ("" if result.epochs == 1 else "s")
+        print(f"chainrule train: interrupted after {epochs}; kept what was trained so far",
+              file=sys.stderr)
+    elif late_interrupt:
+        print("chainrule train: interrupted after the last epoch; the run was saved whole",
+              file=sys.stderr)
     if result.rose:
         print(f"chainrule train: the cost rose from {result.history[0]:.6g} (epoch 1) to "
               f"{result.history[-1]:.6g}; try a smaller learning rate than "
@@ -142,5 +179,5 @@ def _summary(metrics: dict, result, run_dir: Path) -> None:
     if "test_accuracy" in metrics:
         lines.append(f"  train accuracy {metrics['train_accuracy']:.4f}   "
                      f"test accuracy {metrics['test_accuracy']:.4f}")
-    lines.append(f"  wrote {run_dir}/ (metrics.json, params.npz, history.csv, learning_curve.png)")
+    lines.append(f"  wrote {run_dir}/ ({', '.join(p.name for p in written)})")
     print("\n".join(lines))

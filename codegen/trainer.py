@@ -1,8 +1,10 @@
 """The training loop around a generated module: epochs, progress, Ctrl-C, divergence, metrics.
 
 Each epoch is one call of the module's jitted ``train_epoch`` (shuffling, mini-batches and
-optimizer steps all inside Numba); between epochs Python updates the progress bar, checks
-for a non-finite cost and lets Ctrl-C stop the run with what was trained so far.
+optimizer steps all inside Numba); after it Python measures the training (and held-out) cost
+and accuracy, updates the progress bar and checks for a non-finite cost. Ctrl-C during the
+loop is held back until the epoch is done and recorded, then ends the run with what was
+trained so far: the parameters and the history always describe the same epochs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,17 @@ from typing import Callable
 
 import numpy as np
 
-from derive.errors import ChainruleError
+from derive.errors import ChainruleError, DataError
+from derive.interrupts import Interrupts
+
+#: The most epochs of one run (--epochs); also keeps ``seed + epoch`` within the range in
+#: which the generated ``shuffled`` computes the same order in Numba and in Python.
+MAX_EPOCHS = 1_000_000
+#: The largest seed (--seed): shuffling multiplies ``seed + epoch + 1`` by a 32-bit constant
+#: in int64 arithmetic, which must not overflow.
+MAX_SEED = 2 ** 31 - 1
+#: The largest batch size (--batch-size; a batch larger than the data is all of it).
+MAX_BATCH_SIZE = 2 ** 31 - 1
 
 
 class Diverged(ChainruleError):
@@ -44,42 +56,91 @@ class Settings:
                   "beta2": self.beta2, "eps": self.eps, "weight_decay": self.weight_decay}
         return np.array([values[name] for name in module.HYPER_NAMES], dtype=module.DTYPE)
 
-    def check(self, module) -> None:
-        """A clear error for settings the module cannot use."""
-        if self.optimizer not in module.OPTIMIZERS:
-            raise ChainruleError(f"unknown optimizer {self.optimizer!r}",
-                                 hint="expected one of " + ", ".join(module.OPTIMIZERS))
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ChainruleError("epochs and batch size must be at least 1")
-        lr = float(self.hyper(module)[0])
+    def check(self, module=None) -> None:
+        """A clear error for settings that cannot train (and, given the module, for settings
+        it cannot use); called before any work starts."""
         problems = [
-            (not lr > 0 or not math.isfinite(lr), f"the learning rate must be positive (got {lr:g})"),
-            (not 0 <= self.momentum < 1, f"momentum must be in [0, 1) (got {self.momentum:g})"),
-            (not 0 <= self.beta1 < 1, f"beta1 must be in [0, 1) (got {self.beta1:g})"),
-            (not 0 <= self.beta2 < 1, f"beta2 must be in [0, 1) (got {self.beta2:g})"),
-            (not self.eps > 0, f"eps must be positive (got {self.eps:g})"),
-            (not self.weight_decay >= 0,
-             f"weight decay must be at least 0 (got {self.weight_decay:g})"),
+            (not _whole(self.epochs, 1, MAX_EPOCHS),
+             f"epochs must be a whole number from 1 to {MAX_EPOCHS} (got {self.epochs!r})"),
+            (not _whole(self.batch_size, 1, MAX_BATCH_SIZE),
+             f"the batch size must be a whole number from 1 to {MAX_BATCH_SIZE} "
+             f"(got {self.batch_size!r})"),
+            (not _whole(self.seed, 0, MAX_SEED),
+             f"the seed must be a whole number from 0 to {MAX_SEED} (got {self.seed!r})"),
+            (self.lr is not None and not _positive(self.lr),
+             f"the learning rate must be positive (got {_shown(self.lr)})"),
+            (not _within(self.momentum), f"momentum must be in [0, 1) (got {_shown(self.momentum)})"),
+            (not _within(self.beta1), f"beta1 must be in [0, 1) (got {_shown(self.beta1)})"),
+            (not _within(self.beta2), f"beta2 must be in [0, 1) (got {_shown(self.beta2)})"),
+            (not _positive(self.eps), f"eps must be positive (got {_shown(self.eps)})"),
+            (not (_real(self.weight_decay) and 0 <= self.weight_decay < math.inf),
+             f"weight decay must be at least 0 and finite (got {_shown(self.weight_decay)})"),
         ]
+        if module is not None:
+            if self.optimizer not in module.OPTIMIZERS:
+                raise ChainruleError(f"unknown optimizer {str(self.optimizer)[:40]!r}",
+                                     hint="expected one of " + ", ".join(module.OPTIMIZERS))
+            lr = float(self.hyper(module)[0])
+            problems.append((not _positive(lr), f"the learning rate must be positive (got {lr:g})"))
         for bad, message in problems:
             if bad:
                 raise ChainruleError(message)
 
 
+def _real(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _whole(value, low: int, high: int) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
+        and low <= value <= high
+
+
+def _positive(value) -> bool:
+    return _real(value) and 0 < value < math.inf
+
+
+def _within(value) -> bool:
+    return _real(value) and 0 <= value < 1
+
+
+def _shown(value) -> str:
+    return f"{value:g}" if _real(value) else repr(value)[:40]
+
+
+@dataclass
+class Epoch:
+    """What one epoch left: the costs and accuracies measured after it (None: not measured)."""
+
+    train_cost: float
+    train_accuracy: float | None = None
+    test_cost: float | None = None
+    test_accuracy: float | None = None
+
+
 @dataclass
 class Result:
-    """What a run produced: parameters, per-epoch cost (and accuracy), how it ended."""
+    """What a run produced: parameters, what each epoch left, how it ended."""
 
     params: np.ndarray
-    history: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
+    epochs_done: list[Epoch] = field(default_factory=list)
     interrupted: bool = False
     seconds: float = 0.0
     samples: int = 0
 
     @property
     def epochs(self) -> int:
-        return len(self.history)
+        return len(self.epochs_done)
+
+    @property
+    def history(self) -> list[float]:
+        """The training cost after each epoch."""
+        return [e.train_cost for e in self.epochs_done]
+
+    @property
+    def accuracy(self) -> list[float]:
+        """The training accuracy after each epoch (classifiers; empty otherwise)."""
+        return [e.train_accuracy for e in self.epochs_done if e.train_accuracy is not None]
 
     @property
     def rose(self) -> bool:
@@ -95,9 +156,21 @@ def accuracy(module, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
     return float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
 
 
+def measure(module, params: np.ndarray, train: tuple[np.ndarray, np.ndarray],
+            test: tuple[np.ndarray, np.ndarray] | None = None) -> Epoch:
+    """The cost (and accuracy, for classifiers) on the training rows and the held-out rows."""
+    def on(rows):
+        cost = float(module.cost(params, *rows))
+        return cost, (accuracy(module, params, *rows) if module.IS_CLASSIFIER else None)
+    train_cost, train_accuracy = on(train)
+    test_cost, test_accuracy = on(test) if test is not None else (None, None)
+    return Epoch(train_cost, train_accuracy, test_cost, test_accuracy)
+
+
 def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
           params: np.ndarray | None = None,
-          on_epoch: Callable[[int, float, float | None], None] | None = None) -> Result:
+          on_epoch: Callable[[int, float, float | None], None] | None = None,
+          test: tuple[np.ndarray, np.ndarray] | None = None) -> Result:
     """Train ``module``'s network on rows X, Y.
 
     Args:
@@ -105,47 +178,89 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
         X, Y: training rows (samples × inputs, samples × targets).
         settings: epochs, batch size, optimizer, hyperparameters, seed.
         params: the starting parameters (default: the spec's INITIAL_PARAMS); not modified.
-        on_epoch: called after each epoch with (epoch, cost, accuracy or None).
+        on_epoch: called after each epoch with (epoch, training cost, accuracy or None).
+        test: held-out rows (X, Y) whose cost and accuracy each epoch also records.
 
     Returns:
-        The :class:`Result`; after Ctrl-C it holds the epochs finished so far.
+        The :class:`Result`; after Ctrl-C (or a KeyboardInterrupt from ``on_epoch``) it holds
+        the epochs finished so far, and the parameters they left.
 
     Raises:
+        ChainruleError: settings the module cannot use.
+        DataError: rows that do not fit the module (shapes, counts, non-finite values).
         Diverged: the cost became NaN or infinite (naming the epoch).
     """
     settings.check(module)
-    if len(X) == 0:
-        raise ChainruleError("no rows to train on", hint="give more rows of data")
+    X, Y = rows(module, X, Y, "training")
+    if test is not None:
+        test = rows(module, *test, "held-out")
     params = (module.INITIAL_PARAMS if params is None else params).astype(module.DTYPE).copy()
-    X = np.ascontiguousarray(X, dtype=module.DTYPE)
-    Y = np.ascontiguousarray(Y, dtype=module.DTYPE)
     state = np.zeros((2, params.size), dtype=module.DTYPE)
     hyper = settings.hyper(module)
     optimizer = module.OPTIMIZERS.index(settings.optimizer)
     result = Result(params)
-    # compile (or load from Numba's cache) outside the timed loop, on copies of a few rows
-    rows = min(X.shape[0], settings.batch_size)
-    module.train_epoch(params.copy(), state.copy(), 0, X[:rows], Y[:rows], settings.batch_size,
-                       optimizer, hyper, 0)
-    started, t = time.perf_counter(), 0
-    try:
-        for epoch in range(1, settings.epochs + 1):
-            cost, t = module.train_epoch(params, state, t, X, Y, settings.batch_size,
-                                         optimizer, hyper, settings.seed + epoch)
-            if not math.isfinite(cost):
-                raise Diverged(f"the cost became {cost} in epoch {epoch}",
-                               hint=f"try a smaller learning rate than {hyper[0]:g} (--lr)")
-            result.history.append(float(cost))
-            acc = accuracy(module, params, X, Y) if module.IS_CLASSIFIER else None
-            if acc is not None:
-                result.accuracy.append(acc)
-            result.samples += X.shape[0]
-            if on_epoch:
-                on_epoch(epoch, float(cost), acc)
-    except KeyboardInterrupt:
-        result.interrupted = True
-    result.seconds = time.perf_counter() - started
+    _compile(module, params, state, X, Y, settings, optimizer, hyper)
+    t = 0
+    with Interrupts(hold=True) as interrupts:  # Ctrl-C ends the loop after the epoch
+        try:
+            for epoch in range(1, settings.epochs + 1):
+                started = time.perf_counter()
+                cost, t = module.train_epoch(params, state, t, X, Y, settings.batch_size,
+                                             optimizer, hyper, settings.seed + epoch)
+                result.seconds += time.perf_counter() - started
+                record = measure(module, params, (X, Y), test)
+                if not (math.isfinite(cost) and math.isfinite(record.train_cost)):
+                    bad = cost if not math.isfinite(cost) else record.train_cost
+                    raise Diverged(f"the cost became {bad} in epoch {epoch}",
+                                   hint=f"try a smaller learning rate than {hyper[0]:g} (--lr)")
+                result.epochs_done.append(record)  # params and records now tell the same epochs
+                result.samples += X.shape[0]
+                if on_epoch:
+                    on_epoch(epoch, record.train_cost, record.train_accuracy)
+                if interrupts.seen:
+                    break
+        except KeyboardInterrupt:  # from on_epoch, or SIGINT outside the main thread's handler
+            result.interrupted = True
+    result.interrupted = result.interrupted or interrupts.seen
     return result
+
+
+def rows(module, X, Y, what: str = "training") -> tuple[np.ndarray, np.ndarray]:
+    """X and Y as the module's contiguous 2-D arrays, checked: as many rows of each, the
+    spec's widths, finite values (a clear error instead of a Numba error or a silent
+    mismatch)."""
+    try:
+        X = np.ascontiguousarray(X, dtype=module.DTYPE)
+        Y = np.ascontiguousarray(Y, dtype=module.DTYPE)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"the {what} rows are not arrays of numbers ({str(err)[:80]})") from None
+    inputs, targets = len(module.INPUT_NAMES), len(module.TARGET_NAMES)
+    if X.ndim != 2 or X.shape[1] != inputs:
+        raise DataError(f"the {what} inputs X have shape {X.shape}; expected rows × {inputs} "
+                        f"({', '.join(module.INPUT_NAMES)})")
+    if Y.ndim != 2 or Y.shape[1] != targets:
+        raise DataError(f"the {what} targets Y have shape {Y.shape}; expected rows × {targets} "
+                        f"({', '.join(module.TARGET_NAMES)})")
+    if X.shape[0] != Y.shape[0]:
+        raise DataError(f"the {what} rows: X has {X.shape[0]:,} rows but Y has {Y.shape[0]:,}",
+                        hint="each row of X needs its row of Y")
+    if X.shape[0] == 0:
+        raise ChainruleError("no rows to train on", hint="give more rows of data")
+    for name, array in (("X", X), ("Y", Y)):
+        if not np.isfinite(array).all():
+            row, column = (int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise DataError(f"the {what} rows: {name}[{row}, {column}] is {array[row, column]}, "
+                            "not a finite number", hint="training needs finite values")
+    return X, Y
+
+
+def _compile(module, params, state, X, Y, settings: Settings, optimizer: int, hyper) -> None:
+    """Compile (or load from Numba's cache) what the loop calls, on copies of a few rows,
+    so that the timed loop measures training only."""
+    few = min(X.shape[0], settings.batch_size)
+    module.train_epoch(params.copy(), state.copy(), 0, X[:few], Y[:few], settings.batch_size,
+                       optimizer, hyper, 0)
+    measure(module, params, (X[:few], Y[:few]))
 
 
 class Progress:

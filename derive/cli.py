@@ -2,16 +2,21 @@
 
 Each command module has ``add_arguments(parser)`` and ``run(args) -> int`` and imports its
 heavy machinery (SymPy, Numba) inside ``run``, so ``--help`` and warm starts stay fast.
+Options go anywhere after the command, before, between or after its positionals
+(``chainrule check SPEC --format json "o1 = 0.8446"``), as in every argparse CLI.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module
+from pathlib import Path
 
 from derive import __version__
 from derive.errors import ChainruleError
+from derive.interrupts import Interrupts
 
 #: subcommand → module holding its add_arguments and run
 COMMANDS = {
@@ -21,6 +26,13 @@ COMMANDS = {
     "train": "codegen.cli_train",
     "examples": "derive.cli_examples",
 }
+
+#: commands whose -o names the one file they write (train's names a run folder), with the
+#: suffix an example file name in the error takes
+FILE_OUTPUT = {"derive": ".md", "codegen": ".py"}
+
+#: characters that end a line somewhere (str.splitlines' set): an error stays on one line
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,22 +56,86 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line parsed with options anywhere after the command.
+
+    argparse cannot parse intermixed options through subparsers, so the command is found
+    first (the first word that is not an option) and its own parser reads the rest with
+    ``parse_intermixed_args``; anything before the command (``--help``, ``--version``) and
+    a missing or unknown command go to the top-level parser, which answers as usual.
+    """
+    top = parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = _subcommands(top)
+    at = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
+    if at is None or argv[at] not in commands:
+        return top.parse_args(argv)
+    if at:
+        top.parse_args(argv[:at])  # exits with --help or --version, or a usage error
+    args = commands[argv[at]].parse_intermixed_args(argv[at + 1:])
+    args.command = argv[at]
+    return args
+
+
+def _subcommands(top: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in top._actions:  # argparse keeps its subparsers only here
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run ``chainrule`` with ``argv``; errors in user input print in one line, exit 2."""
-    args = parser().parse_args(argv)
+    """Run ``chainrule`` with ``argv``; errors in user input print in one line, exit 2;
+    Ctrl-C prints "interrupted" and exits 130 (after saving what there is to save)."""
+    args = parse(argv)
     if not getattr(args, "run", None):
         parser().print_help()
         return 2
-    try:
-        return int(args.run(args) or 0)
-    except ChainruleError as err:
-        print(f"chainrule {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"chainrule {args.command}: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    with Interrupts() as interrupts:
+        try:
+            check_output(args)
+            return int(args.run(args) or 0)
+        except KeyboardInterrupt:
+            return _interrupted(args)
+        except ChainruleError as err:
+            if interrupts.seen:
+                return _interrupted(args)
+            print(f"chainrule {args.command}: error: {one_line(str(err))}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:
+            return 0
+        except Exception:
+            if interrupts.seen:  # an error Ctrl-C caused (a compile cut short)
+                return _interrupted(args)
+            raise
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    print(f"chainrule {args.command}: interrupted", file=sys.stderr)
+    return 130
+
+
+def check_output(args: argparse.Namespace) -> None:
+    """-o of a command that writes one file must name a file, not a folder: ``-o notes/``
+    would otherwise write a file called ``notes``.
+
+    Raises:
+        ChainruleError: -o ends in a path separator or names an existing folder.
+    """
+    output = getattr(args, "output", None)
+    if args.command not in FILE_OUTPUT or output is None:
+        return
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    if output.endswith(separators) or Path(output).is_dir():
+        example = os.path.join(output, "NAME" + FILE_OUTPUT[args.command])
+        raise ChainruleError(f"-o {output} names a folder; -o names the file to write",
+                             hint=f"e.g. -o {example}")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break shown as an escape, so an error is one line whatever
+    a file name or a value in it holds."""
+    return text.translate({ord(c): repr(c)[1:-1] for c in _LINE_BREAKS})
 
 
 if __name__ == "__main__":

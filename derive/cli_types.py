@@ -7,6 +7,9 @@ import argparse
 import math
 from typing import Callable
 
+#: How much of a bad value a usage error shows (a value can be thousands of digits long).
+_SHOWN = 40
+
 
 def bounded(kind: type, low: float | None = None, high: float | None = None, *,
             low_open: bool = False, high_open: bool = False,
@@ -22,14 +25,21 @@ def bounded(kind: type, low: float | None = None, high: float | None = None, *,
     def parse(text: str):
         try:
             value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        except (ValueError, OverflowError):  # also int() of more than 4,300 digits
+            raise argparse.ArgumentTypeError(f"expected {what}, got {shown(text)}") from None
         too_low = low is not None and (value <= low if low_open else value < low)
         too_high = high is not None and (value >= high if high_open else value > high)
-        if not math.isfinite(value) or too_low or too_high:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        if (isinstance(value, float) and not math.isfinite(value)) or too_low or too_high:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {shown(text)}")
         return value
     return parse
+
+
+def shown(text: str) -> str:
+    """``text`` quoted for a message, cut short when long."""
+    if len(text) <= _SHOWN:
+        return repr(text)
+    return repr(text[:_SHOWN]) + f"… ({len(text):,} characters)"
 
 
 POSITIVE = bounded(float, 0, low_open=True, what="a positive number")

@@ -1,24 +1,38 @@
-"""Writing files so that they are never half-written (a crash or Ctrl-C leaves the old one)."""
+"""Files from and for the user: written so that they are never half-written (a crash or
+Ctrl-C leaves the old one), read only when they are regular files (a FIFO or a device would
+hang or never end)."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from derive.errors import ChainruleError
+
+#: Prefix of the temporary file beside a file being written: short, so that a file name near
+#: the system's limit (255 bytes) still leaves room for it.
+_TEMP_PREFIX = ".chainrule-"
 
 
 def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Write ``path`` through a temporary file in its folder, then rename it into place.
 
     The file gets the mode a new file gets under the user's umask (mkstemp's is 0600).
+
+    Raises:
+        ChainruleError: ``path`` is a folder, or cannot be written (naming why).
     """
     path = Path(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
+    if path.is_dir():
+        raise ChainruleError(f"cannot write {path}: it is a folder",
+                             hint="give the name of a file to write")
     try:
         make_folder(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=".tmp")
     except OSError as err:
         raise ChainruleError(f"cannot write {path}: {err.strerror or err}") from None
     try:
@@ -35,10 +49,58 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
 
 def make_folder(folder: str | Path) -> None:
     """Create ``folder`` and its parents; a clear error when that is impossible."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ChainruleError(f"cannot write {folder}: it is a file, not a folder")
     try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ChainruleError(f"cannot write {folder}: {err.strerror or err}") from None
+
+
+def open_regular(path: str | Path, error: type[ChainruleError] = ChainruleError,
+                 what: str = "file") -> tuple[BinaryIO, int]:
+    """Open ``path`` for reading in binary, refusing anything but a regular file.
+
+    The file is opened without blocking and checked on its descriptor, so a FIFO (which would
+    wait for a writer forever), a device such as /dev/zero (which never ends) or a folder is
+    refused before a byte is read, and swapping the file in between changes nothing.
+
+    Args:
+        path: the file.
+        error: the :class:`ChainruleError` subclass to raise (SpecError, DataError …).
+        what: what the file is, for the message (e.g. "data file").
+
+    Returns:
+        The open file (the caller closes it) and its size in bytes.
+
+    Raises:
+        error: the file is missing, unreadable or not a regular file.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as err:
+        reason = (err.strerror or str(err)).lower()
+        if isinstance(err, IsADirectoryError):
+            reason = "not a regular file but a folder"
+        raise error(f"cannot read the {what}: {reason}", file=str(path)) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else _special_kind(info.st_mode)
+        raise error(f"cannot read the {what}: not a regular file but {kind}", file=str(path))
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb"), info.st_size
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def _umask() -> int:

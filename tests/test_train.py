@@ -65,9 +65,11 @@ def test_run_directory(capsys, tmp_path):
     assert {"train_cost", "test_cost", "epochs", "samples_per_second", "optimizer"} <= set(m)
     assert m["epochs"] == 30 and m["test_cost"] < 0.01
     rows = list(csv.reader((run_dir / "history.csv").open()))
-    assert rows[0] == ["epoch", "cost"] and len(rows) == 31
+    # per epoch, the costs measured after it, on the training and on the held-out rows
+    assert rows[0] == ["epoch", "train_cost", "test_cost"] and len(rows) == 31
     costs = [float(r[1]) for r in rows[1:]]
     assert costs[-1] < costs[0]
+    assert float(rows[-1][1]) == m["train_cost"] and float(rows[-1][2]) == m["test_cost"]
     assert (run_dir / "learning_curve.png").read_bytes().startswith(b"\x89PNG")
     params = np.load(run_dir / "params.npz")
     assert sorted(params.files) == sorted(codegen.build("seed004_afteracademy").PARAM_NAMES)

@@ -1,0 +1,236 @@
+"""Hostile training data and option values for `chainrule train` (and the options of every
+command): each gives one line naming the file, the line or row, the column, and what was
+expected, exit status 2, before any training starts.
+
+The spec is the xor example (inputs x1, x2; target y), so no module is generated for a case.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from tests.hostile.corpus import Case
+
+GOOD_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
+
+
+def train(source: str, *options: str) -> list[str]:
+    """``chainrule train xor --data SOURCE OPTIONS`` (the run folder inside the case's)."""
+    return ["train", "xor", "--data", source, "--quiet", "-o", "{dir}/run", *options]
+
+
+def csv_case(id: str, content: str | bytes, *words: str, **options) -> Case:
+    """A CSV file given as ``csv:{dir}/d.csv``; its name is always one of the words."""
+    return Case(f"data-csv-{id}", train("csv:{dir}/d.csv"), {"d.csv": content},
+                words=("d.csv", *words), **options)
+
+
+def npz_bytes(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def npz_case(id: str, content, *words: str, **options) -> Case:
+    """An NPZ file given as ``npz:{dir}/d.npz``; its name is always one of the words."""
+    return Case(f"data-npz-{id}", train("npz:{dir}/d.npz"), {"d.npz": content},
+                words=("d.npz", *words), **options)
+
+
+def fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    """The header of a .npy file holding an array of ``shape`` (no data after it)."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def header_only_npz(shape: tuple[int, ...]):
+    """An npz whose X.npy declares ``shape`` but holds no data (a lie about its size)."""
+    def write(path: Path) -> None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("X.npy", npy_header(shape))
+            archive.writestr("Y.npy", npz_member(np.zeros((4, 1))))
+    return write
+
+
+def npz_member(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array)
+    return buffer.getvalue()
+
+
+def zip_bomb(rows: int, block: int = 1_000_000):
+    """An npz of about a megabyte whose X.npy inflates to ``rows`` × 2 float64 zeros
+    (``rows * 16`` bytes, a multiple of ``block``), beside a small Y.npy: one deflated block
+    of zeros repeated, each copy ended by a full flush so that it stands alone."""
+    def write(path: Path) -> None:
+        head = npy_header((rows, 2))
+        zeros, count = bytes(block), rows * 16 // block
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        first = packer.compress(head) + packer.flush(zlib.Z_FULL_FLUSH)
+        repeated = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+        deflated = first + repeated * count + packer.flush()
+        crc = zlib.crc32(head)
+        for _ in range(count):
+            crc = zlib.crc32(zeros, crc)
+        y = npz_member(np.zeros((4, 1)))
+        _write_zip(path, [("X.npy", deflated, crc, len(head) + block * count),
+                          ("Y.npy", _deflate(y), zlib.crc32(y), len(y))])
+    return write
+
+
+def _deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _write_zip(path: Path, members: list[tuple[str, bytes, int, int]]) -> None:
+    """A zip archive of deflated members (name, deflated data, CRC-32, inflated size),
+    written by hand: zipfile would deflate the whole gigabyte itself, which takes seconds."""
+    local, central = b"", b""
+    for name, deflated, crc, size in members:
+        encoded = name.encode()
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc,
+                               len(deflated), size, len(encoded), 0, 0, 0, 0, 0,
+                               len(local)) + encoded
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc,
+                             len(deflated), size, len(encoded), 0) + encoded + deflated
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members),
+                      len(central), len(local), 0)
+    path.write_bytes(local + central + end)
+
+
+def sparse_file(size: int):
+    """A file of ``size`` bytes that takes no room on disk (all zeros)."""
+    def write(path: Path) -> None:
+        with path.open("wb") as handle:
+            handle.truncate(size)
+    return write
+
+
+def option_case(id: str, *option: str, words: tuple[str, ...] = ()) -> Case:
+    """A bad option value of `chainrule train` on good data."""
+    return Case(f"data-option-{id}", train("xor", *option), words=words)
+
+
+CASES = [
+    # ---- CSV: encodings, binary, special files, sizes
+    csv_case("latin1", "x1,x2,y\n0,0,0\n0,1,caf\xe9\n".encode("latin-1"), ":3:", "UTF-8"),
+    csv_case("utf16", GOOD_CSV.encode("utf-16"), "UTF-16"),
+    csv_case("utf16-no-bom", GOOD_CSV.encode("utf-16-le"), "binary"),
+    csv_case("binary", bytes(range(256)) * 8, "binary"),
+    csv_case("long-field", "x1,x2,y\n0,0," + "1" * 200_000 + "\n", ":2:", "131072"),
+    csv_case("empty", "", "empty"),
+    csv_case("header-only", "x1,x2,y\n", "no data rows"),
+    csv_case("no-column", "x1,x2,z\n0,0,0\n", ":1:", "no column 'y'"),
+    csv_case("duplicate-header", "x1,x2,x1,y\n0,0,1,0\n", ":1:", "'x1'", "twice"),
+    csv_case("empty-cell", "x1,x2,y\n0,0,0\n0,,1\n", ":3:", "'x2'", "empty"),
+    csv_case("blank-column", "x1,x2,y\n,0,0\n,1,1\n", ":2:", "'x1'", "empty"),
+    csv_case("not-a-number", "x1,x2,y\n0,0,0\n0,0x1A,1\n", ":3:", "'x2'", "0x1A"),
+    csv_case("huge-bad-cell", "x1,x2,y\n0," + "z" * 100_000 + ",1\n", ":2:", "'x2'"),
+    csv_case("short-row", "x1,x2,y\n0,0,0\n0,1\n", ":3:", "2 fields", "3"),
+    csv_case("long-row", "x1,x2,y\n0,0,0,7\n", ":2:", "4 fields", "3"),
+    csv_case("nan", "x1,x2,y\n0,0,0\nnan,1,1\n", ":3:", "'x1'", "nan", "finite"),
+    csv_case("inf", "x1,x2,y\n0,0,0\n0,1,-inf\n", ":3:", "'y'", "finite"),
+    csv_case("overflow", "x1,x2,y\n0,1e999,0\n", ":2:", "'x2'", "finite"),
+    csv_case("quote", 'x1,x2,y\n0,"0\n', "d.csv"),
+    Case("data-csv-missing", train("csv:{dir}/none.csv"), words=("none.csv", "no such file")),
+    Case("data-csv-folder", train("csv:{dir}/sub"), {"sub/keep.txt": "x"},
+         words=("sub", "not a regular file")),
+    Case("data-csv-dev-zero", train("csv:/dev/zero"), words=("/dev/zero", "not a regular file"),
+         isolated=True, timeout=30),
+    Case("data-csv-fifo", train("csv:{dir}/pipe.csv"), {"pipe.csv": fifo},
+         words=("pipe.csv", "not a regular file"), isolated=True, timeout=30),
+    Case("data-csv-too-big", train("csv:{dir}/big.csv"), {"big.csv": sparse_file(2 ** 33)},
+         words=("big.csv", "limit", "CHAINRULE_MAX_DATA_MB")),
+    # ---- NPZ: not a zip, damaged, wrong kinds of array, wrong shapes, sizes
+    npz_case("empty", b"", "not an npz"),
+    npz_case("not-a-zip", b"x1,x2,y\n0,0,0\n", "not an npz"),
+    npz_case("npy", npz_member(np.zeros((4, 3))), "not an npz"),
+    npz_case("truncated", npz_bytes(X=np.zeros((50, 2)), Y=np.zeros((50, 1)))[:400],
+             "not an npz"),
+    npz_case("damaged", npz_bytes(X=np.arange(100.0).reshape(50, 2),
+                                  Y=np.zeros((50, 1))).replace(b"\x00\x00\xf0?", b"\xff\xff\xff\xff"),
+             "'X'", "damaged"),
+    npz_case("object", npz_bytes(X=np.array([[1, "a"], [None, 2]], dtype=object),
+                                 Y=np.zeros((2, 1))), "'X'", "object"),
+    npz_case("strings", npz_bytes(X=np.array([["a", "b"], ["c", "d"]]), Y=np.zeros((2, 1))),
+             "'X'", "text"),
+    npz_case("complex", npz_bytes(X=np.ones((2, 2)) * 1j, Y=np.zeros((2, 1))), "'X'", "complex"),
+    npz_case("structured", npz_bytes(X=np.zeros(2, dtype=[("a", "f8"), ("b", "f8")]),
+                                     Y=np.zeros((2, 1))), "'X'"),
+    npz_case("more-rows-of-x", npz_bytes(X=np.zeros((4, 2)), Y=np.zeros((3, 1))),
+             "4 rows", "3 rows"),
+    npz_case("more-rows-of-y", npz_bytes(X=np.zeros((3, 2)), Y=np.zeros((4, 1))),
+             "3 rows", "4 rows"),
+    npz_case("3d", npz_bytes(X=np.zeros((4, 2, 2)), Y=np.zeros((4, 1))), "'X'", "3-D"),
+    npz_case("scalar", npz_bytes(X=np.float64(1.0), Y=np.zeros((4, 1))), "'X'",
+             "a single number"),
+    npz_case("no-rows", npz_bytes(X=np.zeros((0, 2)), Y=np.zeros((0, 1))), "no data rows"),
+    npz_case("wrong-width", npz_bytes(X=np.zeros((4, 3)), Y=np.zeros((4, 1))), "3 inputs"),
+    npz_case("named-lengths", npz_bytes(x1=np.zeros(3), x2=np.zeros(4), y=np.zeros(3)),
+             "'x2'", "4 rows", "3"),
+    npz_case("named-2d", npz_bytes(x1=np.zeros((3, 2)), x2=np.zeros(3), y=np.zeros(3)),
+             "'x1'", "one value per row"),
+    npz_case("named-missing", npz_bytes(x1=np.zeros(3), y=np.zeros(3)), "no array 'x2'"),
+    npz_case("nan", npz_bytes(X=np.array([[0, 0], [0, np.nan]]), Y=np.zeros((2, 1))),
+             "X[1, 1]", "row 2", "x2", "nan"),
+    npz_case("named-inf", npz_bytes(x1=np.zeros(3), x2=np.zeros(3), y=[0, np.inf, 0]),
+             "y[1]", "row 2", "inf"),
+    npz_case("declares-2e11", header_only_npz((200_000_000_000, 2)), "'X'",
+             "400,000,000,000 numbers", "limit", isolated=True, timeout=30),
+    npz_case("declares-more-than-it-holds", header_only_npz((1000, 2)), "'X'", "damaged"),
+    npz_case("zip-bomb", zip_bomb(60_000_000), "'X'", "120,000,000 numbers", "limit",
+             isolated=True, timeout=30),
+    # ---- options of `chainrule train`
+    option_case("seed-negative", "--seed", "-1", words=("--seed",)),
+    option_case("seed-2-63", "--seed", str(2 ** 63), words=("--seed",)),
+    option_case("seed-text", "--seed", "2**63", words=("--seed",)),
+    option_case("samples-1e10", "--samples", "10000000000", words=("--samples", "10000000")),
+    option_case("samples-float", "--samples", "1e10", words=("--samples",)),
+    option_case("batch-huge", "--batch-size", str(2 ** 64), words=("--batch-size",)),
+    option_case("batch-zero", "--batch-size", "0", words=("--batch-size",)),
+    option_case("batch-negative", "--batch-size", "-1", words=("--batch-size",)),
+    option_case("epochs-huge", "--epochs", str(10 ** 12), words=("--epochs", "1000000")),
+    option_case("epochs-expression", "--epochs", "10**12", words=("--epochs",)),
+    option_case("epochs-digits", "--epochs", "9" * 5000, words=("--epochs",)),
+    option_case("momentum-nan", "--momentum", "nan", words=("momentum",)),
+    option_case("momentum-text", "--momentum", "lots", words=("--momentum",)),
+    option_case("lr-inf", "--lr", "inf", words=("learning rate",)),
+    option_case("lr-zero", "--lr", "0", words=("learning rate",)),
+    option_case("beta1-nan", "--beta1", "nan", words=("beta1",)),
+    option_case("beta2-negative", "--beta2", "-0.5", words=("beta2",)),
+    option_case("eps-inf", "--eps", "inf", words=("eps",)),
+    option_case("weight-decay-nan", "--weight-decay", "nan", words=("weight decay",)),
+    option_case("weight-decay-inf", "--weight-decay", "inf", words=("weight decay",)),
+    option_case("test-fraction-nan", "--test-fraction", "nan", words=("--test-fraction",)),
+    option_case("dtype", "--dtype", "float16", words=("--dtype",)),
+    option_case("optimizer", "--optimizer", "lbfgs", words=("--optimizer",)),
+    Case("data-option-derive-lr-nan", ["derive", "xor", "--lr", "nan"], words=("--lr",)),
+    Case("data-option-derive-lr-zero", ["derive", "xor", "--lr", "0"], words=("--lr",)),
+    Case("data-option-derive-digits-zero", ["derive", "xor", "--digits", "0"],
+         words=("--digits",)),
+    Case("data-option-derive-digits-huge", ["derive", "xor", "--digits", "1" + "0" * 30],
+         words=("--digits",)),
+    Case("data-option-unknown-source", train("mnist"), words=("unknown data source",)),
+    # ---- -o: a folder is not a file name
+    Case("data-output-slash-derive", ["derive", "xor", "-o", "{dir}/notes/"],
+         words=("notes/", "folder")),
+    Case("data-output-folder-derive", ["derive", "xor", "-o", "{dir}/sub"],
+         {"sub/keep.txt": "x"}, words=("sub", "folder")),
+    Case("data-output-slash-codegen", ["codegen", "xor", "-o", "{dir}/mods/"],
+         words=("mods/", "folder")),
+    Case("data-output-file-train", train("xor"), {"run": "a file"}, words=("run", "not a folder")),
+]
