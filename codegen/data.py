@@ -198,7 +198,7 @@ def _proc_kilobytes(path: str, key: str) -> int | None:
 
 
 def check_size(nbytes: int, what: str, file: str | None = None, numbers: int | None = None,
-               advice: str = "use fewer rows") -> None:
+               advice: str = "use fewer rows", verb: str = "holds") -> None:
     """Refuse ``nbytes`` of data before reading them: over the limit or the free memory.
 
     Args:
@@ -207,6 +207,7 @@ def check_size(nbytes: int, what: str, file: str | None = None, numbers: int | N
         file: the file, for the message.
         numbers: how many numbers it holds, when known (the message says so).
         advice: how to make it smaller.
+        verb: "holds", or "hold" after a plural ``what``.
 
     Raises:
         DataError: over :func:`max_data_bytes` or more than the available memory allows.
@@ -214,11 +215,11 @@ def check_size(nbytes: int, what: str, file: str | None = None, numbers: int | N
     held = f"{numbers:,} numbers ({_size(nbytes)})" if numbers is not None else _size(nbytes)
     limit = max_data_bytes()
     if nbytes > limit:
-        raise DataError(f"{what} holds {held}, over the limit of {_size(limit)}", file=file,
+        raise DataError(f"{what} {verb} {held}, over the limit of {_size(limit)}", file=file,
                         hint=f"{advice}, or set CHAINRULE_MAX_DATA_MB to raise the limit")
     free = available_memory()
     if free is not None and nbytes * MEMORY_FACTOR > free:
-        raise DataError(f"{what} holds {held}; training on it needs about "
+        raise DataError(f"{what} {verb} {held}; training on it needs about "
                         f"{_size(nbytes * MEMORY_FACTOR)} of memory, but {_size(max(free, 0))} "
                         "is available", file=file, hint=advice)
 
@@ -411,7 +412,8 @@ def _npz_arrays(archive: zipfile.ZipFile, path: Path, module) -> Dataset:
     for name, (shape, _, _, _) in headers.items():
         check_size(math.prod(shape) * 8, f"array {name!r}", str(path), numbers=math.prod(shape))
     total = sum(math.prod(shape) for shape, _, _, _ in headers.values())
-    check_size(total * 8, "the arrays " + ", ".join(wanted), str(path), numbers=total)
+    check_size(total * 8, "the arrays " + ", ".join(wanted), str(path), numbers=total,
+               verb="hold")
     for name, (shape, dtype, _, offset) in headers.items():
         if offset + math.prod(shape) * dtype.itemsize > members[name].file_size:
             raise DataError(f"array {name!r} declares {math.prod(shape):,} values but holds "
@@ -431,10 +433,11 @@ def _npy_header(archive, info, name: str, path: Path):
         with archive.open(info) as member:
             shape, fortran, dtype = _read_header(member)
             offset = member.tell()
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError,
-            TypeError, NotImplementedError):
-        raise DataError(f"array {name!r} is not a readable .npy array (damaged?)",
-                        file=str(path)) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise _damaged(name, path) from None
+    except (ValueError, OSError, SyntaxError, TypeError, NotImplementedError):
+        raise DataError(f"array {name!r} is not a readable .npy array", file=str(path),
+                        hint="write the file with numpy.savez") from None
     _check_dtype(dtype, name, path)
     if len(shape) == 0:
         raise DataError(f"array {name!r} is a single number", file=str(path),
@@ -477,13 +480,17 @@ def _npy_data(archive, info, header, name: str, path: Path) -> np.ndarray:
             data = member.read(nbytes)
             member.read()  # nothing left in a well-formed file; reaching the end checks the CRC
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
-        raise DataError(f"array {name!r} is damaged (its data does not match its checksum "
-                        "or ends early)", file=str(path)) from None
+        raise _damaged(name, path) from None
     if len(data) < nbytes:
-        raise DataError(f"array {name!r} ends early (damaged or truncated)", file=str(path))
+        raise _damaged(name, path)
     array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     with np.errstate(over="ignore", invalid="ignore"):
         return array.astype(float)
+
+
+def _damaged(name: str, path: Path) -> DataError:
+    return DataError(f"array {name!r} is damaged (its data does not match its checksum or "
+                     "ends early)", file=str(path))
 
 
 def _xy(X: np.ndarray, Y: np.ndarray, path: Path, module) -> Dataset:

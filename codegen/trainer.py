@@ -150,21 +150,35 @@ class Result:
 
 def accuracy(module, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
     """The fraction of rows whose predicted class is the target's (argmax, or > 0.5)."""
-    out = module.predict(params, X)
-    if Y.shape[1] == 1:
-        return float(np.mean((out[:, 0] > 0.5) == (Y[:, 0] > 0.5)))
-    return float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
+    return _accuracy(module.predict(params, X), _labels(Y))
 
 
-def measure(module, params: np.ndarray, train: tuple[np.ndarray, np.ndarray],
-            test: tuple[np.ndarray, np.ndarray] | None = None) -> Epoch:
-    """The cost (and accuracy, for classifiers) on the training rows and the held-out rows."""
-    def on(rows):
-        cost = float(module.cost(params, *rows))
-        return cost, (accuracy(module, params, *rows) if module.IS_CLASSIFIER else None)
-    train_cost, train_accuracy = on(train)
-    test_cost, test_accuracy = on(test) if test is not None else (None, None)
-    return Epoch(train_cost, train_accuracy, test_cost, test_accuracy)
+def _labels(Y: np.ndarray) -> np.ndarray:
+    """The class of each target row: its argmax, or whether its one target is > 0.5."""
+    return Y[:, 0] > 0.5 if Y.shape[1] == 1 else Y.argmax(axis=1)
+
+
+def _accuracy(out: np.ndarray, labels: np.ndarray) -> float:
+    predicted = out[:, 0] > 0.5 if out.shape[1] == 1 else out.argmax(axis=1)
+    return float(np.mean(predicted == labels))
+
+
+def scorer(module, train: tuple[np.ndarray, np.ndarray],
+           test: tuple[np.ndarray, np.ndarray] | None = None) -> Callable[[np.ndarray], "Epoch"]:
+    """A function of the parameters giving the cost (and accuracy, for classifiers) on the
+    training rows and the held-out rows; the targets' classes are found once, not per call."""
+    sets = [(X, Y, _labels(Y) if module.IS_CLASSIFIER else None)
+            for X, Y in ([train] + ([test] if test is not None else []))]
+
+    def score(params: np.ndarray) -> Epoch:
+        found = []
+        for X, Y, labels in sets:
+            found.append(float(module.cost(params, X, Y)))
+            found.append(_accuracy(module.predict(params, X), labels)
+                         if labels is not None else None)
+        train_cost, train_accuracy, test_cost, test_accuracy = found + [None] * (4 - len(found))
+        return Epoch(train_cost, train_accuracy, test_cost, test_accuracy)
+    return score
 
 
 def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
@@ -200,6 +214,7 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
     optimizer = module.OPTIMIZERS.index(settings.optimizer)
     result = Result(params)
     _compile(module, params, state, X, Y, settings, optimizer, hyper)
+    score = scorer(module, (X, Y), test)
     t = 0
     with Interrupts(hold=True) as interrupts:  # Ctrl-C ends the loop after the epoch
         try:
@@ -208,7 +223,7 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
                 cost, t = module.train_epoch(params, state, t, X, Y, settings.batch_size,
                                              optimizer, hyper, settings.seed + epoch)
                 result.seconds += time.perf_counter() - started
-                record = measure(module, params, (X, Y), test)
+                record = score(params)
                 if not (math.isfinite(cost) and math.isfinite(record.train_cost)):
                     bad = cost if not math.isfinite(cost) else record.train_cost
                     raise Diverged(f"the cost became {bad} in epoch {epoch}",
@@ -260,7 +275,7 @@ def _compile(module, params, state, X, Y, settings: Settings, optimizer: int, hy
     few = min(X.shape[0], settings.batch_size)
     module.train_epoch(params.copy(), state.copy(), 0, X[:few], Y[:few], settings.batch_size,
                        optimizer, hyper, 0)
-    measure(module, params, (X[:few], Y[:few]))
+    scorer(module, (X[:few], Y[:few]))(params)
 
 
 class Progress:

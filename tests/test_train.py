@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +18,9 @@ from codegen.estimator import Trainer
 from codegen.trainer import Settings, train
 from derive.cli import main
 from derive.errors import ChainruleError, DataError
+
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(capsys, *argv):
@@ -220,3 +227,203 @@ def test_trainer_regression_score_and_predict():
     assert model.predict(data.X).shape == (500, 2)
     assert model.score(data.X, data.Y) > 0.9
     assert model.history_[-1] < model.history_[0]
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+def ctrl_c():
+    """A real SIGINT to this process, as a terminal's Ctrl-C sends it."""
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def interrupt_at(monkeypatch, epoch: int, times: int = 1):
+    """Ctrl-C (``times`` in a row) when the progress bar shows ``epoch``."""
+    from codegen import trainer
+    real = trainer.Progress.__call__
+
+    def call(self, shown, cost, acc):
+        real(self, shown, cost, acc)
+        if shown == epoch:
+            for _ in range(times):
+                ctrl_c()
+
+    monkeypatch.setattr(trainer.Progress, "__call__", call)
+
+
+def history_rows(run_dir):
+    return list(csv.reader((run_dir / "history.csv").open()))
+
+
+@pytest.mark.parametrize("times", [1, 2])
+def test_ctrl_c_on_a_classifier_keeps_history_accuracy_and_params_together(
+        capsys, tmp_path, monkeypatch, times):
+    """Ctrl-C (or two within a moment) ends the run after the epoch under way; history,
+    accuracy and parameters describe the same epochs, and the parameters are the ones the
+    last recorded epoch left."""
+    interrupt_at(monkeypatch, 3, times)
+    run_dir = tmp_path / "run"
+    code, _, err = run_cli(capsys, "iris_softmax", "--data", "iris", "--epochs", 500,
+                           "-o", run_dir)
+    assert code == 130 and "Traceback" not in err
+    assert "interrupted after 3 epochs" in err
+    m = metrics(run_dir)
+    assert m["interrupted"] and m["epochs"] == 3
+    rows = history_rows(run_dir)
+    assert rows[0] == ["epoch", "train_cost", "test_cost", "train_accuracy", "test_accuracy"]
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert float(rows[-1][1]) == m["train_cost"] and float(rows[-1][4]) == m["test_accuracy"]
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "history.csv", "learning_curve.png", "metrics.json", "params.npz"]
+
+
+def test_ctrl_c_while_the_run_is_written_still_saves_it_whole(capsys, tmp_path, monkeypatch):
+    from codegen import runs
+    real = runs._plot
+
+    def plot_through_ctrl_c(result, metrics):
+        ctrl_c()
+        ctrl_c()
+        return real(result, metrics)
+
+    monkeypatch.setattr(runs, "_plot", plot_through_ctrl_c)
+    run_dir = tmp_path / "run"
+    code, out, err = run_cli(capsys, "xor", "--data", "xor", "--epochs", 5, "-o", run_dir)
+    assert code == 130 and "Traceback" not in err
+    assert "interrupted after the last epoch; the run was saved whole" in err
+    assert metrics(run_dir)["epochs"] == 5 and len(history_rows(run_dir)) == 6
+    assert (run_dir / "learning_curve.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_ctrl_c_during_the_compile_is_one_line(capsys, tmp_path, monkeypatch):
+    """Numba can turn a Ctrl-C in the middle of a compile into another error (RuntimeError:
+    no compiled object yet); it still ends as "interrupted", 130, with no run folder."""
+    from codegen import trainer
+
+    def compile_cut_short(*args):
+        try:
+            ctrl_c()
+            time.sleep(1)
+        except KeyboardInterrupt:
+            raise RuntimeError("no compiled object yet for <Library 'step_sgd'>") from None
+
+    monkeypatch.setattr(trainer, "_compile", compile_cut_short)
+    code, _, err = run_cli(capsys, "xor", "--data", "xor", "-o", tmp_path / "run")
+    assert code == 130
+    assert err.strip().splitlines() == ["chainrule train: interrupted"]
+    assert not (tmp_path / "run").exists()
+
+
+def test_ctrl_c_in_a_real_run_from_a_terminal(tmp_path):
+    """The user's case: a classifier trained in a terminal, Ctrl-C twice once the progress
+    bar moves. The run ends with status 130, one "interrupted" line and its files saved."""
+    import fcntl
+    import pty
+    import re
+    import struct
+    import subprocess
+    import sys
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a bar's width
+    run_dir = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "derive.cli", "train", "iris_softmax", "--data", "iris",
+         "--epochs", "1000000", "-o", str(run_dir)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    os.close(slave)
+    seen, deadline = b"", time.monotonic() + 120
+    try:
+        while not re.search(rb"\b([2-9]\d|\d{3,})/1000000\b", seen):
+            assert time.monotonic() < deadline and process.poll() is None, seen[-2000:]
+            seen += os.read(master, 4096)
+        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+        while True:  # the rest of what it wrote to the terminal
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        process.kill()
+        os.close(master)
+    err = seen.decode("utf-8", "replace")
+    assert process.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and "interrupted after" in err
+    epochs = metrics(run_dir)["epochs"]
+    assert epochs >= 20 and len(history_rows(run_dir)) == epochs + 1
+    assert b"wrote" in out
+
+
+# --------------------------------------------------------------------------- the run's files
+
+def finished_run(epochs: int = 4, classifier: bool = True):
+    from codegen.trainer import Epoch, Result
+    module = codegen.build("xor")
+    result = Result(module.INITIAL_PARAMS.copy())
+    for k in range(epochs):
+        result.epochs_done.append(Epoch(1.0 / (k + 1), 0.5 + k / 10, 1.2 / (k + 1), 0.4 + k / 10)
+                                  if classifier else Epoch(1.0 / (k + 1), None, 1.2 / (k + 1)))
+    return module, result
+
+
+@pytest.mark.parametrize("name", ["net $\\foo$", "$", "a $x^{2$ b", "n\nimport os\r#",
+                                  "\\input{/etc/passwd}", "x" * 10_000, "日本語 ネット"])
+def test_any_spec_name_titles_the_plot(tmp_path, name):
+    """The title is plain text: mathtext would fail on `$\\foo$` after the whole training."""
+    from codegen.runs import write_run
+    module, result = finished_run()
+    problems = []
+    written = write_run(tmp_path, module, result,
+                        {"spec": name, "optimizer": "sgd", "batch_size": 4}, warn=problems.append)
+    assert not problems
+    assert [p.name for p in written] == ["metrics.json", "params.npz", "history.csv",
+                                         "learning_curve.png"]
+    assert (tmp_path / "learning_curve.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_plot_that_fails_costs_only_the_plot(tmp_path, monkeypatch):
+    from codegen import runs
+    module, result = finished_run()
+
+    def broken(result, metrics):
+        raise ValueError("no font\nsecond line")
+
+    monkeypatch.setattr(runs, "_plot", broken)
+    problems = []
+    written = runs.write_run(tmp_path, module, result, {"spec": "s"}, warn=problems.append)
+    assert [p.name for p in written] == ["metrics.json", "params.npz", "history.csv"]
+    assert problems == ["could not draw learning_curve.png (ValueError: no font)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv", "metrics.json",
+                                                          "params.npz"]
+
+
+def test_history_holds_the_columns_measured():
+    from codegen.runs import history_csv
+    _, result = finished_run(2)
+    assert history_csv(result).splitlines() == [
+        "epoch,train_cost,test_cost,train_accuracy,test_accuracy",
+        "1,1.0,1.2,0.5,0.4", "2,0.5,0.6,0.6,0.5"]
+    _, result = finished_run(2, classifier=False)
+    assert history_csv(result).splitlines()[0] == "epoch,train_cost,test_cost"
+
+
+def test_history_is_measured_after_each_epoch():
+    """Each row is the cost of the parameters the epoch left (not the running mean of the
+    batch costs during it), on the training rows and on the held-out rows."""
+    m = codegen.build("seed004_afteracademy")
+    data = load("synthetic", m, samples=200)
+    train_set, test_set = data.split(0.25, 0)
+    settings = Settings(epochs=3, batch_size=8, lr=0.3, seed=1)
+    result = train(m, train_set.X, train_set.Y, settings, test=(test_set.X, test_set.Y))
+    params, state, t = m.INITIAL_PARAMS.copy(), np.zeros((2, len(m.PARAM_NAMES))), 0
+    for epoch, record in enumerate(result.epochs_done, start=1):
+        _, t = m.train_epoch(params, state, t, train_set.X, train_set.Y, 8, 0,
+                             settings.hyper(m), 1 + epoch)
+        assert record.train_cost == m.cost(params, train_set.X, train_set.Y)
+        assert record.test_cost == m.cost(params, test_set.X, test_set.Y)
+        assert record.train_accuracy is None and record.test_accuracy is None
