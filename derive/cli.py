@@ -12,10 +12,10 @@ import argparse
 import os
 import sys
 from importlib import import_module
-from pathlib import Path
 
 from derive import __version__
 from derive.errors import ChainruleError
+from derive.files import is_folder
 from derive.interrupts import Interrupts
 
 #: subcommand → module holding its add_arguments and run
@@ -126,7 +126,7 @@ def check_output(args: argparse.Namespace) -> None:
     if args.command not in FILE_OUTPUT or output is None:
         return
     separators = tuple(s for s in (os.sep, os.altsep) if s)
-    if output.endswith(separators) or Path(output).is_dir():
+    if output.endswith(separators) or is_folder(output):
         example = os.path.join(output, "NAME" + FILE_OUTPUT[args.command])
         raise ChainruleError(f"-o {output} names a folder; -o names the file to write",
                              hint=f"e.g. -o {example}")

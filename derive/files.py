@@ -27,7 +27,7 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
     """
     path = Path(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    if path.is_dir():
+    if is_folder(path):
         raise ChainruleError(f"cannot write {path}: it is a folder",
                              hint="give the name of a file to write")
     try:
@@ -47,10 +47,19 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
         raise
 
 
+def is_folder(path: str | Path) -> bool:
+    """Whether ``path`` is an existing folder (False for a name the system cannot even look
+    up, such as one over 255 bytes: writing it gives the clear error)."""
+    try:
+        return Path(path).is_dir()
+    except OSError:
+        return False
+
+
 def make_folder(folder: str | Path) -> None:
     """Create ``folder`` and its parents; a clear error when that is impossible."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
+    if not is_folder(folder) and os.path.lexists(folder):
         raise ChainruleError(f"cannot write {folder}: it is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -154,7 +154,7 @@ CASES = [
     Case("data-csv-fifo", train("csv:{dir}/pipe.csv"), {"pipe.csv": fifo},
          words=("pipe.csv", "not a regular file"), isolated=True, timeout=30),
     Case("data-csv-too-big", train("csv:{dir}/big.csv"), {"big.csv": sparse_file(2 ** 33)},
-         words=("big.csv", "limit", "CHAINRULE_MAX_DATA_MB")),
+         words=("big.csv", "limit", "CHAINRULE_MAX_DATA_MB"), isolated=True, timeout=30),
     # ---- NPZ: not a zip, damaged, wrong kinds of array, wrong shapes, sizes
     npz_case("empty", b"", "not an npz"),
     npz_case("not-a-zip", b"x1,x2,y\n0,0,0\n", "not an npz"),
