@@ -94,16 +94,19 @@ def run(args: argparse.Namespace) -> int:
     fresh = not run_dir.exists()
     make_folder(run_dir)  # an unwritable run directory fails now, not after the training
     progress = Progress(args.epochs, quiet=args.quiet)
-    try:
-        result = train(module, train_set.X, train_set.Y, settings, on_epoch=progress,
-                       test=None if same_rows else (test_set.X, test_set.Y))
-    except BaseException:
-        if fresh and run_dir.is_dir() and not any(run_dir.iterdir()):
-            run_dir.rmdir()  # a failed run leaves nothing behind
-        raise
-    finally:
-        progress.close()
-    with Interrupts(hold=True) as late:  # what was trained is saved, even through Ctrl-C
+    # Held from here to the end: train() lets Ctrl-C through until its first epoch (nothing
+    # is trained yet) and holds it during the epochs itself; after them it waits, so that
+    # what was trained is saved.
+    with Interrupts(hold=True) as late:
+        try:
+            result = train(module, train_set.X, train_set.Y, settings, on_epoch=progress,
+                           test=None if same_rows else (test_set.X, test_set.Y))
+        except BaseException:
+            if fresh and run_dir.is_dir() and not any(run_dir.iterdir()):
+                run_dir.rmdir()  # a failed run leaves nothing behind
+            raise
+        finally:
+            progress.close()
         metrics = _metrics(args, network, module, settings, result, train_set, test_set,
                            same_rows)
         metrics["seconds_total"] = time.perf_counter() - started

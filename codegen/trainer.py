@@ -204,17 +204,18 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
         DataError: rows that do not fit the module (shapes, counts, non-finite values).
         Diverged: the cost became NaN or infinite (naming the epoch).
     """
-    settings.check(module)
-    X, Y = rows(module, X, Y, "training")
-    if test is not None:
-        test = rows(module, *test, "held-out")
-    params = (module.INITIAL_PARAMS if params is None else params).astype(module.DTYPE).copy()
-    state = np.zeros((2, params.size), dtype=module.DTYPE)
-    hyper = settings.hyper(module)
-    optimizer = module.OPTIMIZERS.index(settings.optimizer)
-    result = Result(params)
-    _compile(module, params, state, X, Y, settings, optimizer, hyper)
-    score = scorer(module, (X, Y), test)
+    with Interrupts():  # until the first epoch, Ctrl-C stops at once: nothing is trained yet
+        settings.check(module)
+        X, Y = rows(module, X, Y, "training")
+        if test is not None:
+            test = rows(module, *test, "held-out")
+        params = (module.INITIAL_PARAMS if params is None else params).astype(module.DTYPE).copy()
+        state = np.zeros((2, params.size), dtype=module.DTYPE)
+        hyper = settings.hyper(module)
+        optimizer = module.OPTIMIZERS.index(settings.optimizer)
+        result = Result(params)
+        _compile(module, params, state, X, Y, settings, optimizer, hyper)
+        score = scorer(module, (X, Y), test)
     t = 0
     with Interrupts(hold=True) as interrupts:  # Ctrl-C ends the loop after the epoch
         try:

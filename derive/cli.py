@@ -91,28 +91,18 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser().print_help()
         return 2
-    with Interrupts() as interrupts:
-        try:
+    try:
+        with Interrupts():  # an error a Ctrl-C caused leaves as KeyboardInterrupt
             check_output(args)
             return int(args.run(args) or 0)
-        except KeyboardInterrupt:
-            return _interrupted(args)
-        except ChainruleError as err:
-            if interrupts.seen:
-                return _interrupted(args)
-            print(f"chainrule {args.command}: error: {one_line(str(err))}", file=sys.stderr)
-            return 2
-        except BrokenPipeError:
-            return 0
-        except Exception:
-            if interrupts.seen:  # an error Ctrl-C caused (a compile cut short)
-                return _interrupted(args)
-            raise
-
-
-def _interrupted(args: argparse.Namespace) -> int:
-    print(f"chainrule {args.command}: interrupted", file=sys.stderr)
-    return 130
+    except KeyboardInterrupt:
+        print(f"chainrule {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except ChainruleError as err:
+        print(f"chainrule {args.command}: error: {one_line(str(err))}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
 
 
 def check_output(args: argparse.Namespace) -> None:

@@ -16,8 +16,10 @@ class Interrupts:
     """A SIGINT handler for the duration of a ``with`` block; ``seen`` tells whether one came.
 
     With ``hold=True`` a Ctrl-C is only noted (the block checks ``seen`` when it suits it);
-    otherwise it is noted and raised as KeyboardInterrupt, as Python does by default. Only
-    the main thread receives signals: elsewhere the block runs as it would without this.
+    otherwise it is noted and raised as KeyboardInterrupt, as Python does by default, and any
+    other error that leaves the block after a Ctrl-C leaves it as KeyboardInterrupt. Blocks
+    nest: the inner handler rules inside, and the outer one again after. Only the main thread
+    receives signals: elsewhere the block runs as it would without this.
     """
 
     def __init__(self, hold: bool = False):
@@ -37,9 +39,13 @@ class Interrupts:
         if not self.hold:
             raise KeyboardInterrupt
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, kind, error, traceback) -> bool:
         if self._installed:
             # None: the handler was not set from Python; Python's own is the nearest to it
             signal.signal(signal.SIGINT, self._previous if self._previous is not None
                           else signal.default_int_handler)
+        if (not self.hold and self.seen and kind is not None and issubclass(kind, Exception)):
+            # an error a Ctrl-C caused (Numba turns an interrupted compile into RuntimeError,
+            # code that catches KeyboardInterrupt may fail after it) is the interrupt
+            raise KeyboardInterrupt from error
         return False
