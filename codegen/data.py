@@ -16,6 +16,7 @@ import csv
 import io
 import math
 import os
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, replace
@@ -38,6 +39,12 @@ MAX_DATA_BYTES = 512 * 2 ** 20
 MEMORY_FACTOR = 4
 #: The most rows of synthetic data (--samples).
 MAX_SAMPLES = 10_000_000
+#: The longest line of a CSV file, in characters: Python's csv module holds a whole row's
+#: fields at once (some 30 bytes each), so a line of millions of empty fields would take
+#: gigabytes however small the file.
+MAX_CSV_LINE = 1_000_000
+#: The most members of an NPZ archive: zipfile reads the whole directory into memory.
+MAX_NPZ_ARRAYS = 10_000
 #: How much of a bad cell an error message shows.
 _SHOWN = 40
 
@@ -279,7 +286,7 @@ def _csv(path: Path, module) -> Dataset:
     """Rows of a CSV file with a header naming (at least) the spec's inputs and targets."""
     names = [*module.INPUT_NAMES, *module.TARGET_NAMES]
     text = _decode(_read(path, "data file"), path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_short_lines(text, path), strict=True)
     try:
         header = next(reader, None)
         if header is None:
@@ -305,6 +312,16 @@ def _csv(path: Path, module) -> Dataset:
         raise DataError("no data rows", file=str(path), line=2)
     k = len(module.INPUT_NAMES)
     return Dataset(path.name, table[:count, :k], table[:count, k:])
+
+
+def _short_lines(text: str, path: Path):
+    """The lines of ``text`` (any line end), each checked against :data:`MAX_CSV_LINE`."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > MAX_CSV_LINE:
+            raise DataError(f"this line has {len(line):,} characters, over the limit of "
+                            f"{MAX_CSV_LINE:,}", file=str(path), line=number,
+                            hint="is it a CSV file of rows?")
+        yield line
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -387,8 +404,10 @@ def _npz(path: Path, module) -> Dataset:
     checked against the limit and the available memory, then against the size the zip
     directory states, so a zip bomb or a lying header is refused before anything inflates.
     """
-    handle, _ = open_regular(path, DataError, "data file")
+    handle, size = open_regular(path, DataError, "data file")
     with handle:
+        check_size(size, "the file", str(path))
+        _check_members(handle, size, path)
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
@@ -396,6 +415,26 @@ def _npz(path: Path, module) -> Dataset:
                             file=str(path), hint="write it with numpy.savez") from None
         with archive:
             return _npz_arrays(archive, path, module)
+
+
+def _check_members(handle, size: int, path: Path) -> None:
+    """Refuse an archive of more than :data:`MAX_NPZ_ARRAYS` members from the count its end
+    record states, before zipfile reads the directory (a record that is not found is left
+    to zipfile, which refuses the file). 0xFFFF means "see the zip64 record": more than
+    65,534 members."""
+    tail = min(size, 22 + 65_535)  # the end record, after at most a 64 kB comment
+    handle.seek(size - tail)
+    data = handle.read(tail)
+    handle.seek(0)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(data):
+        return
+    members = struct.unpack("<H", data[at + 10:at + 12])[0]
+    if members > MAX_NPZ_ARRAYS:
+        count = "more than 65,534" if members == 0xFFFF else f"{members:,}"
+        raise DataError(f"the archive holds {count} members, over the limit of "
+                        f"{MAX_NPZ_ARRAYS:,}", file=str(path),
+                        hint="save only the arrays to train on")
 
 
 def _npz_arrays(archive: zipfile.ZipFile, path: Path, module) -> Dataset:
@@ -435,7 +474,8 @@ def _npy_header(archive, info, name: str, path: Path):
             offset = member.tell()
     except (zipfile.BadZipFile, zlib.error, EOFError):
         raise _damaged(name, path) from None
-    except (ValueError, OSError, SyntaxError, TypeError, NotImplementedError):
+    except (ValueError, OSError, SyntaxError, TypeError, NotImplementedError, RuntimeError):
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression
         raise DataError(f"array {name!r} is not a readable .npy array", file=str(path),
                         hint="write the file with numpy.savez") from None
     _check_dtype(dtype, name, path)

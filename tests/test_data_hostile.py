@@ -101,7 +101,7 @@ def test_a_zip_bomb_is_refused_before_it_inflates(tmp_path, xor, monkeypatch):
 
 def test_the_arrays_together_meet_the_limit(tmp_path, xor, monkeypatch):
     path = tmp_path / "d.npz"
-    np.savez(path, x1=np.zeros(50_000), x2=np.zeros(50_000), y=np.zeros(50_000))
+    np.savez_compressed(path, x1=np.zeros(50_000), x2=np.zeros(50_000), y=np.zeros(50_000))
     monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 1_000_000)  # each is 400 kB, all 1.2 MB
     with pytest.raises(DataError, match="the arrays x1, x2, y hold 150,000 numbers"):
         load(f"npz:{path}", xor)

@@ -112,6 +112,23 @@ def _write_zip(path: Path, members: list[tuple[str, bytes, int, int]]) -> None:
     path.write_bytes(local + central + end)
 
 
+def encrypted(archive: bytes) -> bytes:
+    """``archive`` with its first member marked encrypted in the central directory."""
+    raw = bytearray(archive)
+    at = raw.find(b"PK\x01\x02")
+    raw[at + 8] |= 1
+    return bytes(raw)
+
+
+def many_members(count: int):
+    """An archive of ``count`` empty members (a directory zipfile would hold in memory)."""
+    def write(path: Path) -> None:
+        with zipfile.ZipFile(path, "w") as archive:
+            for k in range(count):
+                archive.writestr(f"{k}.npy", b"")
+    return write
+
+
 def sparse_file(size: int):
     """A file of ``size`` bytes that takes no room on disk (all zeros)."""
     def write(path: Path) -> None:
@@ -146,6 +163,8 @@ CASES = [
     csv_case("inf", "x1,x2,y\n0,0,0\n0,1,-inf\n", ":3:", "'y'", "finite"),
     csv_case("overflow", "x1,x2,y\n0,1e999,0\n", ":2:", "'x2'", "finite"),
     csv_case("quote", 'x1,x2,y\n0,"0\n', "d.csv"),
+    csv_case("million-fields", "x1,x2,y\n0,0,0\n" + "," * 3_000_000 + "\n", ":3:",
+             "3,000,001 characters", "limit"),
     Case("data-csv-missing", train("csv:{dir}/none.csv"), words=("none.csv", "no such file")),
     Case("data-csv-folder", train("csv:{dir}/sub"), {"sub/keep.txt": "x"},
          words=("sub", "not a regular file")),
@@ -164,6 +183,9 @@ CASES = [
     npz_case("damaged", npz_bytes(X=np.arange(100.0).reshape(50, 2),
                                   Y=np.zeros((50, 1))).replace(b"\x00\x00\xf0?", b"\xff\xff\xff\xff"),
              "'X'", "damaged"),
+    npz_case("encrypted", encrypted(npz_bytes(X=np.zeros((2, 2)), Y=np.zeros((2, 1)))),
+             "'X'", "not a readable"),
+    npz_case("many-members", many_members(12_000), "12,000 members", "limit"),
     npz_case("object", npz_bytes(X=np.array([[1, "a"], [None, 2]], dtype=object),
                                  Y=np.zeros((2, 1))), "'X'", "object"),
     npz_case("strings", npz_bytes(X=np.array([["a", "b"], ["c", "d"]]), Y=np.zeros((2, 1))),
