@@ -14,7 +14,8 @@ Data sources: csv:PATH and npz:PATH (columns or arrays named after the spec's in
 targets), xor, iris and digits (scikit-learn's bundled sets, inputs standardised),
 synthetic (a fixed-seed teacher network of the spec's own shape). Ctrl-C stops after the
 epoch under way and keeps what was trained so far (exit status 130). history.csv holds, per
-epoch, the training cost (and accuracy) after the epoch and the same on the held-out rows.
+epoch (every k-th of a run over 1,000 epochs), the training cost (and accuracy) after the
+epoch and the same on the held-out rows.
 """
 
 from __future__ import annotations

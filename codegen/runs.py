@@ -74,13 +74,14 @@ def _npz(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def history_csv(result: Result) -> str:
-    """history.csv: per epoch, the training cost (and accuracy) measured after it, and the
-    same on the held-out rows when there are any; a column only when it was measured."""
-    records = result.epochs_done
+    """history.csv: per epoch measured (each of the first 1,000, then every k-th: see
+    :func:`codegen.trainer.measured_epochs`), the training cost (and accuracy) after it, and
+    the same on the held-out rows when there are any; a column only when it was measured."""
+    records = result.records
     columns = [c for c in _COLUMNS if records and getattr(records[0], c) is not None]
     rows = [",".join(["epoch", *columns])]
-    for epoch, record in enumerate(records, start=1):
-        rows.append(",".join([str(epoch), *(repr(getattr(record, c)) for c in columns)]))
+    for record in records:
+        rows.append(",".join([str(record.epoch), *(repr(getattr(record, c)) for c in columns)]))
     return "\n".join(rows) + "\n"
 
 
@@ -93,8 +94,8 @@ def _plot(result: Result, metrics: dict) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    records = result.epochs_done
-    epochs = np.arange(1, len(records) + 1)
+    records = result.records
+    epochs = [r.epoch for r in records]
     series = {c: [getattr(r, c) for r in records] for c in _COLUMNS
               if records and getattr(records[0], c) is not None}
     # usetex off: a matplotlibrc that turns it on must not send a spec's name to TeX

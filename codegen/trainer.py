@@ -2,7 +2,8 @@
 
 Each epoch is one call of the module's jitted ``train_epoch`` (shuffling, mini-batches and
 optimizer steps all inside Numba); after it Python measures the training (and held-out) cost
-and accuracy, updates the progress bar and checks for a non-finite cost. Ctrl-C during the
+and accuracy (every epoch of the first 1,000, then every k-th), updates the progress bar and
+checks for a non-finite cost. Ctrl-C during the
 loop is held back until the epoch is done and recorded, then ends the run with what was
 trained so far: the parameters and the history always describe the same epochs.
 """
@@ -28,6 +29,10 @@ MAX_EPOCHS = 1_000_000
 MAX_SEED = 2 ** 31 - 1
 #: The largest batch size (--batch-size; a batch larger than the data is all of it).
 MAX_BATCH_SIZE = 2 ** 31 - 1
+#: The most epochs a run measures (history.csv's rows): measuring the cost and accuracy on
+#: all the training and held-out rows costs several epochs' time on small networks, so a
+#: longer run measures every k-th epoch (the first and the last always).
+MAX_HISTORY_ROWS = 1_000
 
 
 class Diverged(ChainruleError):
@@ -110,8 +115,9 @@ def _shown(value) -> str:
 
 @dataclass
 class Epoch:
-    """What one epoch left: the costs and accuracies measured after it (None: not measured)."""
+    """What an epoch left: the costs and accuracies measured after it (None: not measured)."""
 
+    epoch: int
     train_cost: float
     train_accuracy: float | None = None
     test_cost: float | None = None
@@ -120,32 +126,37 @@ class Epoch:
 
 @dataclass
 class Result:
-    """What a run produced: parameters, what each epoch left, how it ended."""
+    """What a run produced: parameters, the epochs trained and what they left, how it ended."""
 
     params: np.ndarray
-    epochs_done: list[Epoch] = field(default_factory=list)
+    #: the epochs measured, in order; the last is always the last epoch trained
+    records: list[Epoch] = field(default_factory=list)
+    epochs: int = 0
     interrupted: bool = False
     seconds: float = 0.0
     samples: int = 0
 
     @property
-    def epochs(self) -> int:
-        return len(self.epochs_done)
-
-    @property
     def history(self) -> list[float]:
-        """The training cost after each epoch."""
-        return [e.train_cost for e in self.epochs_done]
+        """The training cost after each epoch measured."""
+        return [e.train_cost for e in self.records]
 
     @property
     def accuracy(self) -> list[float]:
-        """The training accuracy after each epoch (classifiers; empty otherwise)."""
-        return [e.train_accuracy for e in self.epochs_done if e.train_accuracy is not None]
+        """The training accuracy after each epoch measured (classifiers; empty otherwise)."""
+        return [e.train_accuracy for e in self.records if e.train_accuracy is not None]
 
     @property
     def rose(self) -> bool:
         """Whether the cost ended higher than after the first epoch (too large a step?)."""
         return len(self.history) > 1 and self.history[-1] > self.history[0]
+
+
+def measured_epochs(epochs: int) -> int:
+    """Every how many epochs a run of ``epochs`` measures its costs: each epoch up to
+    :data:`MAX_HISTORY_ROWS` epochs, then so that about that many are (and the first and
+    the last always)."""
+    return max(1, math.ceil(epochs / MAX_HISTORY_ROWS))
 
 
 def accuracy(module, params: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
@@ -164,20 +175,20 @@ def _accuracy(out: np.ndarray, labels: np.ndarray) -> float:
 
 
 def scorer(module, train: tuple[np.ndarray, np.ndarray],
-           test: tuple[np.ndarray, np.ndarray] | None = None) -> Callable[[np.ndarray], "Epoch"]:
+           test: tuple[np.ndarray, np.ndarray] | None = None) -> Callable[..., Epoch]:
     """A function of the parameters giving the cost (and accuracy, for classifiers) on the
     training rows and the held-out rows; the targets' classes are found once, not per call."""
     sets = [(X, Y, _labels(Y) if module.IS_CLASSIFIER else None)
             for X, Y in ([train] + ([test] if test is not None else []))]
 
-    def score(params: np.ndarray) -> Epoch:
+    def score(params: np.ndarray, epoch: int = 0) -> Epoch:
         found = []
         for X, Y, labels in sets:
             found.append(float(module.cost(params, X, Y)))
             found.append(_accuracy(module.predict(params, X), labels)
                          if labels is not None else None)
         train_cost, train_accuracy, test_cost, test_accuracy = found + [None] * (4 - len(found))
-        return Epoch(train_cost, train_accuracy, test_cost, test_accuracy)
+        return Epoch(epoch, train_cost, train_accuracy, test_cost, test_accuracy)
     return score
 
 
@@ -192,12 +203,13 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
         X, Y: training rows (samples × inputs, samples × targets).
         settings: epochs, batch size, optimizer, hyperparameters, seed.
         params: the starting parameters (default: the spec's INITIAL_PARAMS); not modified.
-        on_epoch: called after each epoch with (epoch, training cost, accuracy or None).
-        test: held-out rows (X, Y) whose cost and accuracy each epoch also records.
+        on_epoch: called after each epoch with (epoch, training cost, accuracy or None), the
+            cost and accuracy as last measured (see :func:`measured_epochs`).
+        test: held-out rows (X, Y) whose cost and accuracy are measured as well.
 
     Returns:
         The :class:`Result`; after Ctrl-C (or a KeyboardInterrupt from ``on_epoch``) it holds
-        the epochs finished so far, and the parameters they left.
+        the epochs finished so far, the parameters they left, and those measured.
 
     Raises:
         ChainruleError: settings the module cannot use.
@@ -216,29 +228,43 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
         result = Result(params)
         _compile(module, params, state, X, Y, settings, optimizer, hyper)
         score = scorer(module, (X, Y), test)
-    t = 0
     with Interrupts(hold=True) as interrupts:  # Ctrl-C ends the loop after the epoch
         try:
-            for epoch in range(1, settings.epochs + 1):
-                started = time.perf_counter()
-                cost, t = module.train_epoch(params, state, t, X, Y, settings.batch_size,
-                                             optimizer, hyper, settings.seed + epoch)
-                result.seconds += time.perf_counter() - started
-                record = score(params)
-                if not (math.isfinite(cost) and math.isfinite(record.train_cost)):
-                    bad = cost if not math.isfinite(cost) else record.train_cost
-                    raise Diverged(f"the cost became {bad} in epoch {epoch}",
-                                   hint=f"try a smaller learning rate than {hyper[0]:g} (--lr)")
-                result.epochs_done.append(record)  # params and records now tell the same epochs
-                result.samples += X.shape[0]
-                if on_epoch:
-                    on_epoch(epoch, record.train_cost, record.train_accuracy)
-                if interrupts.seen:
-                    break
+            _epochs(module, params, state, X, Y, settings, optimizer, hyper, score, result,
+                    on_epoch, interrupts)
         except KeyboardInterrupt:  # from on_epoch, or SIGINT outside the main thread's handler
             result.interrupted = True
-    result.interrupted = result.interrupted or interrupts.seen
+        result.interrupted = result.interrupted or interrupts.seen
+        if result.epochs and (not result.records or result.records[-1].epoch < result.epochs):
+            result.records.append(score(params, result.epochs))  # what is saved is measured
     return result
+
+
+def _epochs(module, params, state, X, Y, settings: Settings, optimizer: int, hyper, score,
+            result: Result, on_epoch, interrupts) -> None:
+    """The loop: train an epoch, count it, measure it when it is due, tell ``on_epoch``; stop
+    after the epoch in which a Ctrl-C came."""
+    every, t, last = measured_epochs(settings.epochs), 0, None
+    for epoch in range(1, settings.epochs + 1):
+        started = time.perf_counter()
+        cost, t = module.train_epoch(params, state, t, X, Y, settings.batch_size, optimizer,
+                                     hyper, settings.seed + epoch)
+        result.seconds += time.perf_counter() - started
+        due = epoch == 1 or epoch % every == 0 or epoch == settings.epochs
+        measured = score(params, epoch) if due else None
+        bad = [c for c in (cost, measured.train_cost if measured else 0.0)
+               if not math.isfinite(c)]
+        if bad:
+            raise Diverged(f"the cost became {bad[0]} in epoch {epoch}",
+                           hint=f"try a smaller learning rate than {hyper[0]:g} (--lr)")
+        if measured:
+            result.records.append(measured)
+            last = measured
+        result.epochs, result.samples = epoch, result.samples + X.shape[0]
+        if on_epoch:
+            on_epoch(epoch, last.train_cost, last.train_accuracy)
+        if interrupts.seen:
+            break
 
 
 def rows(module, X, Y, what: str = "training") -> tuple[np.ndarray, np.ndarray]:

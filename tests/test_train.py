@@ -355,7 +355,8 @@ def test_ctrl_c_in_a_real_run_from_a_terminal(tmp_path):
     assert process.returncode == 130, err[-2000:]
     assert "Traceback" not in err and "interrupted after" in err
     epochs = metrics(run_dir)["epochs"]
-    assert epochs >= 20 and len(history_rows(run_dir)) == epochs + 1
+    rows = history_rows(run_dir)  # a long run: the first epoch, every 1000th, and the last
+    assert epochs >= 20 and rows[1][0] == "1" and rows[-1][0] == str(epochs)
     assert b"wrote" in out
 
 
@@ -366,8 +367,10 @@ def finished_run(epochs: int = 4, classifier: bool = True):
     module = codegen.build("xor")
     result = Result(module.INITIAL_PARAMS.copy())
     for k in range(epochs):
-        result.epochs_done.append(Epoch(1.0 / (k + 1), 0.5 + k / 10, 1.2 / (k + 1), 0.4 + k / 10)
-                                  if classifier else Epoch(1.0 / (k + 1), None, 1.2 / (k + 1)))
+        result.records.append(Epoch(k + 1, 1.0 / (k + 1), 0.5 + k / 10, 1.2 / (k + 1),
+                                    0.4 + k / 10) if classifier
+                              else Epoch(k + 1, 1.0 / (k + 1), None, 1.2 / (k + 1)))
+    result.epochs = epochs
     return module, result
 
 
@@ -421,9 +424,36 @@ def test_history_is_measured_after_each_epoch():
     settings = Settings(epochs=3, batch_size=8, lr=0.3, seed=1)
     result = train(m, train_set.X, train_set.Y, settings, test=(test_set.X, test_set.Y))
     params, state, t = m.INITIAL_PARAMS.copy(), np.zeros((2, len(m.PARAM_NAMES))), 0
-    for epoch, record in enumerate(result.epochs_done, start=1):
+    for epoch, record in enumerate(result.records, start=1):
+        assert record.epoch == epoch
         _, t = m.train_epoch(params, state, t, train_set.X, train_set.Y, 8, 0,
                              settings.hyper(m), 1 + epoch)
         assert record.train_cost == m.cost(params, train_set.X, train_set.Y)
         assert record.test_cost == m.cost(params, test_set.X, test_set.Y)
         assert record.train_accuracy is None and record.test_accuracy is None
+
+
+def test_a_long_run_measures_every_kth_epoch_and_the_last(monkeypatch):
+    from codegen import trainer
+    monkeypatch.setattr(trainer, "MAX_HISTORY_ROWS", 4)
+    m = codegen.build("xor")
+    data = load("xor", m)
+    result = train(m, data.X, data.Y, Settings(epochs=11, batch_size=4))
+    assert [r.epoch for r in result.records] == [1, 3, 6, 9, 11] and result.epochs == 11
+    assert result.records[-1].train_cost == m.cost(result.params, data.X, data.Y)
+
+
+def test_a_long_run_interrupted_between_measures_measures_where_it_stopped(monkeypatch):
+    from codegen import trainer
+    monkeypatch.setattr(trainer, "MAX_HISTORY_ROWS", 4)
+    m = codegen.build("xor")
+    data = load("xor", m)
+
+    def stop(epoch, cost, acc):
+        if epoch == 5:
+            ctrl_c()
+
+    result = train(m, data.X, data.Y, Settings(epochs=40, batch_size=4), on_epoch=stop)
+    assert result.interrupted and result.epochs == 5
+    assert [r.epoch for r in result.records] == [1, 5]
+    assert result.records[-1].train_cost == m.cost(result.params, data.X, data.Y)
