@@ -457,3 +457,25 @@ def test_a_long_run_interrupted_between_measures_measures_where_it_stopped(monke
     assert result.interrupted and result.epochs == 5
     assert [r.epoch for r in result.records] == [1, 5]
     assert result.records[-1].train_cost == m.cost(result.params, data.X, data.Y)
+
+
+def test_a_spec_named_with_mathtext_trains_and_saves_everything(capsys, tmp_path, monkeypatch):
+    """The issue's reproducer end to end: `net $\\foo$` trained fully, then the plot title
+    failed and nothing was saved. The module goes to a folder of the test's own."""
+    from codegen import modules
+    monkeypatch.setenv("CHAINRULE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(modules, "GENERATED_DIR", tmp_path / "cache", raising=False)
+    spec = tmp_path / "dollar_net.toml"
+    spec.write_text(
+        'name = "net $\\\\foo$"\n'
+        '[inputs]\nx = 0.5\n[targets]\ny = 1\n[parameters]\nw = 0.3\nb = 0.1\n'
+        '[equations]\nz = "w*x + b"\no = "sigmoid(z)"\nE = "(o - y)**2/2"\n'
+        '[training]\ncost = "E"\nlearning_rate = 0.5\n', encoding="utf-8")
+    run_dir = tmp_path / "run"
+    code, out, err = run_cli(capsys, spec, "--data", "synthetic", "--samples", 50, "--epochs",
+                             3, "-o", run_dir)
+    assert code == 0, err
+    assert metrics(run_dir)["spec"] == "net $\\foo$"
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "history.csv", "learning_curve.png", "metrics.json", "params.npz"]
+    assert "could not draw" not in err
