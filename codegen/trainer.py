@@ -3,9 +3,9 @@
 Each epoch is one call of the module's jitted ``train_epoch`` (shuffling, mini-batches and
 optimizer steps all inside Numba); after it Python measures the training (and held-out) cost
 and accuracy (every epoch of the first 1,000, then every k-th), updates the progress bar and
-checks for a non-finite cost. Ctrl-C during the
-loop is held back until the epoch is done and recorded, then ends the run with what was
-trained so far: the parameters and the history always describe the same epochs.
+checks for a non-finite cost. Ctrl-C during the loop is held back until the epoch is done
+and recorded, then ends the run with what was trained so far: the parameters and the history
+always describe the same epochs.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def train(module, X: np.ndarray, Y: np.ndarray, settings: Settings,
         X, Y = rows(module, X, Y, "training")
         if test is not None:
             test = rows(module, *test, "held-out")
-        params = (module.INITIAL_PARAMS if params is None else params).astype(module.DTYPE).copy()
+        params = _start(module, params)
         state = np.zeros((2, params.size), dtype=module.DTYPE)
         hyper = settings.hyper(module)
         optimizer = module.OPTIMIZERS.index(settings.optimizer)
@@ -252,8 +252,8 @@ def _epochs(module, params, state, X, Y, settings: Settings, optimizer: int, hyp
         result.seconds += time.perf_counter() - started
         due = epoch == 1 or epoch % every == 0 or epoch == settings.epochs
         measured = score(params, epoch) if due else None
-        bad = [c for c in (cost, measured.train_cost if measured else 0.0)
-               if not math.isfinite(c)]
+        costs = [cost] + ([measured.train_cost] if measured else [])
+        bad = [c for c in costs if not math.isfinite(c)]
         if bad:
             raise Diverged(f"the cost became {bad[0]} in epoch {epoch}",
                            hint=f"try a smaller learning rate than {hyper[0]:g} (--lr)")
@@ -294,6 +294,20 @@ def rows(module, X, Y, what: str = "training") -> tuple[np.ndarray, np.ndarray]:
             raise DataError(f"the {what} rows: {name}[{row}, {column}] is {array[row, column]}, "
                             "not a finite number", hint="training needs finite values")
     return X, Y
+
+
+def _start(module, params) -> np.ndarray:
+    """A copy of the starting parameters (the spec's by default), checked like the rows."""
+    if params is None:
+        return module.INITIAL_PARAMS.astype(module.DTYPE)
+    try:
+        params = np.array(params, dtype=module.DTYPE)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"the starting parameters are not numbers ({str(err)[:80]})") from None
+    if params.shape != (len(module.PARAM_NAMES),) or not np.isfinite(params).all():
+        raise DataError(f"expected {len(module.PARAM_NAMES)} finite starting parameters "
+                        f"(PARAM_NAMES order), got an array of shape {params.shape}")
+    return params
 
 
 def _compile(module, params, state, X, Y, settings: Settings, optimizer: int, hyper) -> None:

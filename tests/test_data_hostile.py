@@ -185,3 +185,16 @@ def test_the_estimator_refuses_mismatched_or_missing_values():
         model.fit(np.zeros((4, 2)), np.array([0, 1, 0]))
     with pytest.raises(DataError, match=r"X\[0, 1\] is nan"):
         model.fit(np.array([[0, np.nan], [1, 1]]), np.array([0, 1]))
+
+
+@pytest.mark.parametrize("params", [np.zeros(3), np.full(17, np.nan), [["a"]]])
+def test_train_refuses_starting_parameters_that_do_not_fit(xor, params):
+    with pytest.raises(DataError, match="starting parameters"):
+        train(xor, np.zeros((4, 2)), np.zeros((4, 1)), Settings(epochs=1), params=params)
+
+
+def test_train_leaves_the_starting_parameters_alone(xor):
+    start = np.array(xor.INITIAL_PARAMS)
+    result = train(xor, np.zeros((4, 2)), np.ones((4, 1)), Settings(epochs=2), params=start)
+    np.testing.assert_array_equal(start, xor.INITIAL_PARAMS)
+    assert not np.array_equal(result.params, start)
