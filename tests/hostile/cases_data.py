@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.hostile.corpus import Case
+from tests.hostile.corpus import ApiCase, Case
 
 GOOD_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
@@ -137,6 +137,34 @@ def sparse_file(size: int):
     return write
 
 
+def train_api(X, Y, **settings):
+    """A call of :func:`codegen.trainer.train` on the xor module with these rows."""
+    def call(folder: Path):
+        import codegen
+        from codegen.trainer import Settings, train as train_rows
+        return train_rows(codegen.build("xor"), X, Y, Settings(epochs=1, **settings))
+    return call
+
+
+def fit_api(X, y):
+    """``Trainer("xor").fit(X, y)``."""
+    def call(folder: Path):
+        from codegen.estimator import Trainer
+        return Trainer("xor", epochs=1).fit(X, y)
+    return call
+
+
+def load_api(source: str, files: dict[str, bytes]):
+    """:func:`codegen.data.load` of ``source`` (``{dir}`` is the case's folder) for xor."""
+    def call(folder: Path):
+        import codegen
+        from codegen.data import load
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+        return load(source.replace("{dir}", str(folder)), codegen.build("xor"))
+    return call
+
+
 def option_case(id: str, *option: str, words: tuple[str, ...] = ()) -> Case:
     """A bad option value of `chainrule train` on good data."""
     return Case(f"data-option-{id}", train("xor", *option), words=words)
@@ -255,4 +283,25 @@ CASES = [
     Case("data-output-slash-codegen", ["codegen", "xor", "-o", "{dir}/mods/"],
          words=("mods/", "folder")),
     Case("data-output-file-train", train("xor"), {"run": "a file"}, words=("run", "not a folder")),
+    # ---- options anywhere, and a long -o name: these work
+    Case("data-option-between-positionals", ["check", "seed004_afteracademy", "--format", "json",
+                                             "o1 = 0.8446"], exit=0),
+    Case("data-output-long-name", ["derive", "xor", "-o", "{dir}/" + "w" * 247 + ".md"], exit=0,
+         creates=("*.md", "*.svg")),
+    # ---- the Python API
+    ApiCase("data-api-more-rows-of-y", train_api(np.zeros((3, 2)), np.zeros((4, 1))),
+            ("X has 3 rows but Y has 4",), error="DataError"),
+    ApiCase("data-api-3d", train_api(np.zeros((4, 2, 2)), np.zeros((4, 1))), ("shape (4, 2, 2)",),
+            error="DataError"),
+    ApiCase("data-api-nan", train_api(np.array([[0.0, np.nan]]), np.zeros((1, 1))),
+            ("X[0, 1] is nan",), error="DataError"),
+    ApiCase("data-api-seed", train_api(np.zeros((4, 2)), np.zeros((4, 1)), seed=2 ** 63),
+            ("the seed must be",)),
+    ApiCase("data-api-batch", train_api(np.zeros((4, 2)), np.zeros((4, 1)), batch_size=2 ** 64),
+            ("the batch size must be",)),
+    ApiCase("data-api-fit-rows", fit_api(np.zeros((4, 2)), [0, 1, 0]),
+            ("X has 4 rows but Y has 3",), error="DataError"),
+    ApiCase("data-api-load-bom-nan", load_api("csv:{dir}/d.csv",
+                                              {"d.csv": "\ufeffx1,x2,y\n0,NaN,1\n".encode()}),
+            ("d.csv:2:", "'x2'", "finite"), error="DataError"),
 ]
