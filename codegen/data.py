@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from derive.cli_types import shown
 from derive.errors import DataError
 from derive.files import open_regular
 
@@ -45,8 +46,6 @@ MAX_SAMPLES = 10_000_000
 MAX_CSV_LINE = 1_000_000
 #: The most members of an NPZ archive: zipfile reads the whole directory into memory.
 MAX_NPZ_ARRAYS = 10_000
-#: How much of a bad cell an error message shows.
-_SHOWN = 40
 
 
 @dataclass
@@ -122,7 +121,7 @@ def load(source: str, module, samples: int = 2000, seed: int = 0) -> Dataset:
         return _bundled(source, module)
     if source == "synthetic":
         return _synthetic(module, samples, seed)
-    raise DataError(f"unknown data source {source[:_SHOWN]!r}",
+    raise DataError(f"unknown data source {shown(source)}",
                     hint="expected one of " + ", ".join(SOURCES))
 
 
@@ -165,7 +164,7 @@ def max_data_bytes() -> int:
         megabytes = -1
     if megabytes < 1:
         raise DataError(f"CHAINRULE_MAX_DATA_MB must be a whole number of megabytes, got "
-                        f"{text[:_SHOWN]!r}")
+                        f"{shown(text)}")
     return megabytes * 2 ** 20
 
 
@@ -378,17 +377,13 @@ def _number(cell: str, column: str, path: Path, line: int) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise DataError(f"column {column!r}: expected a number, got {_shown(text)}",
+        raise DataError(f"column {column!r}: expected a number, got {shown(text)}",
                         file=str(path), line=line) from None
     if not math.isfinite(value):
-        raise DataError(f"column {column!r}: {_shown(text)} is not a finite number",
+        raise DataError(f"column {column!r}: {shown(text)} is not a finite number",
                         file=str(path), line=line,
                         hint="training needs finite values: drop or fill in the row")
     return value
-
-
-def _shown(text: str) -> str:
-    return repr(text) if len(text) <= _SHOWN else repr(text[:_SHOWN]) + f"… ({len(text):,} characters)"
 
 
 # ---- NPZ ----------------------------------------------------------------------------------
@@ -576,7 +571,8 @@ def _finite(arrays: dict[str, np.ndarray], path: Path, columns: dict[str, tuple]
         where = f"row {at[0] + 1}"
         if len(at) == 2:
             column = columns.get(name)
-            where += f", {column[at[1]]}" if column and at[1] < len(column) else f", column {at[1] + 1}"
+            known = column and at[1] < len(column)
+            where += f", {column[at[1]]}" if known else f", column {at[1] + 1}"
         else:
             where += f", {name}"
         raise DataError(f"{name}[{', '.join(map(str, at))}] is {array[at]} ({where}), not a "

@@ -4,9 +4,7 @@ anything is read or inflated, and the Python API refusing rows that do not fit."
 
 from __future__ import annotations
 
-import io
 import tracemalloc
-import zipfile
 
 import numpy as np
 import pytest
@@ -111,7 +109,8 @@ def test_data_must_fit_in_the_available_memory(tmp_path, xor, monkeypatch):
     path = tmp_path / "d.csv"
     path.write_text("x1,x2,y\n" + "0,1,1\n" * 1000)
     monkeypatch.setattr(data_module, "available_memory", lambda: 10_000)
-    with pytest.raises(DataError, match=r"needs about 23\.5 kB of memory, but 9\.8 kB is available"):
+    with pytest.raises(DataError,
+                       match=r"needs about 23\.5 kB of memory, but 9\.8 kB is available"):
         load(f"csv:{path}", xor)
     with pytest.raises(DataError, match="available"):
         load("synthetic", xor, samples=1000)

@@ -208,9 +208,8 @@ CASES = [
     npz_case("npy", npz_member(np.zeros((4, 3))), "not an npz"),
     npz_case("truncated", npz_bytes(X=np.zeros((50, 2)), Y=np.zeros((50, 1)))[:400],
              "not an npz"),
-    npz_case("damaged", npz_bytes(X=np.arange(100.0).reshape(50, 2),
-                                  Y=np.zeros((50, 1))).replace(b"\x00\x00\xf0?", b"\xff\xff\xff\xff"),
-             "'X'", "damaged"),
+    npz_case("damaged", npz_bytes(X=np.arange(100.0).reshape(50, 2), Y=np.zeros((50, 1)))
+             .replace(b"\x00\x00\xf0?", b"\xff\xff\xff\xff"), "'X'", "damaged"),
     npz_case("encrypted", encrypted(npz_bytes(X=np.zeros((2, 2)), Y=np.zeros((2, 1)))),
              "'X'", "not a readable"),
     npz_case("many-members", many_members(12_000), "12,000 members", "limit"),
