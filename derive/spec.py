@@ -47,6 +47,9 @@ MAX_LAYERS = 100
 #: write-up, message and generated line that uses them.
 MAX_NAME_LENGTH = 64
 
+#: Characters of a spec's name and of its title (both head every write-up and module).
+MAX_TITLE_LENGTH = 1_000
+
 #: Letters a notation may give a symbol (every name of the network repeats them).
 MAX_LETTERS = 16
 
@@ -289,8 +292,8 @@ class Network:
                cost: Any, name: Any, title: Any, learning_rate: Any, freeze: Any, latex: Any,
                source: Source) -> "Network":
         """The checks and parsing both spec forms share, on leaf tables already read."""
-        name = read.string(name, "name", source)
-        title = read.string(title, "title", source)
+        name = read.string(name, "name", source, MAX_TITLE_LENGTH)
+        title = read.string(title, "title", source, MAX_TITLE_LENGTH)
         _check_names(leaves, equations, source)
         parsed = {node: _parse_equation(node, text, source) for node, text in equations.items()}
         _check_references(parsed, leaves, source)

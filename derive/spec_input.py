@@ -175,6 +175,11 @@ def parse_toml(text: str, file: str | None) -> dict[str, Any]:
         message = re.sub(r"\s*\(at line.*\)$", "", str(err))
         raise SpecError(f"not valid TOML: {message}", file=file, line=line,
                         hint="expected `key = value` lines under [tables]") from None
+    except ValueError:  # Python refuses to convert a decimal integer of over 4,300 digits
+        long = re.search(r"\d(?:_?\d){4300,}", text)
+        raise SpecError("a whole number of more than 4,300 digits", file=file,
+                        line=text.count("\n", 0, long.start()) + 1 if long else None,
+                        hint="a number in a spec is a float64, at most about 1.8e308") from None
     except RecursionError:  # only if the nesting scan was fooled: still one clear line
         raise SpecError("nested too deeply for the TOML reader", file=file,
                         hint=f"keep arrays and tables at most {MAX_TOML_DEPTH} deep") from None
@@ -207,10 +212,12 @@ def wrong(value: Any, key: str, expected: str, source: _Locator, hint: str | Non
     return source.error(key, f"expected {expected}, got {kind(value)}", hint=hint)
 
 
-def string(value: Any, key: str, source: _Locator) -> str:
-    """``value`` if it is a string."""
+def string(value: Any, key: str, source: _Locator, max_length: int | None = None) -> str:
+    """``value`` if it is a string (of at most ``max_length`` characters)."""
     if not isinstance(value, str):
         raise wrong(value, key, "a string", source, hint=f'e.g. {key.rsplit(".", 1)[-1]} = "..."')
+    if max_length is not None and len(value) > max_length:
+        raise source.error(key, f"expected at most {max_length:,} characters, got {len(value):,}")
     return value
 
 

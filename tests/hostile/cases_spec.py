@@ -171,6 +171,11 @@ RANGE = [
     ("spec-preset-unknown", LAYERED, "notation", "preset", '"bishop"', ("unknown notation preset",)),
     ("spec-name-long", FREE, "parameters", "p" * 65, "1.0", ("not a usable name", "64")),
     ("spec-inputs-twice", FREE, "", "inputs", '["x", "x"]', ("listed twice",)),
+    ("spec-title-long", FREE, "", "title", '"' + "t" * 1001 + '"', ("title", "1,000 characters")),
+    ("spec-name-long-layered", LAYERED, "", "name", '"' + "n" * 5000 + '"', ("name", "1,000")),
+    ("spec-integer-5000-digits", FREE, "parameters", "w", "1" * 5000, ("4,300 digits",)),
+    ("spec-integer-huge-float", FREE, "parameters", "w", "1" + "0" * 400 + ".0",
+     ("parameters.w", "finite")),
     ("spec-activation-both", LAYERED, "layers", "activations", '"sigmoid"', ("both",)),
 ]
 
