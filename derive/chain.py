@@ -58,17 +58,39 @@ class Derivation:
         return (child, parent) in self.local
 
     def paths(self, name: str) -> list[tuple[str, ...]]:
-        """Every path from the cost down to ``name``, as node names (cost first, name last)."""
+        """Every path from the cost down to ``name``, as node names (cost first, name last).
+
+        There may be exponentially many (a deep, wide network): ask :meth:`path_count` first.
+        Walked with a stack of its own, so a chain of thousands of nodes is no recursion.
+        """
         graph = self.graph
-        if name == graph.cost:
-            return [(name,)]
         if name not in graph.influences_cost:
             return []
         out = []
-        for child in graph.children[name]:
-            if child in graph.influences_cost:
-                out.extend(path + (name,) for path in self.paths(child))
+        todo = [(name,)]  # partial paths, ``name`` first, the last node nearest the cost
+        while todo:
+            path = todo.pop()
+            if path[-1] == graph.cost:
+                out.append(path[::-1])
+                continue
+            todo.extend(path + (child,) for child in reversed(graph.children[path[-1]])
+                        if child in graph.influences_cost)
         return out
+
+    def path_count(self, name: str) -> int:
+        """How many paths lead from the cost down to ``name`` (counted, not listed)."""
+        return self._path_counts.get(name, 0)
+
+    @cached_property
+    def _path_counts(self) -> dict[str, int]:
+        graph = self.graph
+        counts = {graph.cost: 1}
+        for above in graph.backward_order:  # every node after the nodes that use it
+            if above != graph.cost:
+                counts[above] = sum(counts.get(c, 0) for c in graph.children[above])
+        for leaf in graph.leaves:
+            counts[leaf] = sum(counts.get(c, 0) for c in graph.children[leaf])
+        return counts
 
     def path_factors(self, path: tuple[str, ...]) -> list[sympy.Expr]:
         """The local partials along ``path``: ∂path[0]/∂path[1], ∂path[1]/∂path[2], ..."""
@@ -79,15 +101,38 @@ class Derivation:
 
         The result is a sum over paths in factored form; it grows with the number of paths,
         so use it for write-ups of small networks (the δ form in ``delta``/``gradient`` is
-        what scales).
+        what scales). The closed forms it needs are made nearest the cost first, without
+        recursion (a chain of thousands of nodes needs thousands of them).
         """
         if name not in self._closed:
-            own = self.gradient[name] if name in self.gradient else self.delta[name]
-            replaced = own.xreplace({self.delta_symbols[c]: self.closed_form(c)
-                                     for c in self.graph.children.get(name, [])
-                                     if c in self.delta_symbols})
-            self._closed[name] = textbook(replaced, collect=True)
+            for above in self._unclosed_above(name):
+                self._closed[above] = self._close(above)
         return self._closed[name]
+
+    def _close(self, name: str) -> sympy.Expr:
+        """The closed form of ``name``, once those of the nodes that use it are known."""
+        own = self.gradient[name] if name in self.gradient else self.delta[name]
+        replaced = own.xreplace({self.delta_symbols[c]: self._closed[c]
+                                 for c in self.graph.children.get(name, [])
+                                 if c in self.delta_symbols})
+        return textbook(replaced, collect=True)
+
+    def _unclosed_above(self, name: str) -> list[str]:
+        """``name`` and the nodes on its way to the cost with no closed form yet, each after
+        every node that uses it."""
+        children = self.graph.children
+        found, todo = {name}, [name]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in found and child not in self._closed:
+                    found.add(child)
+                    todo.append(child)
+        place = self._backward_place
+        return sorted(found, key=lambda n: place.get(n, len(place)))
+
+    @cached_property
+    def _backward_place(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.graph.backward_order)}
 
     def size(self) -> int:
         """Operations in all δ and gradient expressions (grows with the connections)."""

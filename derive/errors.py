@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+#: A file name longer than this is shown shortened in an error (its start and its end), so
+#: that the error stays one readable line.
+MAX_SHOWN_FILE = 160
+
 
 class ChainruleError(Exception):
     """An error in user input, carrying where it is and what was expected."""
@@ -26,12 +30,24 @@ class ChainruleError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.file:
-            where = str(self.file) + (f":{self.line}" if self.line else "") + ": "
+            where = shown_file(self.file) + (f":{self.line}" if self.line else "") + ": "
         elif self.line:
             where = f"line {self.line}: "
         key = f"{self.key}: " if self.key else ""
         hint = f" ({self.hint})" if self.hint else ""
         return f"{where}{key}{self.message}{hint}"
+
+
+def shown_file(file: object) -> str:
+    """A file name as an error shows it: on one line (line breaks and other control
+    characters escaped as repr escapes them) and at most about ``MAX_SHOWN_FILE`` long."""
+    text = str(file)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) > MAX_SHOWN_FILE:
+        keep = MAX_SHOWN_FILE // 2
+        text = f"{text[:keep]}…{text[-keep:]}"
+    return text
 
 
 class SpecError(ChainruleError):

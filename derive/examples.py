@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 from derive.errors import SpecError
+from derive.spec_input import shown, spec_path
+
+#: What an example's name looks like; any other SPEC argument is taken as a path.
+_EXAMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 #: Where the example specs live (next to the packages in a checkout or editable install).
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -22,8 +27,8 @@ def example_names() -> list[str]:
 def example_path(name: str) -> Path:
     """The file of example ``name``."""
     path = EXAMPLES_DIR / f"{name}.toml"
-    if not path.is_file():
-        raise SpecError(f"no built-in example {name!r}",
+    if not (isinstance(name, str) and _EXAMPLE_NAME.fullmatch(name) and path.is_file()):
+        raise SpecError(f"no built-in example {shown(name)}",
                         hint="expected one of " + ", ".join(example_names()))
     return path
 
@@ -35,13 +40,27 @@ def describe(name: str) -> tuple[str, str]:
 
 
 def resolve(spec: str | None) -> Path:
-    """A spec argument as a path: an existing file, an example name, or the default."""
+    """A spec argument as a path: an existing file, an example name, or the default.
+
+    A word that could be an example's name (letters, digits, ``_`` and ``-``) and is not a
+    file here is looked up among the examples; anything else is a path, checked by
+    :func:`~derive.spec_input.spec_path` (not empty, no NUL) and read later.
+    """
     if spec is None:
         return example_path(DEFAULT)
-    path = Path(spec)
-    if path.exists() or path.suffix == ".toml" or "/" in spec:
-        return path
-    return example_path(spec)
+    path = spec_path(spec)
+    if _EXAMPLE_NAME.fullmatch(str(spec)) and not _exists(path):
+        return example_path(str(spec))
+    return path
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` names anything (False where the name cannot be looked up at all,
+    e.g. too long: reading it then gives the error)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def load_example(name: str = DEFAULT):

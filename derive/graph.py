@@ -8,8 +8,15 @@ from functools import cached_property
 import sympy
 
 from derive import expr as ex
+from derive.errors import ChainruleError
 from derive.functions import function
 from derive.spec import Network
+
+#: Nodes more than this many levels above the leaves get no expression in leaves only
+#: (:meth:`Graph.expanded`): SymPy recurses once per level of an expression, and more when it
+#: simplifies, so a long chain's would end in a RecursionError. Their δ forms, values and
+#: gradients do not need it.
+MAX_EXPANDED_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -97,20 +104,50 @@ class Graph:
         return reach
 
     def expanded(self, name: str) -> sympy.Expr:
-        """The expression of ``name`` in leaves only (swells fast: for small networks and tests)."""
+        """The expression of ``name`` in leaves only (swells fast: for small networks and tests).
+
+        Raises:
+            ChainruleError: for a node more than ``MAX_EXPANDED_DEPTH`` levels above the leaves.
+        """
+        if self.depth.get(name, 0) > MAX_EXPANDED_DEPTH:
+            raise ChainruleError(f"{name} is {self.depth[name]} nodes above the leaves: too deep "
+                                 f"to write in leaves only (the limit is {MAX_EXPANDED_DEPTH})",
+                                 hint="its δ form and its values do not need it")
         return self._expanded[name]
 
     @cached_property
     def _expanded(self) -> dict[str, sympy.Expr]:
         full: dict[str, sympy.Expr] = {}
         for node in self.nodes:
-            full[node.name] = node.expr.xreplace(
-                {self.symbols[p]: full[p] for p in node.parents if p in full})
+            if self.depth[node.name] <= MAX_EXPANDED_DEPTH:
+                full[node.name] = node.expr.xreplace(
+                    {self.symbols[p]: full[p] for p in node.parents if p in full})
         return full
+
+    def leaves_under(self, name: str) -> set[str]:
+        """The leaves ``name`` depends on (itself, for a leaf), found without recursion and
+        without building any expression."""
+        found, todo, seen = set(), [name], {name}
+        while todo:
+            current = todo.pop()
+            if not self.is_node(current):
+                found.add(current)
+                continue
+            for parent in self.node(current).parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return found
 
 
 def build_graph(network: Network) -> Graph:
-    """Turn each equation of ``network`` into a SymPy node over real symbols."""
+    """Turn each equation of ``network`` into a SymPy node over real symbols.
+
+    Raises:
+        SpecError: for a network larger than the scalar level takes (``MAX_SCALAR_NAMES``
+            of :mod:`derive.spec`), before any SymPy is built.
+    """
+    network.require_scalar_size()
     symbols = {name: sympy.Symbol(name, real=True)
                for name in [*network.inputs, *network.targets, *network.parameters,
                             *network.equations]}

@@ -3,24 +3,64 @@
 Two forms describe a network. *Free-form*: scalar equations ``node = "expression"`` with any
 names and any weight sharing. *Layered*: sizes, activations, bias modes, a loss and a
 :class:`Notation`; it is unrolled into the same scalar equations, named as the author names them.
+
+Every value is read through the typed accessors of :mod:`derive.spec_input`, so a value of
+the wrong type is one error naming its key and line, and the limits below are checked before
+any work is done.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
+import numbers
+import os
 import random
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from derive import expr as ex
+from derive import spec_input as read
 from derive.errors import SpecError
+from derive.spec_input import closest as _closest
 from derive.vocabulary import ACTIVATIONS, BIAS_MODES, FUNCTIONS, LOSSES
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z_0-9]*\Z")
+
+# --------------------------------------------------------------------------- limits
+# (spec file size and TOML nesting: MAX_SPEC_BYTES, MAX_TOML_DEPTH in derive.spec_input)
+
+#: The scalar level unrolls every connection into a node and a parameter of its own and
+#: derives each; past this many names (inputs, targets, parameters and nodes) its derivation
+#: takes minutes. Free-form specs are held to it when read, layered ones when derived.
+MAX_SCALAR_NAMES = 25_000
+
+#: A layered spec is unrolled into scalar equations as it is read (784-128-10's 101,770
+#: parameters take 2 s and 160 MB); above this many parameters it is refused first.
+MAX_LAYERED_PARAMETERS = 250_000
+
+#: Layers after the input layer in a layered spec.
+MAX_LAYERS = 100
+
+#: Characters of a name (of an input, a parameter, a node …): names are repeated in every
+#: write-up, message and generated line that uses them.
+MAX_NAME_LENGTH = 64
+
+#: Characters of a spec's name and of its title (both head every write-up and module).
+MAX_TITLE_LENGTH = 1_000
+
+#: Letters a notation may give a symbol (every name of the network repeats them).
+MAX_LETTERS = 16
+
+#: ``first_layer``: textbooks number the input layer 0 or 1; any one digit is allowed.
+MAX_FIRST_LAYER = 9
+
+#: ``init_seed``: a whole number from 0 that fits 64 bits (random.Random would take a
+#: negative seed as its absolute value, so -1 and 1 would give the same network).
+MAX_INIT_SEED = 2 ** 63 - 1
+
+_LEARNING_RATE_HINT = "the update step is θ − η·∂C/∂θ, so η must be above 0, e.g. 0.1"
 
 
 # --------------------------------------------------------------------------- locating keys
@@ -39,7 +79,9 @@ class Source:
         table = ""
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
-            header = re.match(r"\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
+            # a header is a whole line: `[[0.1, 0.2], ...` inside a multi-line array is not one
+            header = re.fullmatch(r"""\[\[?\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(?:#.*)?""",
+                                  stripped)
             if header:
                 table = header.group(1).strip().strip('"')
                 lines.setdefault(table, number)
@@ -55,12 +97,7 @@ class Source:
         line = self.lines.get(key)
         if line is None and "." in key:
             line = self.lines.get(key.rsplit(".", 1)[0])
-        return SpecError(message, file=self.file, line=line, key=key, hint=hint)
-
-
-def _closest(name: str, known: Sequence[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
-    return ("did you mean " + " or ".join(repr(c) for c in close) + "?") if close else None
+        return SpecError(message, file=self.file, line=line, key=key or None, hint=hint)
 
 
 # --------------------------------------------------------------------------- notation
@@ -69,11 +106,12 @@ def _closest(name: str, known: Sequence[str]) -> str | None:
 class Notation:
     """How an author names the symbols of a layered network.
 
-    ``first_layer`` is the number of the input layer. ``weight_layer`` says whose number a
-    weight's superscript carries: ``"target"`` (Nielsen: w^l feeds layer l) or ``"source"``
-    (w^l leaves layer l). ``weight_index`` is ``"jk"`` (w_{jk}: from neuron k to neuron j) or
-    ``"kj"`` (w_{kj}: from neuron k to neuron j, written source first). ``bias_layer`` is as
-    ``weight_layer``, for biases.
+    ``first_layer`` is the number of the input layer (0 to 9). ``weight_layer`` says whose
+    number a weight's superscript carries: ``"target"`` (Nielsen: w^l feeds layer l) or
+    ``"source"`` (w^l leaves layer l). ``weight_index`` is ``"jk"`` (w_{jk}: from neuron k to
+    neuron j) or ``"kj"`` (w_{kj}: from neuron k to neuron j, written source first).
+    ``bias_layer`` is as ``weight_layer``, for biases. The letters (``weight`` … ``cost``) are
+    ASCII letters only, at most 16.
     """
 
     weight: str = "w"
@@ -89,17 +127,18 @@ class Notation:
     bias_layer: str = "target"
 
     def check(self, source: Source) -> None:
-        """Raise a :class:`SpecError` for a choice that is not one of the known ones."""
+        """Raise a :class:`SpecError` for a value of the wrong type or an unknown choice."""
         for key, allowed in (("weight_layer", ("target", "source")),
                              ("bias_layer", ("target", "source")),
                              ("weight_index", ("jk", "kj"))):
-            if getattr(self, key) not in allowed:
-                raise source.error(f"notation.{key}", f"unknown choice {getattr(self, key)!r}",
-                                   hint="expected one of " + ", ".join(allowed))
+            read.choice(getattr(self, key), f"notation.{key}", source, allowed, "choice")
         for key in ("weight", "bias", "preactivation", "activation", "input", "target", "cost"):
-            if not re.fullmatch(r"[A-Za-z]+", getattr(self, key)):
-                raise source.error(f"notation.{key}", "a letter must be letters only",
-                                   hint=f"got {getattr(self, key)!r}")
+            letters = read.string(getattr(self, key), f"notation.{key}", source)
+            if not re.fullmatch(rf"[A-Za-z]{{1,{MAX_LETTERS}}}", letters):
+                raise source.error(f"notation.{key}",
+                                   f"a letter must be 1 to {MAX_LETTERS} ASCII letters",
+                                   hint=f"got {read.kind(letters)}")
+        read.whole(self.first_layer, "notation.first_layer", source, 0, MAX_FIRST_LAYER)
 
 
 #: Named notations: Nielsen's book, and seed 000's (w^1_{21}, a^2_3, Z^3_1, b_1).
@@ -136,6 +175,12 @@ class Layers:
     activation_names: tuple
 
 
+#: The tables and keys of a spec, by the form that uses them.
+_TOP_KEYS = {"name", "title", "inputs", "targets", "parameters", "equations", "training",
+             "latex", "layers", "notation", "values"}
+_FREE_TRAINING_KEYS = {"cost", "learning_rate", "freeze"}
+
+
 @dataclass
 class Network:
     """A validated network: leaves with their values, node equations, a cost, training options.
@@ -160,33 +205,22 @@ class Network:
     # ---- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "Network":
+    def from_toml(cls, path: str | os.PathLike) -> "Network":
         """Read a spec file (free-form or layered).
+
+        Only regular files of at most ``MAX_SPEC_BYTES`` are read (a FIFO, a device or a
+        folder is refused before anything is read from it).
 
         Raises:
             SpecError: naming the file, the line and what was expected.
         """
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise SpecError("no such spec file", file=str(path),
-                            hint="give the path of a .toml spec, or see `chainrule examples`") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise SpecError(f"cannot read the spec: {err}", file=str(path)) from None
-        return cls.from_toml_text(text, file=str(path))
+        path = read.spec_path(path)
+        return cls.from_toml_text(read.read_spec_file(path), file=str(path))
 
     @classmethod
     def from_toml_text(cls, text: str, file: str = "<spec>") -> "Network":
         """Read a spec from TOML text; ``file`` names it in errors."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            found = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
-            line = int(found.group(1)) if found else None
-            message = re.sub(r"\s*\(at line.*\)$", "", str(err))
-            raise SpecError(f"not valid TOML: {message}", file=file, line=line,
-                            hint="expected `key = value` lines under [tables]") from None
+        data = read.parse_toml(text, file)
         network = cls.from_mapping(data, Source.of_toml(file, text))
         network.text = text
         return network
@@ -195,74 +229,83 @@ class Network:
     def from_mapping(cls, data: Mapping[str, Any], source: Source | None = None) -> "Network":
         """Build from the tables of a spec, as :mod:`tomllib` gives them."""
         source = source or Source()
-        known = {"name", "title", "inputs", "targets", "parameters", "equations", "training",
-                 "latex", "layers", "notation", "values"}
-        for key in data:
-            if key not in known:
-                raise source.error(key, f"unknown table or key {key!r}",
-                                   hint=_closest(key, sorted(known)) or
-                                   "expected one of " + ", ".join(sorted(known)))
+        data = read.table(data, "", source, expected="a spec: a table of tables and keys")
+        _known_keys(data, "", _TOP_KEYS, source, what="table or key")
         if "layers" in data:
             return _layered_from_mapping(data, source)
         if "equations" not in data:
             raise source.error("equations", "the spec has neither [equations] nor [layers]",
                                hint="a free-form spec lists node equations under [equations]; "
                                     "a layered one gives sizes under [layers]")
-        training = _table(data, "training", source)
+        training = read.table(data.get("training", {}), "training", source)
+        _known_keys(training, "training", _FREE_TRAINING_KEYS, source)
         return cls.from_equations(
-            name=_string(data, "name", source, default=Path(source.file or "network").stem),
-            title=_string(data, "title", source, default=""),
-            inputs=_values_table(data, "inputs", source),
-            targets=_values_table(data, "targets", source),
-            parameters=_values_table(data, "parameters", source),
-            equations=_table(data, "equations", source),
-            cost=training.get("cost"),
-            learning_rate=training.get("learning_rate", 0.1),
-            freeze=training.get("freeze", ()),
-            latex=_table(data, "latex", source),
-            source=source, unknown_training=set(training) - {"cost", "learning_rate", "freeze"})
+            name=data.get("name", _default_name(source)), title=data.get("title", ""),
+            inputs=data.get("inputs"), targets=data.get("targets"),
+            parameters=data.get("parameters"), equations=data["equations"],
+            cost=training.get("cost"), learning_rate=training.get("learning_rate", 0.1),
+            freeze=training.get("freeze", ()), latex=data.get("latex"), source=source)
 
     @classmethod
-    def from_equations(cls, *, equations: Mapping[str, str], inputs: Mapping[str, float | None],
-                       parameters: Mapping[str, float | None],
-                       targets: Mapping[str, float | None] | None = None,
+    def from_equations(cls, *, equations: Mapping[str, str],
+                       inputs: Mapping[str, float | None] | Sequence[str] | None,
+                       parameters: Mapping[str, float | None] | Sequence[str] | None,
+                       targets: Mapping[str, float | None] | Sequence[str] | None = None,
                        cost: str | None = None, name: str = "network", title: str = "",
                        learning_rate: float = 0.1, freeze: Sequence[str] = (),
-                       latex: Mapping[str, str] | None = None, source: Source | None = None,
-                       unknown_training: set[str] | None = None) -> "Network":
+                       latex: Mapping[str, str] | None = None,
+                       source: Source | None = None) -> "Network":
         """Build a free-form network from equations given as strings.
 
         Args:
             equations: node name → expression text, e.g. ``{"h1": "w1*x1 + b1"}``.
-            inputs: input name → value (None when data supplies it).
-            parameters: trainable parameter name → starting value.
-            targets: target name → value.
+            inputs: input name → value (None when data supplies it), or a list of names
+                whose values data supplies; None for no inputs.
+            parameters: trainable parameter name → starting value (or names, as inputs).
+            targets: target name → value (or names, as inputs).
             cost: the node to minimise; defaults to the one node nothing else uses.
-            learning_rate: η of the gradient-descent step.
+            learning_rate: η of the gradient-descent step, a positive number.
             freeze: parameters the step leaves unchanged.
             latex: optional LaTeX spellings of names, e.g. ``{"net_h1": r"\\mathrm{net}_{h1}"}``.
 
         Raises:
-            SpecError: for an unknown function or name, a cycle, a bad cost, and so on.
+            SpecError: for a value of the wrong type, an unknown function or name, a cycle, a
+                bad cost, more names than the scalar level takes (``MAX_SCALAR_NAMES``), and
+                so on.
         """
         source = source or Source()
-        if unknown_training:
-            key = sorted(unknown_training)[0]
-            raise source.error(f"training.{key}", f"unknown key {key!r}",
-                               hint="expected cost, learning_rate or freeze")
-        targets = dict(targets or {})
-        leaves = {"inputs": dict(inputs), "targets": targets, "parameters": dict(parameters)}
+        equations = read.table(equations, "equations", source,
+                               expected='a table of node = "expression"')
+        leaves = {key: _leaves(value, key, source)
+                  for key, value in (("inputs", inputs), ("targets", targets),
+                                     ("parameters", parameters))}
+        _check_scalar_size(sum(map(len, leaves.values())) + len(equations), source,
+                           key="parameters" if len(leaves["parameters"]) > len(equations)
+                           else "equations")
+        _check_equation_text(equations, source)
+        return cls._build(equations=equations, leaves=leaves, cost=cost, name=name,
+                          title=title, learning_rate=learning_rate, freeze=freeze,
+                          latex=latex, source=source)
+
+    @classmethod
+    def _build(cls, *, equations: dict[str, Any], leaves: dict[str, dict[str, float | None]],
+               cost: Any, name: Any, title: Any, learning_rate: Any, freeze: Any, latex: Any,
+               source: Source) -> "Network":
+        """The checks and parsing both spec forms share, on leaf tables already read."""
+        name = read.string(name, "name", source, MAX_TITLE_LENGTH)
+        title = read.string(title, "title", source, MAX_TITLE_LENGTH)
         _check_names(leaves, equations, source)
         parsed = {node: _parse_equation(node, text, source) for node, text in equations.items()}
         _check_references(parsed, leaves, source)
         _topological_order(parsed, source)
         cost = _pick_cost(cost, parsed, source)
-        network = cls(name=name, title=title, inputs=leaves["inputs"], targets=targets,
-                      parameters=leaves["parameters"], equations=parsed, cost=cost,
-                      learning_rate=_number(learning_rate, "training.learning_rate", source),
-                      freeze=_freeze(freeze, leaves["parameters"], source),
-                      latex=_latex(latex or {}, source), source=source)
-        return network
+        latex = read.table({} if latex is None else latex, "latex", source)
+        return cls(name=name, title=title, inputs=leaves["inputs"], targets=leaves["targets"],
+                   parameters=leaves["parameters"], equations=parsed, cost=cost,
+                   learning_rate=read.positive(learning_rate, "training.learning_rate", source,
+                                               hint=_LEARNING_RATE_HINT),
+                   freeze=_freeze(freeze, leaves["parameters"], source),
+                   latex=_latex(latex, source), source=source)
 
     @classmethod
     def layered(cls, sizes: Sequence[int], activations: str | Sequence[str] = "sigmoid", *,
@@ -275,7 +318,9 @@ class Network:
         """Build a layered network and unroll it into scalar equations.
 
         Args:
-            sizes: neurons per layer, input layer first, e.g. ``[2, 3, 1]``.
+            sizes: neurons per layer, input layer first, e.g. ``[2, 3, 1]``; at most
+                ``MAX_LAYERS`` layers after the input layer and ``MAX_LAYERED_PARAMETERS``
+                parameters.
             activations: one per non-input layer, or one for all (softmax only on the output).
             bias: ``"per-neuron"``, ``"shared"`` (one per layer) or ``"none"``; one or per layer.
             loss: squared_error (½Σ(y−a)²), mean_squared_error, binary_cross_entropy or
@@ -284,22 +329,28 @@ class Network:
             inputs, targets: values of the worked example, if any.
             weights: per layer transition a matrix [to][from]; random (seeded) when omitted.
             biases: per layer a list (per-neuron), a number (shared) or nothing (none).
-            init_seed: seed of the starting values that are not given.
+            init_seed: seed of the starting values that are not given, a whole number from 0
+                to 2**63 − 1.
+            learning_rate: η of the gradient-descent step, a positive number.
 
         Raises:
             SpecError: for sizes, activations, losses or values that do not fit.
         """
         source = source or Source()
         plan = _LayerPlan.make(sizes, activations, bias, loss, notation, source)
-        equations, latex, layers = plan.unroll()
+        init_seed = read.whole(init_seed, "values.init_seed", source, 0, MAX_INIT_SEED,
+                               expected="a whole number from 0 to 2**63 - 1")
+        if name is None:
+            name = "mlp-" + "-".join(str(s) for s in plan.sizes)
         inputs_named = plan.leaf_values(plan.input_names, inputs, "values.inputs")
         targets_named = plan.leaf_values(plan.target_names, targets, "values.targets")
         parameters = plan.parameter_values(weights, biases, init_seed)
-        return cls.from_equations(
-            equations=equations, inputs=inputs_named, targets=targets_named,
-            parameters=parameters, cost=plan.notation.cost,
-            name=name or "mlp-" + "-".join(str(s) for s in plan.sizes), title=title,
-            learning_rate=learning_rate, freeze=freeze, latex=latex, source=source)._with(layers)
+        equations, latex, layers = plan.unroll()
+        leaves = {"inputs": inputs_named, "targets": targets_named, "parameters": parameters}
+        return cls._build(
+            equations=equations, leaves=leaves, cost=plan.notation.cost, name=name,
+            title=title, learning_rate=learning_rate, freeze=freeze, latex=latex,
+            source=source)._with(layers)
 
     def _with(self, layers: Layers) -> "Network":
         self.layers = layers
@@ -334,16 +385,27 @@ class Network:
                         hint="a worked example needs a number for every input, target "
                              "and parameter")
 
+    def require_scalar_size(self) -> None:
+        """Raise a :class:`SpecError` when the network has more names than the scalar level
+        takes (``MAX_SCALAR_NAMES``)."""
+        count = (len(self.inputs) + len(self.targets) + len(self.parameters)
+                 + len(self.equations))
+        _check_scalar_size(count, self.source,
+                           key="layers.sizes" if self.layers is not None else "parameters")
+
     def with_values(self, **tables: Mapping[str, float]) -> "Network":
         """A copy with some leaf values replaced, e.g. ``with_values(parameters={"w1": 0.3})``."""
         changed = {}
         for table, values in tables.items():
+            if table not in ("inputs", "targets", "parameters"):
+                raise SpecError(f"unknown table {table!r}",
+                                hint="expected inputs, targets or parameters")
             current = dict(getattr(self, table))
-            for leaf, value in values.items():
+            for leaf, value in read.table(values, table, self.source).items():
                 if leaf not in current:
                     raise SpecError(f"{leaf!r} is not one of the {table}",
                                     hint=_closest(leaf, list(current)))
-                current[leaf] = float(value)
+                current[leaf] = read.number(value, f"{table}.{leaf}", self.source)
             changed[table] = current
         return replace(self, **changed)
 
@@ -354,36 +416,52 @@ class Network:
 
 # --------------------------------------------------------------------------- free-form checks
 
-def _table(data: Mapping[str, Any], key: str, source: Source) -> dict:
-    value = data.get(key, {})
-    if not isinstance(value, Mapping):
-        raise source.error(key, f"[{key}] must be a table", hint=f"expected `[{key}]` with keys under it")
-    return dict(value)
+def _default_name(source: Source) -> str:
+    return Path(source.file or "network").stem
 
 
-def _string(data: Mapping[str, Any], key: str, source: Source, default: str) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str):
-        raise source.error(key, f"{key} must be a string", hint=f'expected {key} = "..."')
-    return value
+def _known_keys(table: Mapping[str, Any], where: str, allowed: set[str], source: Source,
+                what: str = "key") -> None:
+    """A :class:`SpecError` for the first key of ``table`` that is not ``allowed``."""
+    for key in table:
+        if key not in allowed:
+            raise source.error(f"{where}.{key}" if where else key,
+                               f"unknown {what} {read.shown(key)}",
+                               hint=_closest(key, sorted(allowed)) or
+                               "expected one of " + ", ".join(sorted(allowed)))
 
 
-def _number(value: Any, key: str, source: Source) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise source.error(key, f"expected a number, got {value!r}")
-    return float(value)
+def _check_scalar_size(count: int, source: Source, key: str) -> None:
+    """A :class:`SpecError` when ``count`` names are more than the scalar level takes."""
+    if count > MAX_SCALAR_NAMES:
+        raise source.error(key, f"{count:,} names (inputs, targets, parameters and nodes) are "
+                                f"more than the scalar level's limit of {MAX_SCALAR_NAMES:,}",
+                           hint="the scalar level unrolls every connection; bigger networks "
+                                "go to the layer level (coming)")
 
 
-def _values_table(data: Mapping[str, Any], key: str, source: Source) -> dict[str, float | None]:
-    """A leaf table: ``name = value`` pairs, or a list of names whose values come later."""
-    value = data.get(key, {})
-    if isinstance(value, list):
-        for item in value:
-            if not isinstance(item, str):
-                raise source.error(key, f"{key} listed without values must be names, got {item!r}")
-        return {item: None for item in value}
-    table = _table(data, key, source)
-    return {name: _number(v, f"{key}.{name}", source) for name, v in table.items()}
+def _check_equation_text(equations: Mapping[str, Any], source: Source) -> None:
+    """A :class:`SpecError` when the equations' text is more than a spec file may hold."""
+    size = sum(len(text) for text in equations.values() if isinstance(text, str))
+    if size > read.MAX_SPEC_BYTES:
+        raise source.error("equations", f"the equations hold {size:,} characters, more than a "
+                                        f"spec's limit of {read.MAX_SPEC_BYTES:,}")
+
+
+def _leaves(value: Any, key: str, source: Source) -> dict[str, float | None]:
+    """A leaf table: ``name = value`` pairs (a value None where data supplies it), or a list of
+    names whose values come later; None is no leaves."""
+    if value is None:
+        return {}
+    if isinstance(value, (list, tuple)):
+        listed = read.names(value, key, source, example=f'{key} = ["x1", "x2"]')
+        twice = next((n for i, n in enumerate(listed) if n in listed[:i]), None)
+        if twice is not None:
+            raise source.error(key, f"{twice!r} is listed twice")
+        return dict.fromkeys(listed)
+    table = read.table(value, key, source, expected="a table of name = value, or a list of names")
+    return {name: None if v is None else read.number(v, f"{key}.{name}", source)
+            for name, v in table.items()}
 
 
 def _check_names(leaves: Mapping[str, Mapping], equations: Mapping[str, str], source: Source) -> None:
@@ -391,9 +469,10 @@ def _check_names(leaves: Mapping[str, Mapping], equations: Mapping[str, str], so
     groups = dict(leaves, equations=equations)
     for table, names in groups.items():
         for name in names:
-            if not _IDENT.match(name):
-                raise source.error(f"{table}.{name}", f"{name!r} is not a usable name",
-                                   hint="expected letters, digits and _, starting with a letter")
+            if not _IDENT.match(name) or len(name) > MAX_NAME_LENGTH:
+                raise source.error(f"{table}.{name}", f"{read.kind(name)} is not a usable name",
+                                   hint=f"expected up to {MAX_NAME_LENGTH} letters, digits "
+                                        "and _, starting with a letter")
             if name.startswith("delta_"):
                 raise source.error(f"{table}.{name}", f"{name!r} starts with 'delta_'",
                                    hint="delta_<node> names the adjoint δ of a node; choose "
@@ -412,7 +491,7 @@ def _check_names(leaves: Mapping[str, Mapping], equations: Mapping[str, str], so
 def _parse_equation(node: str, text: Any, source: Source) -> Equation:
     key = f"equations.{node}"
     if not isinstance(text, str):
-        raise source.error(key, f"the equation of {node!r} must be a string",
+        raise source.error(key, f"the equation of {node!r} must be a string, got {read.kind(text)}",
                            hint=f'expected {node} = "expression"')
     try:
         return Equation(node, text, ex.parse(text, FUNCTIONS))
@@ -421,7 +500,7 @@ def _parse_equation(node: str, text: Any, source: Source) -> Equation:
         if "unknown function" in err.message:
             bad = re.search(r"'([^']+)'", err.message).group(1)
             hint = _closest(bad, FUNCTIONS) or hint
-        raise source.error(key, f"{err.message} of {text!r}", hint=hint) from None
+        raise source.error(key, f"{err.message} of {read.shown(text)}", hint=hint) from None
 
 
 def _check_references(parsed: Mapping[str, Equation], leaves: Mapping[str, Mapping],
@@ -431,7 +510,8 @@ def _check_references(parsed: Mapping[str, Equation], leaves: Mapping[str, Mappi
         for ref in ex.names(equation.tree):
             if ref.id not in known:
                 raise source.error(
-                    f"equations.{node}", f"unknown name {ref.id!r} in {equation.text!r}",
+                    f"equations.{node}",
+                    f"unknown name {read.shown(ref.id)} in {read.shown(equation.text)}",
                     hint=_closest(ref.id, sorted(known)) or
                     "expected an input, a target, a parameter or another node")
             if ref.id == node:
@@ -440,27 +520,48 @@ def _check_references(parsed: Mapping[str, Equation], leaves: Mapping[str, Mappi
 
 
 def _topological_order(parsed: Mapping[str, Equation], source: Source) -> list[str]:
-    """Nodes ordered so that each comes after the nodes it uses; a cycle is an error."""
+    """Nodes ordered so that each comes after the nodes it uses; a cycle is an error.
+
+    A depth-first search in the equations' order with its own stack (a chain of thousands
+    of nodes is as deep as it is long): each node is placed after everything it uses, in
+    the order its equation names them.
+    """
     order: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> None:
-        if state.get(node) == 2:
-            return
-        if state.get(node) == 1:
-            cycle = trail[trail.index(node):] + [node]
-            raise source.error(f"equations.{node}", "the equations form a cycle: " + " → ".join(cycle) + " (→: uses)",
-                               hint="each node must depend only on nodes defined without it")
-        state[node] = 1
-        for ref in ex.names(parsed[node].tree):
-            if ref.id in parsed:
-                visit(ref.id, trail + [node])
-        state[node] = 2
-        order.append(node)
-
-    for node in parsed:
-        visit(node, [])
+    done: set[str] = set()
+    for root in parsed:
+        if root in done:
+            continue
+        stack = [(root, _uses(parsed[root], parsed))]
+        on_stack = {root}
+        while stack:
+            node, uses = stack[-1]
+            for used in uses:
+                if used in on_stack:
+                    trail = [n for n, _ in stack]
+                    raise _cycle(trail[trail.index(used):] + [used], source)
+                if used not in done:
+                    stack.append((used, _uses(parsed[used], parsed)))
+                    on_stack.add(used)
+                    break
+            else:
+                stack.pop()
+                on_stack.discard(node)
+                done.add(node)
+                order.append(node)
     return order
+
+
+def _uses(equation: Equation, parsed: Mapping[str, Equation]):
+    """The nodes an equation names (not its leaves), in reading order, as an iterator."""
+    return iter([ref.id for ref in ex.names(equation.tree) if ref.id in parsed])
+
+
+def _cycle(cycle: list[str], source: Source) -> SpecError:
+    shown = cycle if len(cycle) <= 12 else [*cycle[:6], f"… ({len(cycle) - 1} nodes) …",
+                                             *cycle[-3:]]
+    return source.error(f"equations.{cycle[0]}",
+                        "the equations form a cycle: " + " → ".join(shown) + " (→: uses)",
+                        hint="each node must depend only on nodes defined without it")
 
 
 def _pick_cost(cost: Any, parsed: Mapping[str, Equation], source: Source) -> str:
@@ -470,23 +571,24 @@ def _pick_cost(cost: Any, parsed: Mapping[str, Equation], source: Source) -> str
         if len(sinks) == 1:
             return sinks[0]
         raise source.error("training.cost", "which node is the cost?",
-                           hint="set cost = one of " + ", ".join(sinks))
-    if not isinstance(cost, str) or cost not in parsed:
+                           hint="set cost = one of " + ", ".join(sinks[:10]))
+    if not isinstance(cost, str):
+        raise read.wrong(cost, "training.cost", "the name of a node", source,
+                         hint='e.g. cost = "E"')
+    if cost not in parsed:
         raise source.error("training.cost", f"the cost {cost!r} is not a node",
-                           hint=_closest(str(cost), list(parsed)) or
+                           hint=_closest(cost, list(parsed)) or
                            "expected the name of an equation, e.g. cost = \"E\"")
     return cost
 
 
 def _freeze(freeze: Any, parameters: Mapping[str, Any], source: Source) -> tuple[str, ...]:
-    if not isinstance(freeze, (list, tuple)):
-        raise source.error("training.freeze", "freeze must be a list of parameter names",
-                           hint='expected freeze = ["b1", "b2"]')
-    for name in freeze:
+    listed = read.names(freeze, "training.freeze", source, example='freeze = ["b1", "b2"]')
+    for name in listed:
         if name not in parameters:
             raise source.error("training.freeze", f"{name!r} is not a parameter",
-                               hint=_closest(str(name), list(parameters)))
-    return tuple(freeze)
+                               hint=_closest(name, list(parameters)))
+    return tuple(listed)
 
 
 def _latex(latex: Mapping[str, Any], source: Source) -> dict[str, str]:
@@ -497,45 +599,71 @@ def _latex(latex: Mapping[str, Any], source: Source) -> dict[str, str]:
     return dict(latex)
 
 
+
 # --------------------------------------------------------------------------- layered specs
 
+#: The keys of each table of a layered spec.
+_LAYERED_KEYS = {
+    "layers": {"sizes", "activations", "activation", "bias", "loss"},
+    "values": {"inputs", "targets", "weights", "biases", "init_seed"},
+    "training": {"learning_rate", "freeze"},
+    "notation": {"preset"} | set(Notation.__dataclass_fields__),
+}
+
+
 def _layered_from_mapping(data: Mapping[str, Any], source: Source) -> Network:
-    layers = _table(data, "layers", source)
-    notation_table = _table(data, "notation", source)
-    values = _table(data, "values", source)
-    training = _table(data, "training", source)
-    for table, got, allowed in (
-            ("layers", layers, {"sizes", "activations", "activation", "bias", "loss"}),
-            ("values", values, {"inputs", "targets", "weights", "biases", "init_seed"}),
-            ("training", training, {"learning_rate", "freeze"}),
-            ("notation", notation_table, {"preset"} | set(Notation.__dataclass_fields__))):
-        for key in got:
-            if key not in allowed:
-                raise source.error(f"{table}.{key}", f"unknown key {key!r}",
-                                   hint=_closest(key, sorted(allowed)) or
-                                   "expected one of " + ", ".join(sorted(allowed)))
+    tables = {name: read.table(data.get(name, {}), name, source) for name in _LAYERED_KEYS}
+    for name, allowed in _LAYERED_KEYS.items():
+        _known_keys(tables[name], name, allowed, source)
     for table in ("inputs", "targets", "parameters", "equations"):
         if table in data:
             raise source.error(table, f"[{table}] belongs to free-form specs",
                                hint="a layered spec gives its values under [values]")
+    layers, values, notation_table = tables["layers"], tables["values"], tables["notation"]
+    if "activation" in layers and "activations" in layers:
+        raise source.error("layers.activations", "both activation and activations are given",
+                           hint="give one: a name for all layers, or a list of one per layer")
     if "layers.activation" in source.lines:  # errors about activations point at the key used
         source.lines.setdefault("layers.activations", source.lines["layers.activation"])
-    preset = notation_table.pop("preset", "nielsen")
-    if preset not in NOTATIONS:
-        raise source.error("notation.preset", f"unknown notation preset {preset!r}",
-                           hint="expected one of " + ", ".join(NOTATIONS))
-    notation = replace(NOTATIONS[preset], **notation_table)
-    activations = layers.get("activations", layers.get("activation", "sigmoid"))
+    preset = read.choice(notation_table.pop("preset", "nielsen"), "notation.preset", source,
+                         list(NOTATIONS), "notation preset")
+    training = tables["training"]
     return Network.layered(
-        sizes=layers.get("sizes"), activations=activations,
+        sizes=layers.get("sizes"), activations=layers.get("activations",
+                                                          layers.get("activation", "sigmoid")),
         bias=layers.get("bias", "per-neuron"), loss=layers.get("loss", "squared_error"),
-        notation=notation, inputs=values.get("inputs"), targets=values.get("targets"),
-        weights=values.get("weights"), biases=values.get("biases"),
-        init_seed=values.get("init_seed", 0),
-        name=_string(data, "name", source, default=Path(source.file or "network").stem),
-        title=_string(data, "title", source, default=""),
+        notation=replace(NOTATIONS[preset], **notation_table), inputs=values.get("inputs"),
+        targets=values.get("targets"), weights=values.get("weights"),
+        biases=values.get("biases"), init_seed=values.get("init_seed", 0),
+        name=data.get("name", _default_name(source)), title=data.get("title", ""),
         learning_rate=training.get("learning_rate", 0.1), freeze=training.get("freeze", ()),
         source=source)
+
+
+def _sizes(sizes: Any, source: Source) -> list[int]:
+    """The checked ``sizes`` of a layered spec: 2 to MAX_LAYERS + 1 positive whole numbers."""
+    if (not isinstance(sizes, (list, tuple)) or len(sizes) < 2
+            or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+                       for s in sizes)):
+        raise read.wrong(sizes, "layers.sizes", "a list of at least two positive whole numbers "
+                         "(sizes must list the neurons of each layer)", source,
+                         hint="expected e.g. sizes = [2, 3, 1]")
+    if len(sizes) - 1 > MAX_LAYERS:
+        raise source.error("layers.sizes", f"{len(sizes) - 1:,} layers after the input layer "
+                                           f"are more than the limit of {MAX_LAYERS}")
+    return [int(s) for s in sizes]
+
+
+def _check_layered_size(sizes: list[int], modes: list[str], source: Source) -> None:
+    """A :class:`SpecError` when the layers hold more than MAX_LAYERED_PARAMETERS parameters
+    (counted from the sizes, before anything is unrolled)."""
+    biases = {"per-neuron": lambda n: n, "shared": lambda n: 1, "none": lambda n: 0}
+    count = sum(a * b + biases[mode](b) for a, b, mode in zip(sizes, sizes[1:], modes))
+    if count > MAX_LAYERED_PARAMETERS:
+        raise source.error("layers.sizes", f"{count:,} parameters are more than a layered "
+                                           f"spec's limit of {MAX_LAYERED_PARAMETERS:,}",
+                           hint="the network is unrolled into a scalar equation per neuron "
+                                "and a parameter per connection as it is read")
 
 
 @dataclass
@@ -551,44 +679,35 @@ class _LayerPlan:
 
     @classmethod
     def make(cls, sizes, activations, bias, loss, notation, source: Source) -> "_LayerPlan":
-        if (not isinstance(sizes, (list, tuple)) or len(sizes) < 2 or
-                not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes)):
-            raise source.error("layers.sizes", f"sizes must list at least two positive whole "
-                               f"numbers, got {sizes!r}", hint="expected e.g. sizes = [2, 3, 1]")
+        sizes = _sizes(sizes, source)
         n = len(sizes) - 1
-        acts = cls._per_layer(activations, n, "layers.activations", source)
-        for i, act in enumerate(acts):
-            if act not in ACTIVATIONS:
-                raise source.error("layers.activations", f"unknown activation {act!r}",
-                                   hint=_closest(act, ACTIVATIONS) or
-                                   "expected one of " + ", ".join(ACTIVATIONS))
-            if act == "softmax" and i != n - 1:
-                raise source.error("layers.activations", "softmax is only for the output layer")
-        modes = cls._per_layer(bias, n, "layers.bias", source)
-        for mode in modes:
-            if mode not in BIAS_MODES:
-                raise source.error("layers.bias", f"unknown bias mode {mode!r}",
-                                   hint="expected one of " + ", ".join(BIAS_MODES))
-        if loss not in LOSSES:
-            raise source.error("layers.loss", f"unknown loss {loss!r}",
-                               hint=_closest(str(loss), list(LOSSES)) or
-                               "expected one of " + ", ".join(sorted(set(LOSSES.values()))))
+        acts = cls._per_layer(activations, n, "layers.activations", source, ACTIVATIONS,
+                              "activation")
+        if "softmax" in acts[:-1]:
+            raise source.error("layers.activations", "softmax is only for the output layer")
+        modes = cls._per_layer(bias, n, "layers.bias", source, BIAS_MODES, "bias mode")
+        _check_layered_size(sizes, modes, source)
+        loss = read.choice(loss, "layers.loss", source, list(LOSSES), "loss",
+                           listed=sorted(set(LOSSES.values())))
         if isinstance(notation, str):
-            if notation not in NOTATIONS:
-                raise source.error("notation.preset", f"unknown notation preset {notation!r}",
-                                   hint="expected one of " + ", ".join(NOTATIONS))
-            notation = NOTATIONS[notation]
+            notation = NOTATIONS[read.choice(notation, "notation.preset", source,
+                                             list(NOTATIONS), "notation preset")]
+        if not isinstance(notation, Notation):
+            raise read.wrong(notation, "notation", "a Notation or the name of a preset", source,
+                             hint="expected one of " + ", ".join(NOTATIONS))
         notation.check(source)
-        return cls(list(sizes), acts, modes, LOSSES[loss], notation, source)
+        return cls(sizes, acts, modes, LOSSES[loss], notation, source)
 
     @staticmethod
-    def _per_layer(value, n: int, key: str, source: Source) -> list[str]:
+    def _per_layer(value, n: int, key: str, source: Source, allowed: Sequence[str],
+                   what: str) -> list[str]:
+        """One choice for every layer after the input layer, or a list of one per layer."""
         if isinstance(value, str):
-            return [value] * n
-        if isinstance(value, (list, tuple)) and len(value) == n and all(isinstance(v, str) for v in value):
-            return list(value)
-        raise source.error(key, f"expected one name or a list of {n} (one per layer after the "
-                                f"input layer), got {value!r}")
+            return [read.choice(value, key, source, allowed, what)] * n
+        if isinstance(value, (list, tuple)) and len(value) == n:
+            return [read.choice(v, key, source, allowed, what) for v in value]
+        raise read.wrong(value, key, f"one {what} or a list of {n} (one per layer after the "
+                                     f"input layer)", source)
 
     # ---- names ------------------------------------------------------------------------------
 
@@ -707,52 +826,72 @@ class _LayerPlan:
     def leaf_values(self, names: list[str], values, key: str) -> dict[str, float | None]:
         if values is None:
             return {n: None for n in names}
-        if not isinstance(values, (list, tuple)) or len(values) != len(names):
-            raise self.source.error(key, f"expected {len(names)} numbers, got {values!r}")
-        return {n: _number(v, key, self.source) for n, v in zip(names, values)}
+        given = self._shaped(values, (len(names),), key, "")
+        return dict(zip(names, given))
 
     def parameter_values(self, weights, biases, init_seed: int) -> dict[str, float]:
         """Given starting values, or seeded random ones (uniform ±1/√fan-in) where none are given."""
         rng = random.Random(init_seed)
         values: dict[str, float] = {}
         for layer in range(1, len(self.sizes)):
-            fan_in = self.sizes[layer - 1]
-            given_w = self._layer_value(weights, layer, "values.weights")
-            given_b = self._layer_value(biases, layer, "values.biases")
+            fan_in, size = self.sizes[layer - 1], self.sizes[layer]
+            given_w = self._layer_value(weights, layer, "values.weights", (size, fan_in))
+            shared, mode = self.biases[layer - 1] == "shared", self.biases[layer - 1]
+            given_b = self._layer_value(biases, layer, "values.biases",
+                                        None if mode == "none" else () if shared else (size,))
             bound = 1 / math.sqrt(fan_in)
-            for j in range(1, self.sizes[layer] + 1):
+            for j in range(1, size + 1):
                 for k in range(1, fan_in + 1):
                     w = self.weight(layer, j, k)[0]
-                    values[w] = (self._entry(given_w, (j - 1, k - 1), "values.weights")
-                                 if given_w is not None else rng.uniform(-bound, bound))
-            for j in range(1, self.sizes[layer] + 1):  # a layer's biases after its weights
+                    values[w] = (given_w[j - 1][k - 1] if given_w is not None
+                                 else rng.uniform(-bound, bound))
+            for j in range(1, size + 1):  # a layer's biases after its weights
                 b = self.bias(layer, j)
                 if b is not None:
-                    shared = self.biases[layer - 1] == "shared"
                     if given_b is None:
                         value = 0.0 if shared or b[0] not in values else values[b[0]]
-                    elif shared:
-                        value = _number(given_b, "values.biases", self.source)
                     else:
-                        value = self._entry(given_b, (j - 1,), "values.biases")
+                        value = given_b if shared else given_b[j - 1]
                     values[b[0]] = value
         return values
 
-    def _layer_value(self, table, layer: int, key: str):
+    def _layer_value(self, table, layer: int, key: str, shape: tuple[int, ...] | None):
+        """The values ``table`` gives for ``layer`` (None if it gives none), as floats of
+        ``shape``; a layer whose shape is None (no biases) has its entry passed over."""
         if table is None:
             return None
         if not isinstance(table, (list, tuple)) or len(table) != len(self.sizes) - 1:
             raise self.source.error(key, f"expected one entry per layer after the input layer "
-                                         f"({len(self.sizes) - 1}), got {table!r}")
-        return table[layer - 1]
+                                         f"({len(self.sizes) - 1}), got {read.kind(table)}")
+        if shape is None:
+            return None
+        return self._shaped(table[layer - 1], shape, key, f"layer {layer}")
 
-    def _entry(self, table, index: tuple[int, ...], key: str) -> float:
-        value = table
-        try:
-            for i in index:
-                value = value[i]
-        except (IndexError, TypeError, KeyError):
-            shape = "[to][from] matrices" if len(index) == 2 else "lists, one number per neuron"
-            raise self.source.error(key, f"no value at {[i + 1 for i in index]}",
-                                    hint=f"expected {shape} matching sizes {self.sizes}") from None
-        return _number(value, key, self.source)
+    def _shaped(self, value, shape: tuple[int, ...], key: str, where: str):
+        """``value`` checked to be nested lists of ``shape`` (a number for ``()``), as floats."""
+        at = f"{where}: " if where else ""
+        if not shape:
+            return read.number(value, key, _Prefixed(self.source, at))
+        if not isinstance(value, (list, tuple)) or len(value) != shape[0]:
+            what = "numbers" if len(shape) == 1 else "lists"
+            raise self.source.error(key, f"{at}expected {shape[0]} {what}, got {read.kind(value)}",
+                                    hint=_SHAPES.get(key, "").format(sizes=self.sizes) or None)
+        return [self._shaped(v, shape[1:], key, f"{where}[{i}]".lstrip() if where else f"entry {i}")
+                for i, v in enumerate(value, start=1)]
+
+
+#: What a layered spec's value tables hold, for errors about their shape.
+_SHAPES = {"values.weights": "expected per layer a [to][from] matrix, for sizes {sizes}",
+           "values.biases": "expected per layer a number (shared) or a list of one per "
+                            "neuron (per-neuron), for sizes {sizes}"}
+
+
+@dataclass
+class _Prefixed:
+    """A source whose errors start with where in a value they are (``layer 2[1]: ``)."""
+
+    source: Source
+    prefix: str
+
+    def error(self, key: str, message: str, hint: str | None = None) -> SpecError:
+        return self.source.error(key, self.prefix + message, hint=hint)
