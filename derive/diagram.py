@@ -234,7 +234,8 @@ def mermaid_text(text: str) -> str:
                    for ch in one_line(text))
 
 
-_MERMAID_PLAIN = set(" _^'.,+-*/=()′·")
+#: besides letters and digits: plain math punctuation, and the symbols plain_math writes
+_MERMAID_PLAIN = set(" _^'.,+-*/=()′·∂ℓ∇∞×⋆∗∘•†‡⊤⊺ℏıȷℵℶ‖⁽⁾₍₎⁺⁻⁼₊₋₌")
 
 
 def plain_math(latex: str) -> str:

@@ -185,7 +185,13 @@ def check_spelling(spelling: str) -> None:
                           f"a spelling is at most {MAX_SPELLING_CHARS} characters long")
     if not spelling.strip():
         raise UnsafeLatex("an empty spelling", "a spelling must spell something")
+    if _SIMPLE_SPELLING.fullmatch(spelling):
+        return            # w^{2}_{11}: a layered network's 100,000 of them need no parse
     check_math(spelling, SPELLING_COMMANDS)
+
+
+#: letters with braced alphanumeric scripts: allowed math at a glance
+_SIMPLE_SPELLING = re.compile(r"[A-Za-z]+(?:\^\{[A-Za-z0-9]+\})?(?:_\{[A-Za-z0-9]+\})?")
 
 
 class _Group:

@@ -715,8 +715,9 @@ def tex_environment(folder: str) -> dict[str, str]:
     return env
 
 
-def compile_pdf(latex: str, pdf_path: Path) -> Path:
-    """Compile a LaTeX document with pdflatex into ``pdf_path``.
+def compile_pdf(latex: str, pdf_path: Path, log_path: Path | None = None) -> Path:
+    """Compile a LaTeX document with pdflatex into ``pdf_path`` (and its log into
+    ``log_path``, when given, whether it compiles or not).
 
     pdflatex runs in a temporary folder, without shell escape, allowed to read and write
     only inside that folder (and to read its own installed files), non-interactively, and
@@ -745,7 +746,9 @@ def compile_pdf(latex: str, pdf_path: Path) -> Path:
             raise ChainruleError(f"pdflatex ran past {MAX_PDFLATEX_SECONDS} s on the "
                                  "write-up", hint="leave out --pdf, or compile the .tex "
                                                   "yourself") from None
-        pdf = Path(tmp) / "writeup.pdf"
+        pdf, log = Path(tmp) / "writeup.pdf", Path(tmp) / "writeup.log"
+        if log_path is not None and log.exists():
+            write_atomic(log_path, log.read_bytes())
         if run.returncode != 0 or not pdf.exists():
             lines = [ln for ln in run.stdout.splitlines() if ln.startswith("!")]
             raise ChainruleError("pdflatex could not compile the write-up: "
