@@ -13,6 +13,7 @@ the estimate errs on the wide side, and the page budget keeps a margin for it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -138,11 +139,38 @@ def _walk(nodes: list[_Node]):
         yield from _walk(n.children)
 
 
+def _char_bound(c: str) -> float:
+    """At least what one source character (outside commands) can add to :func:`width`."""
+    return 14.7 if c in "+-=<>" else 11.7 if c.isupper() else 9.6 if c.isalpha() else 5.5
+
+
+_CHAR_BOUND = {chr(i): _char_bound(chr(i)) for i in range(128)}
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
+
+
+def _command_bound(name: str) -> float:
+    if name in ("left", "right"):
+        return 13.0
+    if name in ("frac", "dfrac", "tfrac"):
+        return 2.4        # its arguments' characters count in full (their sum ≥ their max)
+    if name in _TRANSPARENT:
+        return 0.0
+    return _WORDS.get(name, 6.6) if len(name) > 1 or name.isalpha() else _SYMBOLS.get(name, 5.5)
+
+
+def _quick_bound(src: str) -> float:
+    """An upper bound of ``width(parse(src))`` without parsing (most steps are short)."""
+    rest = _COMMAND.sub("", src)
+    return (sum(_CHAR_BOUND.get(c, 14.7) for c in rest)
+            + sum(_command_bound(name) for name in _COMMAND.findall(src)))
+
+
+@functools.lru_cache(maxsize=4096)
 def text_width(src: str) -> float:
     """The estimated width of LaTeX math ``src`` in points."""
     try:
         return width(parse(src))
-    except ValueError:
+    except (ValueError, RecursionError):
         return 6.0 * len(src)
 
 
@@ -282,14 +310,16 @@ def _breakable_width(nodes: list[_Node], i: int) -> float:
 def break_step(src: str, first: float, rest: float) -> list[str]:
     """``src`` (a display's right side) as lines: the first at most ``first`` points wide,
     the others at most ``rest`` (where the math allows)."""
+    if _quick_bound(src) <= first:
+        return [src]
     try:
         nodes = parse(src)
-    except ValueError:
+        if not nodes or width(nodes) <= first:
+            return [src]
+        lines = _Lines(src, first, rest)
+        lines.sum(nodes)
+    except (ValueError, RecursionError):   # unbalanced, or nested past Python's stack
         return [src]
-    if width(nodes) <= first or not nodes:
-        return [src]
-    lines = _Lines(src, first, rest)
-    lines.sum(nodes)
     return [" ".join(line) for line in lines.lines if line]
 
 

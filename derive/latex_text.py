@@ -60,12 +60,13 @@ def tex_code(text: str) -> str:
     return r"\texttt{" + tex_text(text, typewriter=True) + "}"
 
 
-def tex_math(text: str, allowed: frozenset[str] | None = None) -> str:
-    r"""``text`` as inline math ``\(...\)`` when :func:`check_math` allows it (Unicode math
-    symbols written as commands), else as escaped ``\texttt`` text."""
+def tex_math(text: str) -> str:
+    r"""``text`` (a claim's LaTeX) as inline math ``\(...\)`` when :func:`check_math` allows
+    it with :data:`CLAIM_COMMANDS` (Unicode math symbols written as commands), else as
+    escaped ``\texttt`` text."""
     text = tex_unicode(text.strip())
     try:
-        check_math(text, CLAIM_COMMANDS if allowed is None else allowed)
+        check_math(text, CLAIM_COMMANDS)
     except UnsafeLatex:
         return tex_code(text)
     return r"\(" + text + r"\)"
@@ -141,7 +142,7 @@ _SYMBOLS = ("prime partial ell nabla infty cdot times star ast circ bullet dagge
 #: control symbols: thin, medium, thick and negative spaces, a space, braces, underscore
 _CONTROL_SYMBOLS = frozenset(", ; : ! { } _".split() + [" "])
 
-#: every control word a name's spelling may use, with the number of arguments it takes
+#: every control word a name's spelling may use
 SPELLING_COMMANDS = frozenset(_GREEK + _MATH_ARGUMENT + _TEXT_ARGUMENT + _SYMBOLS)
 #: claims shown as math may also use fractions, roots, delimiters, functions and operators
 CLAIM_COMMANDS = SPELLING_COMMANDS | frozenset(

@@ -27,17 +27,10 @@ from derive.latex_text import (CLAIM_COMMANDS, UnsafeLatex, check_math, check_sp
                                md_text, tex_text)
 from derive.spec import Network
 from derive.writeup import compile_pdf, default_spelling, tex_engine, writeup
+from tests.test_writeup import require_tex
 
 #: a number no write-up prints by itself: if it shows up in a PDF, the file holding it was read
 SECRET = "31415926535897"
-
-
-def require_tex() -> None:
-    """Skip without pdflatex on a developer's machine; in CI its absence is a failure."""
-    if tex_engine() is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdflatex is missing in CI: .ci/run must install a TeX engine")
-        pytest.skip("pdflatex is not installed")
 
 
 def pdf_text(pdf: bytes) -> str:
