@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from derive.latex_text import md_code, md_text_with_math, tex_code, tex_math, tex_text
+from derive.latex_text import (md_code, md_text_with_math, one_line, tex_code, tex_math,
+                               tex_text)
 
 if TYPE_CHECKING:
     from derive.spec import Network
@@ -64,15 +65,16 @@ def render(verdicts: Sequence[Verdict], format: str = "text") -> str:
 
 
 def render_text(verdicts: Sequence[Verdict]) -> str:
-    """One block per claim: mark, verdict, the claim, the truth beside it, why."""
+    """One block per claim: mark, verdict, the claim, the truth beside it, why (each on one
+    line: a line break or terminal escape in a claim cannot forge another verdict)."""
     out = []
     for v in verdicts:
         where = f"line {v.line}: " if v.line else ""
-        out.append(f"{_MARK[v.verdict]} {v.verdict:<11} {where}{v.claim}")
+        out.append(f"{_MARK[v.verdict]} {v.verdict:<11} {where}{one_line(v.claim)}")
         if v.expected:
-            out.append(f"    truth: {v.expected}")
+            out.append(f"    truth: {one_line(v.expected)}")
         if v.detail and v.verdict != HOLDS:
-            out.append(f"    why:   {v.detail}")
+            out.append(f"    why:   {one_line(v.detail)}")
     out.append(summary(verdicts))
     return "\n".join(out)
 

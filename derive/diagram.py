@@ -57,6 +57,10 @@ class Diagram:
     def vertex(self, id: str) -> Vertex:
         return next(v for v in self.vertices if v.id == id)
 
+    def height_cm(self) -> float:
+        """The height of the TikZ picture in cm (its circles' centres and a circle)."""
+        return max((v.row for v in self.vertices), default=0.0) * ROW_GAP + 1.2
+
     # ---- TikZ -------------------------------------------------------------------------------
 
     def tikz(self) -> str:

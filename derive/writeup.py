@@ -572,6 +572,8 @@ def _aligned(display: Display) -> str:
 MAX_TABLE_ROWS = 40
 #: The diagram is scaled down to the text width, and to this share of the text height.
 _FIGURE_HEIGHT = r"0.75\textheight"
+#: A diagram at most this tall (cm) fits any page as it is.
+_SHORT_FIGURE_CM = 12.0
 
 
 class _LatexRenderer:
@@ -613,7 +615,7 @@ class _LatexRenderer:
                                for i in range(0, max(len(b.rows), 1), MAX_TABLE_ROWS))
         if isinstance(b, Figure):
             note = f"\n\n{{\\small {tex_text(b.diagram.note)}}}" if b.diagram.note else ""
-            return ("\\begin{center}\n" + self.fitted(b.diagram.tikz()) + "\n\n"
+            return ("\\begin{center}\n" + self.fitted(b.diagram) + "\n\n"
                     + tex_text(b.caption) + note + "\n\\end{center}")
         raise TypeError(b)
 
@@ -624,11 +626,11 @@ class _LatexRenderer:
         return "\n".join([rf"\begin{{tabular}}{{{columns}}}", *lines, r"\end{tabular}"])
 
     @staticmethod
-    def fitted(picture: str) -> str:
-        """A picture scaled down (never up) to the text width, then to the page's height."""
+    def fitted(diagram: Diagram) -> str:
+        """The diagram scaled down (never up) to the text width, then to the page's height."""
         wide = ("\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n"
-                + picture + "}")
-        if picture.count("\n") < 60:   # a small network's picture is never too tall
+                + diagram.tikz() + "}")
+        if diagram.height_cm() < _SHORT_FIGURE_CM:
             return wide
         return (f"\\resizebox{{!}}{{\\ifdim\\height>{_FIGURE_HEIGHT}{_FIGURE_HEIGHT}"
                 f"\\else\\height\\fi}}{{%\n{wide}}}")

@@ -215,18 +215,31 @@ SPECS = sorted(p for p in (Path(__file__).parents[1] / "examples").glob("*.toml"
 OVERFULL_TOLERANCE = 5.0
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
-def test_every_example_fits_the_page(spec, tmp_path):
-    """No line of a write-up runs off the page: pdflatex reports no overfull box (long
-    closed forms such as seed 004's ∂E/∂b1 are broken over lines)."""
-    require_tex()
-    log = tmp_path / "w.log"
-    compile_pdf(writeup(Network.from_toml(spec)).latex(), tmp_path / "w.pdf", log_path=log)
+def assert_fits_the_page(network: Network, folder: Path) -> None:
+    """pdflatex reports no overfull box of the write-up wider or taller than the tolerance."""
+    log = folder / "w.log"
+    compile_pdf(writeup(network).latex(), folder / "w.pdf", log_path=log)
     text = log.read_text(encoding="latin-1")
     assert "Output written" in text
     overfull = [(float(pt), line) for pt, line in
                 re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too (?:wide|high)\)(.*)", text)]
     assert not [o for o in overfull if o[0] > OVERFULL_TOLERANCE], overfull
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_every_example_fits_the_page(spec, tmp_path):
+    """No line of a write-up runs off the page (long closed forms such as seed 004's ∂E/∂b1
+    are broken over lines)."""
+    require_tex()
+    assert_fits_the_page(Network.from_toml(spec), tmp_path)
+
+
+def test_a_tall_network_fits_the_page(tmp_path):
+    """40 inputs: a diagram taller than the page is scaled down, a table longer than a page
+    is set as several."""
+    require_tex()
+    assert_fits_the_page(Network.layered([40, 1], "sigmoid", inputs=[0.1] * 40, targets=[1.0]),
+                         tmp_path)
 
 
 @pytest.mark.parametrize("name", sorted(corpus()))

@@ -408,3 +408,12 @@ def test_values_are_checked_before_the_derivation(tmp_path, capsys, monkeypatch)
     assert "missing value for 'x1'" in capsys.readouterr().err
     assert main(["derive", "seed004_afteracademy", "--params", "w99"]) == 2
     assert "unknown parameter 'w99'" in capsys.readouterr().err
+
+
+def test_a_claim_with_a_line_break_cannot_forge_a_verdict(tmp_path, capsys):
+    claims = tmp_path / "claims.toml"
+    claims.write_text('claims = ["o1 = 0.1\\n\\u2713 holds       o1 = 0.1\\u001b[2K"]\n')
+    main(["check", "seed004_afteracademy", "--claims", str(claims)])
+    out = capsys.readouterr().out
+    assert not any(line.startswith("✓") for line in out.splitlines())
+    assert "\x1b" not in out
