@@ -152,6 +152,8 @@ CLAIM_COMMANDS = SPELLING_COMMANDS | frozenset(
      "rangle displaystyle textstyle").split())
 _ARGUMENTS = {**{c: 1 for c in _MATH_ARGUMENT + _TEXT_ARGUMENT + ["sqrt"]},
               "frac": 2, "dfrac": 2, "tfrac": 2}
+#: commands a delimiter must follow
+_SIZED = frozenset("left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr".split())
 _DELIMITERS = set("()[]|./") | {r"\{", r"\}", r"\langle", r"\rangle", r"\vert", r"\Vert",
                                 r"\lvert", r"\rvert"}
 #: characters math may hold as they are: letters, digits, spaces and harmless punctuation
@@ -262,9 +264,9 @@ def _command(word: str, allowed: frozenset[str], stack: list[_Group], tokens) ->
     if group.text:
         raise UnsafeLatex(token, "no command inside \\text{...}")
     needs = _ARGUMENTS.get(word, 0)
-    if group.pending and (needs or word in ("left", "right")):
+    if group.pending and (needs or word in _SIZED):
         raise UnsafeLatex(token, "put braces around a command used as an argument")
-    if word in ("left", "right"):
+    if word in _SIZED:
         _delimiter(word, tokens, stack)
     elif not group.argument():
         group.pending, group.text_argument = needs, word in _TEXT_ARGUMENT
@@ -311,7 +313,8 @@ def _script(char: str, group: _Group) -> None:
 
 
 def _delimiter(word: str, tokens, stack: list[_Group]) -> None:
-    """Read the delimiter after ``\\left`` / ``\\right`` and open or close its group."""
+    """Read the delimiter after ``\\left``, ``\\right`` or ``\\big`` …, and open or close
+    the group of a ``\\left`` … ``\\right`` pair."""
     for match in tokens:
         w, s, c = match.groups()
         if c != " ":
@@ -321,7 +324,9 @@ def _delimiter(word: str, tokens, stack: list[_Group]) -> None:
         raise UnsafeLatex("\\" + word, "a delimiter must follow")
     if delimiter not in _DELIMITERS:
         raise UnsafeLatex(f"\\{word}{delimiter}", "not a delimiter")
-    if word == "left":
+    if word not in ("left", "right"):
+        stack[-1].argument()      # \big( is one atom
+    elif word == "left":
         if len(stack) > MAX_MATH_DEPTH:
             raise UnsafeLatex(f"{MAX_MATH_DEPTH} levels", "delimiters nest too deep")
         stack[-1].argument()
