@@ -142,6 +142,8 @@ _SYMBOLS = ("prime partial ell nabla infty cdot times star ast circ bullet dagge
 #: control symbols: thin, medium, thick and negative spaces, a space, braces, underscore
 _CONTROL_SYMBOLS = frozenset(", ; : ! { } _".split() + [" "])
 
+#: control words that may stand alone as an argument (\hat\alpha, x^\prime)
+_ATOMS = frozenset(_GREEK + _SYMBOLS)
 #: every control word a name's spelling may use
 SPELLING_COMMANDS = frozenset(_GREEK + _MATH_ARGUMENT + _TEXT_ARGUMENT + _SYMBOLS)
 #: claims shown as math may also use fractions, roots, delimiters, functions and operators
@@ -207,6 +209,7 @@ class _Group:
         self.text = text
         self.pending = 0
         self.text_argument = False
+        self.command_argument = False   # pending for a command (not a script)
         self.scripts: set[str] = set()
 
     def argument(self) -> bool:
@@ -249,7 +252,7 @@ def check_math(text: str, allowed: frozenset[str] = SPELLING_COMMANDS) -> None:
                       else "this character is not allowed")
             raise UnsafeLatex(repr(char), reason)
         elif char != " ":
-            stack[-1].argument()
+            _plain(char, stack[-1])
     if stack[-1].pending:
         raise UnsafeLatex("the end", "a command or script without its argument")
     if len(stack) > 1:
@@ -261,21 +264,30 @@ def _command(word: str, allowed: frozenset[str], stack: list[_Group], tokens) ->
     group, token = stack[-1], "\\" + word
     if word not in allowed:
         raise UnsafeLatex(token, "this control sequence is not allowed")
-    if group.text:
+    if group.text or (group.pending and group.text_argument):
         raise UnsafeLatex(token, "no command inside \\text{...}")
     needs = _ARGUMENTS.get(word, 0)
-    if group.pending and (needs or word in _SIZED):
+    if group.pending and (needs or word not in _ATOMS):
         raise UnsafeLatex(token, "put braces around a command used as an argument")
     if word in _SIZED:
         _delimiter(word, tokens, stack)
     elif not group.argument():
         group.pending, group.text_argument = needs, word in _TEXT_ARGUMENT
+        group.command_argument = True
+
+
+def _plain(char: str, group: _Group) -> None:
+    if group.pending and group.command_argument and not char.isalnum():
+        raise UnsafeLatex(repr(char), "a command's argument is a letter, a digit or {...}")
+    group.argument()
 
 
 def _control_symbol(symbol: str, group: _Group) -> None:
     if symbol not in _CONTROL_SYMBOLS:
         raise UnsafeLatex("\\" + symbol, "this control sequence is not allowed")
-    if symbol in "{}_" or group.pending:
+    if symbol not in "{}_" and group.pending:
+        raise UnsafeLatex("\\" + symbol, "spacing cannot be the argument of a command or script")
+    if symbol in "{}_":
         group.argument()          # spacing (\, \;) between atoms is neither
 
 
@@ -309,7 +321,7 @@ def _script(char: str, group: _Group) -> None:
     if char in group.scripts:
         raise UnsafeLatex(char * 2, "a double script (put braces around one of them)")
     group.scripts.add(char)
-    group.pending, group.text_argument = 1, False
+    group.pending, group.text_argument, group.command_argument = 1, False, False
 
 
 def _delimiter(word: str, tokens, stack: list[_Group]) -> None:

@@ -417,3 +417,32 @@ def test_a_claim_with_a_line_break_cannot_forge_a_verdict(tmp_path, capsys):
     out = capsys.readouterr().out
     assert not any(line.startswith("✓") for line in out.splitlines())
     assert "\x1b" not in out
+
+
+def _accepted_samples(allowed: frozenset[str], count: int, seed: int) -> list[str]:
+    """Random strings of math pieces that the checker accepts (fixed seed)."""
+    import random
+    rng = random.Random(seed)
+    pieces = (list("abxyzW019 _^{}()[],.'+-*/=|:;!?") + ["\\" + c for c in sorted(allowed)]
+              + ["\\,", "\\;", "\\!", "\\{", "\\}", "\\_", "\\ ", "\\left(", "\\right)"])
+    out = []
+    while len(out) < count:
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        try:
+            check_math(text, allowed)
+        except UnsafeLatex:
+            continue
+        out.append(text)
+    return out
+
+
+@pytest.mark.parametrize("allowed", ["spelling", "claim"])
+def test_whatever_the_checker_accepts_compiles(tmp_path, allowed):
+    """The allow-list is also a grammar: accepted math never stops pdflatex."""
+    require_tex()
+    from derive.latex_text import SPELLING_COMMANDS
+    commands = SPELLING_COMMANDS if allowed == "spelling" else CLAIM_COMMANDS
+    samples = _accepted_samples(commands, 1500, seed=len(allowed))
+    body = "\n".join(f"${s}$\\par" for s in samples)
+    compile_pdf("\\documentclass[11pt]{article}\n\\usepackage{amsmath,amssymb}\n"
+                "\\begin{document}\n" + body + "\n\\end{document}\n", tmp_path / "w.pdf")
