@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from derive.latex_text import tex_text, tex_unicode
+from derive.latex_text import (md_code, md_text_with_math, one_line, tex_code, tex_math,
+                               tex_text)
 
 if TYPE_CHECKING:
     from derive.spec import Network
@@ -64,31 +65,29 @@ def render(verdicts: Sequence[Verdict], format: str = "text") -> str:
 
 
 def render_text(verdicts: Sequence[Verdict]) -> str:
-    """One block per claim: mark, verdict, the claim, the truth beside it, why."""
+    """One block per claim: mark, verdict, the claim, the truth beside it, why (each on one
+    line: a line break or terminal escape in a claim cannot forge another verdict)."""
     out = []
     for v in verdicts:
         where = f"line {v.line}: " if v.line else ""
-        out.append(f"{_MARK[v.verdict]} {v.verdict:<11} {where}{v.claim}")
+        out.append(f"{_MARK[v.verdict]} {v.verdict:<11} {where}{one_line(v.claim)}")
         if v.expected:
-            out.append(f"    truth: {v.expected}")
+            out.append(f"    truth: {one_line(v.expected)}")
         if v.detail and v.verdict != HOLDS:
-            out.append(f"    why:   {v.detail}")
+            out.append(f"    why:   {one_line(v.detail)}")
     out.append(summary(verdicts))
     return "\n".join(out)
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(verdicts: Sequence[Verdict]) -> str:
-    """A Markdown table: verdict, claim, truth, why."""
+    """A Markdown table: verdict, claim, truth, why (claim text as code, so nothing in it
+    can end its cell or start HTML; math in the why kept only where it is safe)."""
     out = ["| | Claim | Truth | Verdict | Why |", "|---|---|---|---|---|"]
     for v in verdicts:
-        why = v.detail if v.verdict != HOLDS else ""
-        truth = f"`{_md_cell(v.expected)}`" if v.expected else "—"
-        out.append(f"| {_MARK[v.verdict]} | `{_md_cell(v.claim)}` | {truth} "
-                   f"| {v.verdict} | {_md_cell(why)} |")
+        why = md_text_with_math(v.detail) if v.verdict != HOLDS else ""
+        truth = md_code(v.expected) if v.expected else "—"
+        out.append(f"| {_MARK[v.verdict]} | {md_code(v.claim)} | {truth} "
+                   f"| {v.verdict} | {why} |")
     out.append("")
     out.append(summary(verdicts) + ".")
     return "\n".join(out)
@@ -98,10 +97,11 @@ _TEX_MARK = {HOLDS: "holds", WRONG: "wrong", ROUNDING: "rounding", UNREADABLE: "
 
 
 def _tex_math(text: str) -> str:
-    """A LaTeX claim as inline math: without [latex] tags and size commands."""
+    """A LaTeX claim as inline math, without [latex] tags and size commands (as escaped
+    text when it uses anything the allow-list of claim math does not have)."""
     text = re.sub(r"\[/?latex\]", "", text)
-    text = re.sub(r"\\(Large|large|LARGE|huge|Huge|displaystyle)\b", "", text)
-    return r"\(" + tex_unicode(text.strip()) + r"\)"
+    text = re.sub(r"\\(Large|large|LARGE|huge|Huge|displaystyle)(?![A-Za-z])", "", text)
+    return tex_math(text)
 
 
 def claims_section(network: "Network", claims: Sequence[str], format: str = "markdown",
@@ -124,8 +124,8 @@ def claims_section(network: "Network", claims: Sequence[str], format: str = "mar
     rows = [r"\section*{Checked claims}", r"\begin{itemize}"]
     for v in verdicts:
         latex = "\\" in v.claim
-        claim = _tex_math(v.claim) if latex else r"\texttt{" + tex_text(v.claim) + "}"
-        truth = (_tex_math(v.expected) if latex else r"\texttt{" + tex_text(v.expected) + "}") \
+        claim = _tex_math(v.claim) if latex else tex_code(v.claim)
+        truth = (_tex_math(v.expected) if latex else tex_code(v.expected)) \
             if v.expected else "---"
         why = f" {tex_text(v.detail, math_spans=latex)}" if v.verdict != HOLDS else ""
         rows.append(rf"\item \textbf{{{_TEX_MARK[v.verdict]}}}: {claim}\\ truth: {truth}.{why}")

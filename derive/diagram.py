@@ -15,6 +15,7 @@ from html import escape
 import sympy
 
 from derive.graph import Graph
+from derive.latex_text import one_line
 
 #: Above this many edges, weight labels would cover the picture; they are left off.
 MAX_LABELLED_EDGES = 30
@@ -56,6 +57,10 @@ class Diagram:
     def vertex(self, id: str) -> Vertex:
         return next(v for v in self.vertices if v.id == id)
 
+    def height_cm(self) -> float:
+        """The height of the TikZ picture in cm (its circles' centres and a circle)."""
+        return max((v.row for v in self.vertices), default=0.0) * ROW_GAP + 1.2
+
     # ---- TikZ -------------------------------------------------------------------------------
 
     def tikz(self) -> str:
@@ -86,11 +91,11 @@ class Diagram:
         ids = {v.id: f"n{i}" for i, v in enumerate(self.vertices)}
         lines = ["flowchart LR"]
         for v in self.vertices:
-            label = " | ".join(plain_math(line) for line in v.labels).replace('"', "'")
+            label = " | ".join(mermaid_text(plain_math(line)) for line in v.labels)
             shape = ('["{}"]' if v.kind == "parameter" else '(("{}"))').format(label)
             lines.append(f"    {ids[v.id]}{shape}")
         for e in self.edges:
-            label = f'|"{plain_math(e.label)}"|' if e.label else ""
+            label = f'|"{mermaid_text(plain_math(e.label))}"|' if e.label else ""
             arrow = "-.->" if e.dashed else "-->"
             lines.append(f"    {ids[e.source]} {arrow}{label} {ids[e.target]}")
         return "\n".join(lines)
@@ -118,7 +123,7 @@ class Diagram:
             out.extend(self._svg_vertex(v, xs[v.id], ys[v.id], radii[v.id]))
         if self.note:
             out.append(f'<text x="{margin / 2:.0f}" y="{height - 12:.0f}" font-size="11" '
-                       f'fill="#555">{escape(self.note)}</text>')
+                       f'fill="#555">{_xml(self.note)}</text>')
         out.append("</svg>")
         return "\n".join(out) + "\n"
 
@@ -165,10 +170,17 @@ def _radius(v: Vertex) -> float:
 
 # --------------------------------------------------------------------------- LaTeX → SVG text
 
-_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
-          "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ",
-          "omega": "ω", "Delta": "Δ", "Sigma": "Σ"}
-_TOKEN = re.compile(r"\\([A-Za-z]+)|([_^])|([{}])|(.)")
+_GREEK = dict(zip(
+    ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
+     "nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma "
+     "Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split(),
+    "αβγδεεζηθϑικλμνξπϖρϱσςτυφφχψωΓΔΘΛΞΠΣΥΦΨΩ"))
+#: the text of the other symbols a spelling may use (latex_text.SPELLING_COMMANDS)
+_SYMBOL_TEXT = {**_GREEK, "prime": "′", "partial": "∂", "ell": "ℓ", "nabla": "∇", "infty": "∞",
+                "cdot": "·", "times": "×", "star": "⋆", "ast": "∗", "circ": "∘", "bullet": "•",
+                "dagger": "†", "ddagger": "‡", "top": "⊤", "intercal": "⊺", "hbar": "ℏ",
+                "imath": "ı", "jmath": "ȷ", "aleph": "ℵ", "beth": "ℶ", "vert": "|", "Vert": "‖"}
+_TOKEN = re.compile(r"\\([A-Za-z]+)|\\(.)|([_^])|([{}])|(.)", re.S)
 
 
 def _math_pieces(latex: str) -> list[tuple[str, int]]:
@@ -177,7 +189,9 @@ def _math_pieces(latex: str) -> list[tuple[str, int]]:
     pieces: list[tuple[str, int]] = []
     shift_stack = [0]
     pending: int | None = None
-    for command, script, brace, char in _TOKEN.findall(latex):
+    for command, symbol, script, brace, char in _TOKEN.findall(latex):
+        if symbol:            # \{ \} \_ print as themselves; \, \; \! are spacing
+            char = symbol if symbol in "{}_" else ""
         if script:
             pending = -1 if script == "^" else 1
             continue
@@ -189,9 +203,7 @@ def _math_pieces(latex: str) -> list[tuple[str, int]]:
             if len(shift_stack) > 1:
                 shift_stack.pop()
             continue
-        text = _GREEK.get(command, "") if command else char
-        if command in ("mathrm", "operatorname", "text", "mathit", "left", "right"):
-            continue
+        text = _SYMBOL_TEXT.get(command, "") if command else char
         if text.strip() == "" and text != " ":
             continue
         shift = pending if pending is not None else shift_stack[-1]
@@ -208,9 +220,26 @@ def svg_math(latex: str) -> str:
         target = {0: 0, -1: -5, 1: 4}[shift]
         size = ' font-size="70%"' if shift else ""
         dy = f' dy="{target - baseline}"' if target != baseline else ""
-        out.append(f"<tspan{dy}{size}>{escape(text)}</tspan>")
+        out.append(f"<tspan{dy}{size}>{_xml(text)}</tspan>")
         baseline = target
     return "".join(out)
+
+
+def _xml(text: str) -> str:
+    """Text made safe for SVG: one line (control characters are not XML), ``<&>"'`` escaped."""
+    return escape(one_line(text))
+
+
+def mermaid_text(text: str) -> str:
+    """Text made safe inside a quoted Mermaid label: every character but letters, digits
+    and plain math punctuation written as a ``#code;`` entity, so no quote, bracket, ``|``,
+    ``-->``, ``;``, ``%%``, backtick, HTML or line break can end the label or the block."""
+    return "".join(ch if ch.isalnum() or ch in _MERMAID_PLAIN else f"#{ord(ch)};"
+                   for ch in one_line(text))
+
+
+#: besides letters and digits: plain math punctuation, and the symbols plain_math writes
+_MERMAID_PLAIN = set(" _^'.,+-*/=()′·∂ℓ∇∞×⋆∗∘•†‡⊤⊺ℏıȷℵℶ‖⁽⁾₍₎⁺⁻⁼₊₋₌")
 
 
 def plain_math(latex: str) -> str:

@@ -592,10 +592,18 @@ def _freeze(freeze: Any, parameters: Mapping[str, Any], source: Source) -> tuple
 
 
 def _latex(latex: Mapping[str, Any], source: Source) -> dict[str, str]:
+    """The spellings, each checked against the allow-list of math a name needs (a spelling
+    goes into the LaTeX write-up as it is, so it must not run TeX primitives)."""
+    from derive.latex_text import ALLOWED, UnsafeLatex, check_spelling
     for name, spelling in latex.items():
         if not isinstance(spelling, str):
             raise source.error(f"latex.{name}", "a LaTeX spelling must be a string",
                                hint=r'expected net_h1 = "\\mathrm{net}_{h1}"')
+        try:
+            check_spelling(spelling)
+        except UnsafeLatex as err:
+            raise source.error(f"latex.{name}", f"LaTeX spelling refused: {err.reason}: "
+                               f"{err.found}", hint="a spelling may use " + ALLOWED) from None
     return dict(latex)
 
 

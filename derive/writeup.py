@@ -9,17 +9,20 @@ an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import types
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Callable, Sequence, Union
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -28,7 +31,8 @@ from derive.chain import Derivation, derive
 from derive.diagram import Diagram, network_diagram
 from derive.errors import ChainruleError
 from derive.files import write_atomic
-from derive.latex_text import tex_text
+from derive.latex_breaks import aligned_lines
+from derive.latex_text import UnsafeLatex, check_spelling, md_text, tex_text
 from derive.spec import Network
 from derive.values import Values, compute
 
@@ -94,15 +98,42 @@ class Section:
     level: int = 2
 
 
-@dataclass
 class Document:
-    """A derivation write-up, renderable as LaTeX, Markdown or JSON."""
+    """A derivation write-up, renderable as LaTeX, Markdown or JSON.
 
-    title: str
-    sections: list[Section]
-    values: Values
-    diagram: Diagram
-    appendix: dict[str, str] = field(default_factory=dict)   # format → extra text (claims)
+    The numbers are computed when it is made; its text (sections, diagram, the checked
+    claims) only when a text form asks for it, so the JSON form does no LaTeX work.
+    """
+
+    def __init__(self, title: str, values: Values, builder: Callable[[], "_Builder"],
+                 claims: Callable[[str], str] | None = None):
+        self.title = title
+        self.values = values
+        self._make_builder = builder
+        self._claims = claims
+        self._appendix: dict[str, str] = {}
+
+    @functools.cached_property
+    def _builder(self) -> "_Builder":
+        return self._make_builder()
+
+    @functools.cached_property
+    def sections(self) -> list[Section]:
+        """The sections of the write-up, built on first use."""
+        return self._builder.sections()
+
+    @functools.cached_property
+    def diagram(self) -> Diagram:
+        """The network diagram, laid out on first use."""
+        return network_diagram(self._builder.g, self._builder.names)
+
+    def appendix(self, format: str) -> str | None:
+        """The "Checked claims" section in ``format`` (markdown or latex), if there are claims."""
+        if self._claims is None:
+            return None
+        if format not in self._appendix:
+            self._appendix[format] = self._claims(format)
+        return self._appendix[format]
 
     def latex(self) -> str:
         """A standalone LaTeX document (article class, amsmath, TikZ)."""
@@ -185,6 +216,18 @@ class _Printer(LatexPrinter):
             self._settings["order"] = order
 
 
+def default_spelling(symbol: sympy.Symbol) -> str:
+    """A name's spelling when the spec gives none: SymPy's (``w_1`` → ``w_{1}``, ``alpha`` →
+    ``\\alpha``), or the name in roman type where SymPy's would need more than the allowed
+    math (``xscr`` → ``\\mathscr{x}``, a package the write-up does not load)."""
+    spelling = sympy.latex(symbol)
+    try:
+        check_spelling(spelling)
+    except UnsafeLatex:
+        return r"\mathrm{" + symbol.name.replace("_", r"\_") + "}"
+    return spelling
+
+
 def spelled(network: Network, graph, name: str) -> sympy.Expr:
     """A node's equation as the spec writes it: its terms and factors in the spec's order."""
     from derive import expr as ex
@@ -229,7 +272,7 @@ class _Builder:
         self.digits = digits
         self.only = None if only is None else set(only)
         network = derivation.network
-        self.names = {name: network.latex_name(name) or sympy.latex(symbol)
+        self.names = {name: network.latex_name(name) or default_spelling(symbol)
                       for name, symbol in self.g.symbols.items()}
         by_symbol = {self.g.symbols[n]: t for n, t in self.names.items()}
         by_symbol.update({s: r"\delta_{" + self.names[n] + "}"
@@ -485,23 +528,22 @@ def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
     Raises:
         ChainruleError: a name in ``parameters`` that is not a parameter of the network.
     """
-    derivation = spec if isinstance(spec, Derivation) else derive(spec)
-    known = derivation.graph.parameters
+    network = spec.network if isinstance(spec, Derivation) else spec
+    network.require_values()   # check first, then work: a missing value needs no derivation
     for name in parameters or ():
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
+        if name not in network.parameters:
+            close = difflib.get_close_matches(name, list(network.parameters), n=3, cutoff=0.3)
             raise ChainruleError(f"unknown parameter {name!r}",
                                  hint=("closest: " + ", ".join(close)) if close else None)
+    derivation = spec if isinstance(spec, Derivation) else derive(spec)
     values = compute(derivation, learning_rate)
-    builder = _Builder(derivation, values, digits, parameters)
-    network = derivation.network
-    document = Document(network.title or network.name, builder.sections(), values,
-                        network_diagram(derivation.graph, builder.names))
+    claims_section = None
     if claims:
-        from derive.claims import claims_section
-        document.appendix = {fmt: claims_section(network, list(claims), fmt, aliases)
-                             for fmt in ("markdown", "latex")}
-    return document
+        from derive.claims import claims_section as section
+        claims_section = functools.partial(section, network, list(claims), aliases=aliases)
+    return Document(network.title or network.name, values,
+                    lambda: _Builder(derivation, values, digits, parameters),
+                    claims=claims_section)
 
 
 def _json_safe(data):
@@ -516,17 +558,22 @@ def _json_safe(data):
 # --------------------------------------------------------------------------- rendering
 
 def _align_lines(display: Display) -> str:
-    """The rows of a display as ``&``-aligned lines, one relation per line."""
-    lines = []
-    for lhs, steps in display.rows:
-        first, *rest = steps
-        lines.append(f"{lhs} &{first[0]} {first[1]}")
-        lines.extend(f"&{rel} {rhs}" for rel, rhs in rest)
-    return " \\\\\n".join(lines)
+    """The rows of a display as ``&``-aligned lines, one relation per line (a step too wide
+    for the page broken over continuation lines)."""
+    return " \\\\\n".join(aligned_lines(display.rows))
 
 
 def _aligned(display: Display) -> str:
     return "\\begin{aligned}\n" + _align_lines(display) + "\n\\end{aligned}"
+
+
+#: Rows of one LaTeX table: a tabular cannot break across pages, so longer tables are set
+#: as several tabulars one after another.
+MAX_TABLE_ROWS = 40
+#: The diagram is scaled down to the text width, and to this share of the text height.
+_FIGURE_HEIGHT = r"0.75\textheight"
+#: A diagram at most this tall (cm) fits any page as it is.
+_SHORT_FIGURE_CM = 12.0
 
 
 class _LatexRenderer:
@@ -546,7 +593,8 @@ class _LatexRenderer:
                 r"Derived by chainrule: every number below is computed from the spec, "
                 r"in float64, and rounded only for printing."]
         body = [self.section(s) for s in doc.sections]
-        tail = [doc.appendix["latex"]] if "latex" in doc.appendix else []
+        claims = doc.appendix("latex")
+        tail = [claims] if claims else []
         return "\n\n".join([*head, *body, *tail, r"\end{document}"]) + "\n"
 
     def inline(self, parts: list[Inline]) -> str:
@@ -563,16 +611,29 @@ class _LatexRenderer:
         if isinstance(b, Display):
             return self.display(b)
         if isinstance(b, Table):
-            columns = "l" * len(b.header)
-            rows = [" & ".join(tex_text(h) for h in b.header) + r" \\ \hline"]
-            rows += [" & ".join(self.inline([c]) for c in row) + r" \\" for row in b.rows]
-            return "\n".join([rf"\begin{{tabular}}{{{columns}}}", *rows, r"\end{tabular}"])
+            return "\n\n".join(self.table(b.header, b.rows[i:i + MAX_TABLE_ROWS])
+                               for i in range(0, max(len(b.rows), 1), MAX_TABLE_ROWS))
         if isinstance(b, Figure):
             note = f"\n\n{{\\small {tex_text(b.diagram.note)}}}" if b.diagram.note else ""
-            return ("\\begin{center}\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth"
-                    "\\else\\width\\fi}{!}{%\n" + b.diagram.tikz() + "}\n\n"
+            return ("\\begin{center}\n" + self.fitted(b.diagram) + "\n\n"
                     + tex_text(b.caption) + note + "\n\\end{center}")
         raise TypeError(b)
+
+    def table(self, header: list[str], rows: list[list[Inline]]) -> str:
+        lines = [" & ".join(tex_text(h) for h in header) + r" \\ \hline"]
+        lines += [" & ".join(self.inline([c]) for c in row) + r" \\" for row in rows]
+        columns = "l" * len(header)
+        return "\n".join([rf"\begin{{tabular}}{{{columns}}}", *lines, r"\end{tabular}"])
+
+    @staticmethod
+    def fitted(diagram: Diagram) -> str:
+        """The diagram scaled down (never up) to the text width, then to the page's height."""
+        wide = ("\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n"
+                + diagram.tikz() + "}")
+        if diagram.height_cm() < _SHORT_FIGURE_CM:
+            return wide
+        return (f"\\resizebox{{!}}{{\\ifdim\\height>{_FIGURE_HEIGHT}{_FIGURE_HEIGHT}"
+                f"\\else\\height\\fi}}{{%\n{wide}}}")
 
     @staticmethod
     def display(d: Display) -> str:
@@ -587,17 +648,21 @@ class _MarkdownRenderer:
         self.inline_diagram = inline
 
     def document(self, doc: Document) -> str:
-        parts = [f"# {doc.title}",
+        parts = [f"# {md_text(doc.title)}",
                  "Derived by chainrule: every number below is computed from the spec, in "
                  "float64, and rounded only for printing."]
         parts += [self.section(s) for s in doc.sections]
-        if "markdown" in doc.appendix:
-            parts.append(doc.appendix["markdown"].rstrip("\n"))
+        claims = doc.appendix("markdown")
+        if claims:
+            parts.append(claims.rstrip("\n"))
         return "\n\n".join(parts) + "\n"
 
     @staticmethod
-    def inline(parts: list[Inline]) -> str:
-        return "".join(f"${p.tex}$" if isinstance(p, Math) else p for p in parts)
+    def inline(parts: list[Inline], cell: bool = False) -> str:
+        """Text and ``$math$``; in a table ``cell``, ``|`` escaped (GitHub splits cells at
+        every unescaped ``|``, inside math too)."""
+        text = "".join(f"${p.tex}$" if isinstance(p, Math) else p for p in parts)
+        return text.replace("|", "\\|") if cell else text
 
     def section(self, s: Section) -> str:
         return "\n\n".join(["#" * s.level + " " + self.inline(s.title),
@@ -609,16 +674,21 @@ class _MarkdownRenderer:
         if isinstance(b, Display):
             return "$$\n" + _aligned(b) + "\n$$"
         if isinstance(b, Table):
-            rows = ["| " + " | ".join(b.header) + " |", "|" + "---|" * len(b.header)]
-            rows += ["| " + " | ".join(self.inline([c]) for c in row) + " |" for row in b.rows]
+            rows = ["| " + " | ".join(self.inline([h], cell=True) for h in b.header) + " |",
+                    "|" + "---|" * len(b.header)]
+            rows += ["| " + " | ".join(self.inline([c], cell=True) for c in row) + " |"
+                     for row in b.rows]
             return "\n".join(rows)
         if isinstance(b, Figure):
-            note = f"\n\n*{b.diagram.note}*" if b.diagram.note else ""
+            caption = md_text(b.caption).strip()
+            note = f"\n\n*{md_text(b.diagram.note)}*" if b.diagram.note else ""
             if self.diagram_href is None and self.inline_diagram == "mermaid":
                 picture = "```mermaid\n" + b.diagram.mermaid() + "\n```"
             else:
-                picture = f"![{b.caption}]({self.diagram_href or _data_uri(b.diagram.svg())})"
-            return f"{picture}\n\n*{b.caption}*{note}"
+                href = (urllib.parse.quote(self.diagram_href) if self.diagram_href
+                        else _data_uri(b.diagram.svg()))
+                picture = f"![{caption}]({href})"
+            return f"{picture}\n\n*{caption}*{note}"
         raise TypeError(b)
 
 
@@ -634,12 +704,31 @@ def tex_engine() -> str | None:
     return shutil.which("pdflatex")
 
 
-def compile_pdf(latex: str, pdf_path: Path) -> Path:
-    """Compile a LaTeX document with pdflatex into ``pdf_path``.
+#: Longest a pdflatex run may take (the largest write-ups compile in a few seconds).
+MAX_PDFLATEX_SECONDS = 120
+
+
+def tex_environment(folder: str) -> dict[str, str]:
+    """The environment pdflatex runs in: no shell escape, and paranoid file access (no
+    reading or writing outside ``folder``: no absolute paths, no ``..``, no dot files),
+    whatever the local texmf.cnf says."""
+    env = dict(os.environ)
+    env.update(shell_escape="f", openin_any="p", openout_any="p", TEXMFOUTPUT=folder)
+    return env
+
+
+def compile_pdf(latex: str, pdf_path: Path, log_path: Path | None = None) -> Path:
+    """Compile a LaTeX document with pdflatex into ``pdf_path`` (and its log into
+    ``log_path``, when given, whether it compiles or not).
+
+    pdflatex runs in a temporary folder, without shell escape, allowed to read and write
+    only inside that folder (and to read its own installed files), non-interactively, and
+    for at most :data:`MAX_PDFLATEX_SECONDS`: even a hostile document cannot run commands
+    or copy a local file into the PDF.
 
     Raises:
-        ChainruleError: no TeX engine is installed, or the document does not compile (with
-            the first error line of the log).
+        ChainruleError: no TeX engine is installed, the document does not compile (with
+            the first error line of the log), or pdflatex runs too long.
     """
     engine = tex_engine()
     if engine is None:
@@ -649,10 +738,19 @@ def compile_pdf(latex: str, pdf_path: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="chainrule-tex-") as tmp:
         source = Path(tmp) / "writeup.tex"
         source.write_text(latex, encoding="utf-8")
-        run = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error",
-                              source.name], cwd=tmp, capture_output=True, text=True,
-                             errors="replace", timeout=300)
-        pdf = Path(tmp) / "writeup.pdf"
+        command = [engine, "-no-shell-escape", "-no-parse-first-line",
+                   "-interaction=nonstopmode", "-halt-on-error", source.name]
+        try:
+            run = subprocess.run(command, cwd=tmp, env=tex_environment(tmp),
+                                 stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                 errors="replace", timeout=MAX_PDFLATEX_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise ChainruleError(f"pdflatex ran past {MAX_PDFLATEX_SECONDS} s on the "
+                                 "write-up", hint="leave out --pdf, or compile the .tex "
+                                                  "yourself") from None
+        pdf, log = Path(tmp) / "writeup.pdf", Path(tmp) / "writeup.log"
+        if log_path is not None and log.exists():
+            write_atomic(log_path, log.read_bytes())
         if run.returncode != 0 or not pdf.exists():
             lines = [ln for ln in run.stdout.splitlines() if ln.startswith("!")]
             raise ChainruleError("pdflatex could not compile the write-up: "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -207,6 +208,40 @@ def test_every_example_compiles_to_pdf(name, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+#: every example's spec (its claims files are not networks)
+SPECS = sorted(p for p in (Path(__file__).parents[1] / "examples").glob("*.toml")
+               if not p.stem.endswith("_claims"))
+#: how far a line may stick out into the margin (pt): less than a letter
+OVERFULL_TOLERANCE = 5.0
+
+
+def assert_fits_the_page(network: Network, folder: Path) -> None:
+    """pdflatex reports no overfull box of the write-up wider or taller than the tolerance."""
+    log = folder / "w.log"
+    compile_pdf(writeup(network).latex(), folder / "w.pdf", log_path=log)
+    text = log.read_text(encoding="latin-1")
+    assert "Output written" in text
+    overfull = [(float(pt), line) for pt, line in
+                re.findall(r"Overfull \\[hv]box \(([\d.]+)pt too (?:wide|high)\)(.*)", text)]
+    assert not [o for o in overfull if o[0] > OVERFULL_TOLERANCE], overfull
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_every_example_fits_the_page(spec, tmp_path):
+    """No line of a write-up runs off the page (long closed forms such as seed 004's ∂E/∂b1
+    are broken over lines)."""
+    require_tex()
+    assert_fits_the_page(Network.from_toml(spec), tmp_path)
+
+
+def test_a_tall_network_fits_the_page(tmp_path):
+    """40 inputs: a diagram taller than the page is scaled down, a table longer than a page
+    is set as several."""
+    require_tex()
+    assert_fits_the_page(Network.layered([40, 1], "sigmoid", inputs=[0.1] * 40, targets=[1.0]),
+                         tmp_path)
+
+
 @pytest.mark.parametrize("name", sorted(corpus()))
 def test_every_corpus_network_compiles_to_pdf(name, tmp_path):
     require_tex()
@@ -363,3 +398,46 @@ def test_the_package_exports_writeup_in_any_import_order():
     document = exported(Network.from_toml(example_path("seed001_single_neuron")))
     assert json.loads(document.json())["cost"] > 0
     assert derive.writeup(Network.from_toml(example_path("seed001_single_neuron"))).json()
+
+
+# --------------------------------------------------------------------------- long lines
+
+def _steps(network):
+    from derive.writeup import Display
+    for section in writeup(network).sections:
+        for block in section.blocks:
+            if isinstance(block, Display):
+                for lhs, steps in block.rows:
+                    yield lhs
+                    yield from (step for _, step in steps)
+
+
+def test_a_broken_line_is_the_same_math():
+    """Breaking only moves terms to new lines: with the fixed-size brackets back as
+    \\left/\\right, the lines read as the step did."""
+    from derive.latex_breaks import break_step
+    long = [s for name in GOLDEN_EXAMPLES for s in _steps(Network.from_toml(example_path(name)))
+            if len(break_step(s, 440, 418)) > 1]
+    assert len(long) >= 6, "seed 004's closed forms of w1-w4, b1 and b2 are broken"
+    for step in long:
+        joined = " ".join(break_step(step, 440, 418))
+        joined = re.sub(r"\\[Bb]ig([lr])([(\[])", lambda m: ("\\left" if m.group(1) == "l"
+                                                            else "\\right") + m.group(2), joined)
+        joined = re.sub(r"\\[Bb]igr\)", r"\\right)", joined)
+        assert "".join(joined.split()) == "".join(step.split())
+
+
+def test_every_line_fits_its_budget_where_the_math_allows():
+    from derive.latex_breaks import break_step, text_width
+    net = Network.layered([3, 12], ["softmax"], loss="categorical_cross_entropy",
+                          inputs=[0.5, -0.2, 0.1], targets=[1] + [0] * 11)
+    for step in _steps(net):
+        for line in break_step(step, 300, 280):
+            assert text_width(line) <= 300 + 30, line   # + a bracket's or a fraction's head
+
+
+def test_the_quick_width_bound_is_a_bound():
+    from derive.latex_breaks import _quick_bound, text_width
+    for name in example_names():
+        for step in _steps(Network.from_toml(example_path(name))):
+            assert _quick_bound(step) >= text_width(step), step
