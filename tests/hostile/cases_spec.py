@@ -281,7 +281,8 @@ SIZES = [
     _size_case("spec-size-1000-layers", _layered_sizes("[" + ", ".join(["2"] * 1001) + "]"),
                ("layers.sizes", "1,000 layers", "limit of 100")),
     _size_case("spec-size-784-128-10-scalar",
-               _layered_sizes("[784, 128, 10]") + "[values]\ninit_seed = 1\n",
+               _layered_sizes("[784, 128, 10]") + "[values]\ninit_seed = 1\n"
+               f"inputs = {[0.5] * 784}\ntargets = {[0.0] * 9 + [1.0]}\n",
                ("scalar level", "25,000", "layer level"), timeout=40),
     _size_case("spec-size-sum-of-100000", _wide_sum(100_000),
                ("100,002 names", "scalar level", "25,000")),
