@@ -15,6 +15,7 @@ module Numba cannot compile, so that one is not taken as current either.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib.machinery
@@ -256,7 +257,7 @@ def install(text: str, path: Path) -> None:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8", "surrogatepass"))
-        _import(Path(tmp), "chainrule_checked_module")
+        _checked_import(Path(tmp))
         os.replace(tmp, path)
     except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
@@ -267,6 +268,19 @@ def install(text: str, path: Path) -> None:
                                f"{type(err).__name__}: {err}",
                                hint="a bug in chainrule: please report the spec") from None
         raise
+
+
+def _checked_import(path: Path) -> None:
+    """Import the module at ``path`` to see that it imports; the ``__pycache__`` folder
+    Numba's cache makes for it on the way is not left behind when it is all that remains."""
+    pycache = path.parent / "__pycache__"
+    existed = pycache.exists()
+    try:
+        _import(path, "chainrule_checked_module")
+    finally:
+        if not existed:
+            with contextlib.suppress(OSError):
+                pycache.rmdir()
 
 
 def _umask() -> int:
