@@ -43,6 +43,9 @@ CACHE_ENV = "CHAINRULE_CACHE_DIR"
 #: Longest module name chainrule derives from a spec's file name or name (longer ones are cut
 #: and given a digest of the whole name, so they stay apart and fit any file system).
 MAX_MODULE_NAME = 100
+#: Longest file name (bytes) of a module written with -o / out: Numba's cache files are named
+#: after it plus about 40 characters, and file systems stop at 255.
+MAX_MODULE_FILE_NAME = 200
 _HASH_LINE = re.compile(r"^SPEC_HASH = '([0-9a-f]{64})'$", re.MULTILINE)
 
 #: Module names a generated module must not take, besides the standard library and anything
@@ -169,6 +172,11 @@ def output_path(out: str | Path, network: Network, dtype: str = "float64") -> Pa
     if path.suffix != ".py":
         raise CodegenError(f"{comment(text)}: a generated module's file name must end in .py",
                            hint=f"for example -o {comment(path.with_suffix('.py').name)}")
+    size = len(path.name.encode("utf-8", "surrogatepass"))
+    if size > MAX_MODULE_FILE_NAME:
+        raise CodegenError(f"{comment(path.name[:40])}…: the file name is too long for a "
+                           f"module ({size} bytes, at most {MAX_MODULE_FILE_NAME}: Numba's "
+                           f"cache files add about 40 to it)", hint="choose a shorter name")
     if path.stem.startswith("__") or _shadows(path.stem):
         raise CodegenError(f"{comment(text)}: a module of this name would shadow the module "
                            f"{path.stem!r} (or a package's own file)",
