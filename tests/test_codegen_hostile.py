@@ -400,7 +400,7 @@ POOL = ["lambda", "lambda_", "lambda__", "np", "np_", "X", "X_", "Y", "Y_", "par
         "SPEC_NAME", "momentum", "beta1", "eps", "batch", "scale", "epoch", "history", "seed"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(POOL), min_size=7, max_size=7, unique=True))
 def test_colliding_name_sets_give_the_derivations_gradient(names):
     """Any seven names from the pool as two parameters, an input, a target, two nodes and
@@ -419,7 +419,7 @@ LETTERS = ["Z", "A", "DZ", "DA", "z", "src", "rows", "chunk", "total", "cost", "
            "order", "start", "stop", "if", "w", "b", "a", "x", "y", "C"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({f: st.sampled_from(LETTERS) for f in
                               ("weight", "bias", "preactivation", "activation", "input",
                                "target", "cost")}),
