@@ -202,6 +202,19 @@ def test_hostile_text_in_every_field_through_the_api(kind, tmp_path, monkeypatch
     assert_no_marker(tmp_path)
 
 
+@pytest.mark.parametrize("kind", ["newline", "triple-quote", "line-separator", "backslash-u"])
+def test_hostile_text_in_an_index_form_module(kind, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = HOSTILE_TEXTS[kind]
+    network = dataclasses.replace(Network.layered([2, 3, 2], ["tanh", "softmax"], loss="cce",
+                                                  init_seed=0), name=text, title=text)
+    module_text = emit_module(network, form="index")
+    assert constants_of(assert_only_chainrule_statements(module_text))["SPEC_NAME"] == text
+    (tmp_path / "m.py").write_text(module_text, encoding="utf-8")
+    import_module_file(tmp_path / "m.py")
+    assert_no_marker(tmp_path)
+
+
 def test_a_lone_surrogate_in_the_name_prints_and_imports(tmp_path):
     network = small_network(name="n\ud800x", title="\udfff")
     text = emit_module(network)
@@ -447,6 +460,10 @@ def test_identifiers_are_injective_and_never_reserved():
     assert len(set(table.values())) == len(table)
     assert not set(table.values()) & reserved
     assert table["lambda_"] == "lambda_" and table["lambda"] not in ("lambda", "lambda_")
+    # a node named like another node's δ (the spec reader refuses delta_ names; the table
+    # does not rely on it)
+    both = Identifiers([("node delta_x", "delta_x"), ("δ of x", "delta_x")], reserved).table
+    assert both == {"node delta_x": "delta_x", "δ of x": "delta_x_"}
     with pytest.raises(ChainruleError, match="not a usable name"):
         Identifiers([("bad", "a b")], reserved)
     with pytest.raises(ChainruleError, match="not a usable name"):
