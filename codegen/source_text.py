@@ -59,10 +59,12 @@ def literal(text: str) -> str:
     return printed
 
 
-def comment(text: str) -> str:
-    """``text`` for the inside of one ``#`` comment line: every character that is not
-    printable is written as its escape (``\\n``, ``\\r``, ``\\x0c``, ``\\x85``, ``\\u2028`` …),
-    so no line break that Python's tokenizer or ``str.splitlines`` honours ends it early."""
+def comment(text: object) -> str:
+    """``text`` (a str, or a path or an error shown as one) for the inside of one ``#``
+    comment line or one line of a message: every character that is not printable is written
+    as its escape (``\\n``, ``\\r``, ``\\x0c``, ``\\x85``, ``\\u2028``, ``\\x1b`` …), so no line
+    break that Python's tokenizer or ``str.splitlines`` honours ends it early, and no
+    terminal control sequence reaches a terminal."""
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
 
 
