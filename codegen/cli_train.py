@@ -150,16 +150,21 @@ def _warn(text: str) -> None:
 
 
 def _build(network, dtype: str, quiet: bool):
-    """The generated module, saying what takes time on a first run (generating, compiling)."""
-    from codegen.modules import GENERATED_DIR, build, is_current, module_name
-    path = GENERATED_DIR / f"{module_name(network, dtype)}.py"
+    """The generated module, compiled, saying what takes time on a first run (generating,
+    compiling); a module that does not compile is refused (and not kept)."""
+    from codegen.modules import build, compile_module, is_current, module_path
+    from codegen.source_text import comment
+    path = module_path(network, dtype)
     say = (lambda text: None) if quiet else (lambda text: print(text, file=sys.stderr))
     if not is_current(path, network, dtype):
-        say(f"chainrule train: deriving {network.name} and generating {path.name} ...")
+        say(f"chainrule train: deriving {comment(network.name)} and generating "
+            f"{comment(path)} ...")
     cache = path.parent / "__pycache__"
     if not any(cache.glob(f"{path.stem}.train_epoch-*.nbi")):
         say("chainrule train: compiling the trainer with Numba (cached for the next run) ...")
-    return build(network, dtype=dtype)
+    module = build(network, dtype=dtype)
+    compile_module(module)
+    return module
 
 
 def _summary(metrics: dict, result, run_dir: Path, written: list[Path],

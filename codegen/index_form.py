@@ -24,9 +24,9 @@ import re
 
 import sympy
 
-from codegen.emit import _apply_rules, _Plan
+from codegen.emit import _apply_rules, _Plan, scalar_reserved, spec_identifiers
 from codegen.optimizers import optimizer_rules
-from codegen.printer import CodegenError, NumbaPrinter, identifier
+from codegen.printer import CodegenError, NumbaPrinter
 from derive.chain import derive
 from derive.spec import Network
 
@@ -53,6 +53,15 @@ def representative(network: Network) -> Network:
                            inputs=[0.0] * sizes[0], targets=[0.0] * sizes[-1], init_seed=0)
 
 
+def index_reserved(network: Network) -> frozenset[str]:
+    """Names no spec symbol may take in an index-form module: the scalar form's, and the
+    loops' own arrays (Z2, A2, DZ2, DA2 …) and locals."""
+    layers = range(1, len(network.layers.sizes) + 1)
+    arrays = [f"{kind}{l}" for kind in ("Z", "A", "DZ", "DA") for l in layers]
+    sums = [_acc(o, alone=False) for o in range(BLOCK)] + [_acc(0, alone=True)]
+    return scalar_reserved() | {*arrays, *sums, *_INDEX_LOCALS}
+
+
 class IndexModule:
     """Prints the row functions of a layered network in index form."""
 
@@ -63,9 +72,7 @@ class IndexModule:
         self.layers = network.layers
         self.rep = derive(representative(network))
         self.plan = _Plan(self.rep)
-        names = {symbol: identifier(name) for name, symbol in self.rep.graph.symbols.items()}
-        names.update({s: identifier(s.name) for s in self.rep.delta_symbols.values()})
-        self.printer = NumbaPrinter(names)
+        self.printer = NumbaPrinter(spec_identifiers(self.rep, index_reserved(network)).table)
         self.params = list(network.parameters)
         self.place = {name: i for i, name in enumerate(self.params)}
         self.offsets = [self._offsets(t) for t in range(len(self.layers.sizes) - 1)]
@@ -411,6 +418,10 @@ _ALLOCATION = re.compile(r"(\w+) = np\.(empty|zeros)\((\(\d+, \d+\)|\d+), dtype=
 CHUNK = 32
 #: neurons whose weight loops share one pass over the input row (batch-major)
 BLOCK = 4
+
+#: the loops' locals besides their arrays and running sums
+_INDEX_LOCALS = ("i", "j", "k", "r", "src", "rows", "chunk", "total", "cost_", "order", "start",
+                 "stop", "grad", "out", "params", "X", "Y", "lr", "weight_decay")
 
 _J, _K = sympy.Symbol("j", integer=True), sympy.Symbol("k", integer=True)
 #: the input element of a neuron block, read once per k (``src = X[i, k]``)

@@ -8,17 +8,13 @@ Numba emits plain multiplications. A function with no entry raises :class:`Codeg
 
 from __future__ import annotations
 
-import keyword
+import math
 
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
-from derive.errors import ChainruleError
+from codegen.source_text import CodegenError, number
 from derive.functions import leaky_relu, relu, sigmoid, softplus
-
-
-class CodegenError(ChainruleError):
-    """An expression that chainrule cannot print as Numba code."""
 
 
 #: helper name → its source (a numerically safe scalar implementation, Numba-compilable)
@@ -58,26 +54,12 @@ def _sign(z):
 ''',
 }
 
-#: names a spec may use that would shadow what generated code needs
-RESERVED = {"math", "np", "njit", "abs", "max", "min", "range", "len", "params", "grad", "X",
-            "lr", "weight_decay",
-            "Y", "g", "i", "j", "n", "state", "hyper", "out", "row", "cost", "float"}
-
-
-def identifier(name: str) -> str:
-    """A spec name as a safe Python identifier in generated code (spec names start with a
-    letter, so the generated ``_t0``, ``_max1`` never clash)."""
-    if keyword.iskeyword(name) or name in RESERVED:
-        return f"{name}_"
-    return name
-
-
 class NumbaPrinter(PythonCodePrinter):
     """Prints scalar SymPy expressions as Python that Numba compiles to plain arithmetic."""
 
     def __init__(self, names: dict[sympy.Symbol, str] | None = None, settings=None):
-        """``names`` maps the spec's symbols to their identifiers (see :func:`identifier`);
-        other symbols (the scaffolding's ``params``, ``X``, ``lr``, the temporaries ``_t0``)
+        """``names`` maps the spec's symbols to their identifiers (one
+        :class:`~codegen.source_text.Identifiers` table for the whole module); other symbols (the scaffolding's ``params``, ``X``, ``lr``, the temporaries ``_t0``)
         print as they are. The map is keyed by symbol, not by name: a spec symbol (real) and
         a scaffolding symbol (no assumptions) of the same name stay apart."""
         super().__init__({"fully_qualified_modules": True, "standard": "python3",
@@ -134,15 +116,17 @@ class NumbaPrinter(PythonCodePrinter):
         return f"max({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Rational(self, expr):
-        return repr(float(expr))
+        return _float(expr)
 
     _print_Half = _print_Rational
 
     def _print_Integer(self, expr):
-        return f"{int(expr)}.0"
+        value = int(expr)
+        # exact below 2**53 (as 3.0); beyond, the float it rounds to (math.inf past 1e308)
+        return f"{value}.0" if abs(value) < 2**53 else _float(expr)
 
     def _print_Float(self, expr):
-        return repr(float(expr))
+        return _float(expr)
 
     def _print_Pow(self, expr, rational=False):
         base, exp = expr.base, expr.exp
@@ -155,6 +139,14 @@ class NumbaPrinter(PythonCodePrinter):
             product = " * ".join([factor] * abs(int(exp)))
             return f"({product})" if exp > 0 else f"(1.0 / ({product}))"
         return super()._print_Pow(expr, rational)
+
+
+def _float(expr: sympy.Expr) -> str:
+    """A SymPy number as a float literal; one too large for a float is infinite."""
+    try:
+        return number(float(expr))
+    except OverflowError:
+        return number(math.inf if expr > 0 else -math.inf)
 
 
 def helper_source(names: set[str]) -> str:

@@ -1,6 +1,14 @@
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.networks import corpus
+
+# modules generated for the tests' own specs go to a scratch per-user cache inside the
+# checkout (kept between runs, so Numba's cache stays warm), never to ~/.cache
+os.environ.setdefault("CHAINRULE_CACHE_DIR",
+                      str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "user-cache"))
 
 CORPUS = corpus()
 
