@@ -23,7 +23,7 @@ import math
 import re
 from typing import Hashable, Iterable
 
-from derive.errors import ChainruleError
+from derive.errors import ChainruleError, printable
 
 #: what a name may look like to be printed as an identifier (the spec's own rule: ASCII, a
 #: letter first); names with a leading underscore are chainrule's (_t0, _max1, _sigmoid)
@@ -60,12 +60,9 @@ def literal(text: str) -> str:
 
 
 def comment(text: object) -> str:
-    """``text`` (a str, or a path or an error shown as one) for the inside of one ``#``
-    comment line or one line of a message: every character that is not printable is written
-    as its escape (``\\n``, ``\\r``, ``\\x0c``, ``\\x85``, ``\\u2028``, ``\\x1b`` …), so no line
-    break that Python's tokenizer or ``str.splitlines`` honours ends it early, and no
-    terminal control sequence reaches a terminal."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+    """``text`` for the inside of one ``#`` comment line or one line of a message: it is
+    :func:`derive.errors.printable`, so no line break ends the comment early."""
+    return printable(text)
 
 
 def number(value: float) -> str:

@@ -9,13 +9,11 @@ Options go anywhere after the command, before, between or after its positionals
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from importlib import import_module
 
 from derive import __version__
-from derive.errors import ChainruleError
-from derive.files import is_folder
+from derive.errors import ChainruleError, printable
 from derive.interrupts import Interrupts
 
 #: subcommand → module holding its add_arguments and run
@@ -27,12 +25,7 @@ COMMANDS = {
     "examples": "derive.cli_examples",
 }
 
-#: commands whose -o names the one file they write (train's names a run folder), with the
-#: suffix an example file name in the error takes
-FILE_OUTPUT = {"derive": ".md", "codegen": ".py"}
 
-#: characters that end a line somewhere (str.splitlines' set): an error stays on one line
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -93,39 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         with Interrupts():  # an error a Ctrl-C caused leaves as KeyboardInterrupt
-            check_output(args)
             return int(args.run(args) or 0)
     except KeyboardInterrupt:
         print(f"chainrule {args.command}: interrupted", file=sys.stderr)
         return 130
     except ChainruleError as err:
-        print(f"chainrule {args.command}: error: {one_line(str(err))}", file=sys.stderr)
+        print(f"chainrule {args.command}: error: {printable(err)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
-
-
-def check_output(args: argparse.Namespace) -> None:
-    """-o of a command that writes one file must name a file, not a folder: ``-o notes/``
-    would otherwise write a file called ``notes``.
-
-    Raises:
-        ChainruleError: -o ends in a path separator or names an existing folder.
-    """
-    output = getattr(args, "output", None)
-    if args.command not in FILE_OUTPUT or output is None:
-        return
-    separators = tuple(s for s in (os.sep, os.altsep) if s)
-    if output.endswith(separators) or is_folder(output):
-        example = os.path.join(output, "NAME" + FILE_OUTPUT[args.command])
-        raise ChainruleError(f"-o {output} names a folder; -o names the file to write",
-                             hint=f"e.g. -o {example}")
-
-
-def one_line(text: str) -> str:
-    """``text`` with every line break shown as an escape, so an error is one line whatever
-    a file name or a value in it holds."""
-    return text.translate({ord(c): repr(c)[1:-1] for c in _LINE_BREAKS})
 
 
 if __name__ == "__main__":

@@ -14,13 +14,16 @@ The format follows -o's suffix (.tex, .md, .json) unless --format says otherwise
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from derive.cli_types import POSITIVE, bounded
-from derive.errors import ChainruleError
+from derive.errors import ChainruleError, printable
+from derive.files import is_folder
 
 _SUFFIX_FORMAT = {".tex": "latex", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
+_FORMAT_SUFFIX = {"latex": ".tex", "markdown": ".md", "json": ".json"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("latex", "markdown", "json"),
                         help="output format (default: from -o's suffix, else markdown)")
     parser.add_argument("-o", "--output", metavar="FILE",
-                        help="write here instead of standard output (Markdown also writes the "
+                        help="write here instead of standard output (a folder: the spec's name with the "
+                             "format's suffix inside it; Markdown also writes the "
                              "diagram next to it as FILE's name with .svg; on standard output "
                              "the diagram is a Mermaid block, which GitHub renders)")
     parser.add_argument("--pdf", action="store_true",
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise ChainruleError("--params names no parameter", hint="e.g. --params w1,w5")
     document = writeup(network, learning_rate=args.lr, digits=args.digits, claims=claims,
                        aliases=aliases, parameters=only)
-    output = Path(args.output) if args.output else None
+    output = _output_path(args.output, spec_path, fmt)
     svg = output.with_suffix(".svg") if output and fmt == "markdown" else None
     text = document.render(fmt, diagram_href=svg.name if svg else None)
     if fmt == "json" and claims:
@@ -74,15 +78,27 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf:  # before any text is written: a failed compile leaves nothing half-done
         pdf = output.with_suffix(".pdf") if output else Path(spec_path.stem + ".pdf")
         compile_pdf(document.latex(), pdf)
-        print(f"chainrule derive: wrote {pdf}", file=sys.stderr)
+        print(f"chainrule derive: wrote {printable(pdf)}", file=sys.stderr)
     if output is None:
         sys.stdout.write(text)
         return 0
     if svg:
         write_atomic(svg, document.svg())
     write_atomic(output, text)
-    print(f"chainrule derive: wrote {output}" + (f" and {svg}" if svg else ""), file=sys.stderr)
+    print(f"chainrule derive: wrote {printable(output)}" + (f" and {printable(svg)}" if svg else ""),
+          file=sys.stderr)
     return 0
+
+
+def _output_path(output: str | None, spec_path: Path, fmt: str) -> Path | None:
+    """Where -o says to write: a file, or for a folder (an existing one, or a path ending in
+    a separator) the spec's name with the format's suffix inside it."""
+    if output is None:
+        return None
+    separators = tuple(s for s in (os.sep, os.altsep) if s)
+    if output.endswith(separators) or is_folder(output):
+        return Path(output) / (spec_path.stem + _FORMAT_SUFFIX[fmt])
+    return Path(output)
 
 
 def _claims(path: str | None) -> tuple[list[str], dict[str, str]]:

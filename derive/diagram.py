@@ -331,12 +331,13 @@ def network_diagram(graph: Graph, names: dict[str, str]) -> Diagram:
 def _merged_neurons(graph: Graph) -> dict[str, str]:
     """Pre-activation → activation, where a node is one function of a node used nowhere else."""
     out = {}
-    for node in graph.nodes:
+    for node in graph.nodes:  # evaluation order: a node's pre-activation is seen first
         expr = node.expr
         if (isinstance(expr, sympy.Function) and len(node.parents) == 1
                 and graph.is_node(node.parents[0])
                 and graph.children[node.parents[0]] == [node.name]
-                and node.parents[0] != graph.cost):
+                and node.parents[0] != graph.cost
+                and node.parents[0] not in out.values()):  # σ(σ(z)): one merge per circle
             out[node.parents[0]] = node.name
     return out
 
@@ -369,16 +370,9 @@ def _place(graph: Graph, vertices: dict[str, Vertex], edges: list[Edge]) -> None
         parents[e.target].append(e.source)
     side = {v.id for v in vertices.values() if v.kind in ("target", "parameter")}
     column: dict[str, int] = {}
-
-    def depth(v: str) -> int:
-        if v not in column:
-            column[v] = 0
-            column[v] = 1 + max((depth(p) for p in parents[v] if p not in side), default=-1)
-        return column[v]
-
-    for v in vertices:
+    for v in vertices:  # inputs, then nodes in evaluation order: every source comes first
         if v not in side:
-            depth(v)
+            column[v] = 1 + max((column[p] for p in parents[v] if p not in side), default=-1)
     children: dict[str, list[str]] = {v: [] for v in vertices}
     for e in edges:
         children[e.source].append(e.target)

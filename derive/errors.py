@@ -38,12 +38,22 @@ class ChainruleError(Exception):
         return f"{where}{key}{self.message}{hint}"
 
 
+def printable(text: object) -> str:
+    """``text`` (a str, or a path or an error shown as one) on one printable line: every
+    character that is not printable is written as its escape, as ``repr`` writes it (``\\n``,
+    ``\\r``, ``\\x0c``, ``\\x85``, ``\\u2028``, ``\\x1b`` …), so no line break that Python's
+    tokenizer or ``str.splitlines`` honours splits it and no terminal control sequence reaches
+    a terminal. The one escaping function for messages and generated comments alike."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def shown_file(file: object) -> str:
-    """A file name as an error shows it: on one line (line breaks and other control
-    characters escaped as repr escapes them) and at most about ``MAX_SHOWN_FILE`` long."""
-    text = str(file)
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """A file name as an error shows it: :func:`printable`, and at most about
+    ``MAX_SHOWN_FILE`` long."""
+    text = printable(file)
     if len(text) > MAX_SHOWN_FILE:
         keep = MAX_SHOWN_FILE // 2
         text = f"{text[:keep]}…{text[-keep:]}"

@@ -68,7 +68,7 @@ def make_folder(folder: str | Path) -> None:
 
 
 def open_regular(path: str | Path, error: type[ChainruleError] = ChainruleError,
-                 what: str = "file") -> tuple[BinaryIO, int]:
+                 what: str = "file", missing_hint: str | None = None) -> tuple[BinaryIO, int]:
     """Open ``path`` for reading in binary, refusing anything but a regular file.
 
     The file is opened without blocking and checked on its descriptor, so a FIFO (which would
@@ -79,6 +79,7 @@ def open_regular(path: str | Path, error: type[ChainruleError] = ChainruleError,
         path: the file.
         error: the :class:`ChainruleError` subclass to raise (SpecError, DataError …).
         what: what the file is, for the message (e.g. "data file").
+        missing_hint: the hint for a file that does not exist.
 
     Returns:
         The open file (the caller closes it) and its size in bytes.
@@ -86,20 +87,54 @@ def open_regular(path: str | Path, error: type[ChainruleError] = ChainruleError,
     Raises:
         error: the file is missing, unreadable or not a regular file.
     """
+    file = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise error(f"no such {what}", file=file, hint=missing_hint) from None
+    except IsADirectoryError:
+        raise _folder(error, what, file) from None
     except OSError as err:
-        reason = (err.strerror or str(err)).lower()
-        if isinstance(err, IsADirectoryError):
-            reason = "not a regular file but a folder"
-        raise error(f"cannot read the {what}: {reason}", file=str(path)) from None
+        raise error(f"cannot read the {what}: {(err.strerror or str(err)).lower()}",
+                    file=file) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else _special_kind(info.st_mode)
-        raise error(f"cannot read the {what}: not a regular file but {kind}", file=str(path))
+        if stat.S_ISDIR(info.st_mode):
+            raise _folder(error, what, file)
+        raise error(f"is not a regular file but {_special_kind(info.st_mode)}; only regular "
+                    f"files are read", file=file)
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb"), info.st_size
+
+
+def read_regular(path: str | Path, limit: int, error: type[ChainruleError] = ChainruleError,
+                 what: str = "file", missing_hint: str | None = None) -> bytes:
+    """The bytes of ``path``, a regular file (see :func:`open_regular`) of at most ``limit``
+    bytes, never read past the limit.
+
+    Raises:
+        error: as :func:`open_regular`, or the file is larger than ``limit``.
+    """
+    handle, _size = open_regular(path, error, what, missing_hint)
+    with handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as err:
+            raise error(f"cannot read the {what}: {err.strerror or err}", file=str(path)) from None
+    if len(data) > limit:
+        raise error(f"the {what} is larger than the limit of {size_text(limit)}", file=str(path))
+    return data
+
+
+def size_text(size: int) -> str:
+    """A size in bytes as a limit is written: ``4 MiB``, else ``1,234 bytes``."""
+    return f"{size // 2**20} MiB" if size % 2**20 == 0 else f"{size:,} bytes"
+
+
+def _folder(error: type[ChainruleError], what: str, file: str) -> ChainruleError:
+    return error("is a folder, not a regular file", file=file,
+                 hint=f"give the path of a {what} inside it")
 
 
 def _special_kind(mode: int) -> str:

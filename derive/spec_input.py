@@ -15,12 +15,12 @@ import numbers
 import os
 import re
 import reprlib
-import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping, Protocol, Sequence
 
 from derive.errors import SpecError
+from derive.files import read_regular, size_text
 
 #: Spec files (and spec texts given in Python) larger than this are refused before they are
 #: read: a layered spec that writes out every weight of a 784-128-10 network is about 1.5 MB.
@@ -65,57 +65,16 @@ def spec_path(path: Any) -> Path:
 
 def read_spec_file(path: Path) -> str:
     """The text of the spec file ``path``: a regular file of at most :data:`MAX_SPEC_BYTES`,
-    in UTF-8 (see :func:`read_regular_file`)."""
-    data = read_regular_file(path, MAX_SPEC_BYTES, what="spec",
-                             hint="give the path of a .toml spec, or see `chainrule examples`")
+    in UTF-8 (see :func:`derive.files.read_regular`)."""
+    data = read_regular(path, MAX_SPEC_BYTES, SpecError, "spec file",
+                        missing_hint="give the path of a .toml spec, or see `chainrule examples`")
     return decode(data, str(path))
-
-
-def read_regular_file(path: Path, limit: int, *, what: str, error: type = SpecError,
-                      hint: str | None = None) -> bytes:
-    """The bytes of ``path``, a regular file of at most ``limit`` bytes; else an ``error``
-    (a :class:`~derive.errors.ChainruleError` class) that calls the file a ``what`` file,
-    with ``hint`` for a file that does not exist.
-
-    The file is opened without blocking (a FIFO does not wait for a writer) and checked on
-    the open descriptor (no race between the check and the read), and never read past the
-    limit (``/dev/zero`` has no end).
-    """
-    file = str(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise error(f"no such {what} file", file=file, hint=hint) from None
-    except OSError as err:
-        raise error(f"cannot read the {what}: {err.strerror or err}", file=file) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise error(f"is a folder, not a {what} file", file=file,
-                        hint=f"give the path of a {what} file inside it")
-        if not stat.S_ISREG(mode):
-            raise error("is not a regular file (a pipe, a device or a socket); only regular "
-                        "files are read", file=file)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    except OSError as err:
-        raise error(f"cannot read the {what}: {err.strerror or err}", file=file) from None
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise error(f"the {what} is larger than the limit of {_size(limit)}", file=file)
-    return data
-
-
-def _size(limit: int) -> str:
-    return f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit:,} bytes"
 
 
 def check_spec_size(size: int, file: str | None) -> None:
     """A :class:`SpecError` when a spec of ``size`` bytes is over :data:`MAX_SPEC_BYTES`."""
     if size > MAX_SPEC_BYTES:
-        raise SpecError(f"the spec is larger than the limit of {_size(MAX_SPEC_BYTES)}",
+        raise SpecError(f"the spec is larger than the limit of {size_text(MAX_SPEC_BYTES)}",
                         file=file, hint="a spec holds a network's description, not its data; "
                                         "training data goes in a CSV or NPZ file")
 

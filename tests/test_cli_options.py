@@ -148,20 +148,21 @@ def test_a_name_over_the_system_limit_is_one_line(capsys, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", ["derive", "codegen"])
-def test_output_into_a_folder_is_refused_before_any_work(capsys, tmp_path, command,
-                                                         monkeypatch):
-    import derive.cli_derive
-    import codegen.cli_codegen
+@pytest.mark.parametrize("slash", ["/", ""])
+def test_derive_into_a_folder_writes_the_spec_name_there(capsys, tmp_path, slash):
+    folder = tmp_path / "notes"
+    if not slash:
+        folder.mkdir()  # an existing folder, named without a trailing separator
+    code, _, err = run(capsys, "derive", "xor", "-o", f"{folder}{slash}", "--format", "latex")
+    assert code == 0, err
+    assert [p.name for p in folder.iterdir()] == ["xor.tex"]
+    assert (folder / "xor.tex").read_text().startswith("\\documentclass")
 
-    def no_work(args):
-        raise AssertionError("the command ran")
 
-    monkeypatch.setattr(derive.cli_derive, "run", no_work)
-    monkeypatch.setattr(codegen.cli_codegen, "run", no_work)
-    code, _, err = run(capsys, command, "xor", "-o", f"{tmp_path}/new/")
-    assert code == 2 and "names a folder" in err
-    assert list(tmp_path.iterdir()) == []
+def test_codegen_into_a_folder_writes_the_module_name_there(capsys, tmp_path):
+    code, _, err = run(capsys, "codegen", "xor", "-o", f"{tmp_path}/mods/")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "mods").iterdir() if p.suffix == ".py") == ["xor.py"]
 
 
 def test_a_train_run_folder_may_end_in_a_slash(capsys, tmp_path):
@@ -176,4 +177,4 @@ def test_a_line_break_in_a_file_name_keeps_the_error_on_one_line(capsys, tmp_pat
     code, _, err = run(capsys, "train", "xor", "--data", f"csv:{tmp_path / name}", "--quiet")
     assert code == 2
     assert len(err.rstrip("\n").split("\n")) == 1 and "\r" not in err
-    assert "no such file" in err
+    assert "no such data file" in err

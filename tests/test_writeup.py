@@ -441,3 +441,21 @@ def test_the_quick_width_bound_is_a_bound():
     for name in example_names():
         for step in _steps(Network.from_toml(example_path(name))):
             assert _quick_bound(step) >= text_width(step), step
+
+
+def test_an_activation_of_an_activation_is_drawn_and_written_up():
+    """σ(σ(w·x)): the first σ merges with its pre-activation, the second is a circle of its own
+    (the diagram raised KeyError here)."""
+    from derive.diagram import network_diagram
+    from derive.graph import build_graph
+
+    net = Network.from_equations(
+        equations={"n0": "w*x", "n1": "sigmoid(n0)", "n2": "sigmoid(n1)", "E": "(y - n2)**2"},
+        inputs={"x": 0.5}, targets={"y": 1.0}, parameters={"w": 0.3})
+    graph = build_graph(net)
+    diagram = network_diagram(graph, {n: n for n in [*graph.symbols]})
+    columns = {v.id: v.column for v in diagram.vertices}
+    assert "n0" not in columns and columns["x"] < columns["n1"] < columns["n2"] < columns["E"]
+    doc = writeup(net)
+    for text in (doc.latex(), doc.markdown(), doc.svg(), doc.json()):
+        assert text
