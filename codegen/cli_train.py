@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from derive.cli_types import bounded
+from derive.errors import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -153,12 +154,11 @@ def _build(network, dtype: str, quiet: bool):
     """The generated module, compiled, saying what takes time on a first run (generating,
     compiling); a module that does not compile is refused (and not kept)."""
     from codegen.modules import build, compile_module, is_current, module_path
-    from codegen.source_text import comment
     path = module_path(network, dtype)
     say = (lambda text: None) if quiet else (lambda text: print(text, file=sys.stderr))
     if not is_current(path, network, dtype):
-        say(f"chainrule train: deriving {comment(network.name)} and generating "
-            f"{comment(path)} ...")
+        say(f"chainrule train: deriving {printable(network.name)} and generating "
+            f"{printable(path)} ...")
     cache = path.parent / "__pycache__"
     if not any(cache.glob(f"{path.stem}.train_epoch-*.nbi")):
         say("chainrule train: compiling the trainer with Numba (cached for the next run) ...")
@@ -181,12 +181,12 @@ def _summary(metrics: dict, result, run_dir: Path, written: list[Path],
               f"{result.history[-1]:.6g}; try a smaller learning rate than "
               f"{metrics['hyper']['lr']:g} (--lr)", file=sys.stderr)
     test = "train rows" if metrics["same_rows_for_test"] else "held-out rows"
-    lines = [f"{metrics['spec']}: {result.epochs} epochs, {metrics['optimizer']}, "
+    lines = [f"{printable(metrics['spec'])}: {result.epochs} epochs, {metrics['optimizer']}, "
              f"batch {metrics['batch_size']}, {metrics['seconds_training']:.2f} s",
              f"  train cost {metrics['train_cost']:.6g}   test cost {metrics['test_cost']:.6g} "
              f"({metrics['test_rows']} {test})"]
     if "test_accuracy" in metrics:
         lines.append(f"  train accuracy {metrics['train_accuracy']:.4f}   "
                      f"test accuracy {metrics['test_accuracy']:.4f}")
-    lines.append(f"  wrote {run_dir}/ ({', '.join(p.name for p in written)})")
+    lines.append(f"  wrote {printable(run_dir)}/ ({', '.join(p.name for p in written)})")
     print("\n".join(lines))
