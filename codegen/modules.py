@@ -216,8 +216,14 @@ def regenerate_command(network: Network, path: Path, dtype: str, form: str = "au
 
 
 def spec_file(network: Network) -> str:
-    """The spec's file as a header shows it: relative to the checkout when inside it."""
-    return relative(network.source.file) if network.source.file else "(built in Python)"
+    """The spec's file as a header shows it: ``examples/NAME.toml`` for a built-in example
+    (wherever it is installed, so its committed module stays current), else relative to the
+    checkout when inside it."""
+    if not network.source.file:
+        return "(built in Python)"
+    if is_example(network):
+        return f"examples/{Path(network.source.file).name}"
+    return relative(network.source.file)
 
 
 def relative(path: str | Path) -> str:

@@ -12,8 +12,11 @@ from derive.spec_input import shown, spec_path
 #: What an example's name looks like; any other SPEC argument is taken as a path.
 _EXAMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
-#: Where the example specs live (next to the packages in a checkout or editable install).
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+#: Where the example specs live: ``examples/`` next to the packages in a checkout or an
+#: editable install, else the copy a plain install puts inside this package.
+EXAMPLES_DIR = next((folder for folder in (Path(__file__).resolve().parent.parent / "examples",
+                                           Path(__file__).resolve().parent / "example_specs")
+                     if folder.is_dir()), Path(__file__).resolve().parent / "example_specs")
 
 #: The example `chainrule derive` uses when given no spec: seed 000's 2-3-1 network.
 DEFAULT = "seed000_vitalflux"

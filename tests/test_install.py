@@ -115,3 +115,38 @@ def test_pip_install_then_a_users_spec_uses_the_cache(tmp_path):
     other = tmp_path / "other-cache"
     run("codegen", "mynet.toml", CHAINRULE_CACHE_DIR=str(other))
     assert [p.name.startswith("mynet_") for p in other.glob("*.py")] == [True]
+
+
+def test_pip_install_has_the_examples_and_their_current_modules(tmp_path):
+    """A plain install carries the example specs (inside derive) and their committed modules,
+    and an example's module is current there: nothing is derived or written again."""
+    python = _venv(tmp_path / "venv")
+    source = _source(tmp_path / "src")
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
+                              "--no-build-isolation", "--no-index", str(source)],
+                             capture_output=True, text=True, timeout=300, cwd=tmp_path, env=ENV)
+    if install.returncode != 0 and "No module named pip" in install.stderr:
+        pytest.skip("no pip for the venv")
+    assert install.returncode == 0, install.stderr[-3000:]
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**ENV, "HOME": str(tmp_path / "home")}
+    chainrule = str(python.parent / "chainrule")
+    site = Path(subprocess.run([str(python), "-c", "import generated, pathlib; "
+                                "print(pathlib.Path(generated.__file__).parent)"],
+                               capture_output=True, text=True, check=True, cwd=work,
+                               env=env).stdout.strip())
+    modules = {p.name: p.read_bytes() for p in site.glob("*.py")}
+
+    listed = subprocess.run([chainrule, "examples"], cwd=work, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert listed.returncode == 0 and "xor" in listed.stdout and "seed004_afteracademy" in listed.stdout
+    done = subprocess.run([chainrule, "train", "xor", "--data", "xor", "--epochs", "2", "-o", "run"],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "deriving" not in done.stderr                     # the installed module was current
+    assert {p.name: p.read_bytes() for p in site.glob("*.py")} == modules
+    derived = subprocess.run([chainrule, "derive", "seed004_afteracademy", "--format", "json"],
+                             cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    assert derived.returncode == 0, derived.stderr[-3000:]
+    assert "cost_after" in json.loads(derived.stdout)
