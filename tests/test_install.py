@@ -70,7 +70,10 @@ def _files(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
 
-def test_pip_install_then_a_users_spec_uses_the_cache(tmp_path):
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The python of a fresh venv with chainrule installed by a plain `pip install`."""
+    tmp_path = tmp_path_factory.mktemp("install")
     python = _venv(tmp_path / "venv")
     source = _source(tmp_path / "src")
     install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
@@ -79,11 +82,16 @@ def test_pip_install_then_a_users_spec_uses_the_cache(tmp_path):
     if install.returncode != 0 and "No module named pip" in install.stderr:
         pytest.skip("no pip for the venv")
     assert install.returncode == 0, install.stderr[-3000:]
+    return python
+
+
+def test_pip_install_then_a_users_spec_uses_the_cache(installed, tmp_path):
+    python = installed
     site = Path(subprocess.run([str(python), "-c", "import derive, pathlib; "
                                 "print(pathlib.Path(derive.__file__).parent.parent)"],
                                capture_output=True, text=True, check=True, cwd=tmp_path,
                                env=ENV).stdout.strip())
-    assert site.is_relative_to(tmp_path / "venv"), "the installed copy is not the one imported"
+    assert site.is_relative_to(python.parent.parent), "the installed copy is not the one imported"
     package = _files(site / "generated")
 
     work, home = tmp_path / "work", tmp_path / "home"
@@ -117,17 +125,10 @@ def test_pip_install_then_a_users_spec_uses_the_cache(tmp_path):
     assert [p.name.startswith("mynet_") for p in other.glob("*.py")] == [True]
 
 
-def test_pip_install_has_the_examples_and_their_current_modules(tmp_path):
+def test_pip_install_has_the_examples_and_their_current_modules(installed, tmp_path):
     """A plain install carries the example specs (inside derive) and their committed modules,
     and an example's module is current there: nothing is derived or written again."""
-    python = _venv(tmp_path / "venv")
-    source = _source(tmp_path / "src")
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
-                              "--no-build-isolation", "--no-index", str(source)],
-                             capture_output=True, text=True, timeout=300, cwd=tmp_path, env=ENV)
-    if install.returncode != 0 and "No module named pip" in install.stderr:
-        pytest.skip("no pip for the venv")
-    assert install.returncode == 0, install.stderr[-3000:]
+    python = installed
     work = tmp_path / "work"
     work.mkdir()
     env = {**ENV, "HOME": str(tmp_path / "home")}
