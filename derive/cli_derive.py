@@ -20,7 +20,7 @@ from pathlib import Path
 
 from derive.cli_types import POSITIVE, bounded
 from derive.errors import ChainruleError, printable
-from derive.files import is_folder
+from derive.files import is_folder, writable_target
 
 _SUFFIX_FORMAT = {".tex": "latex", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
 _FORMAT_SUFFIX = {"latex": ".tex", "markdown": ".md", "json": ".json"}
@@ -63,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     spec_path = resolve(args.spec)
     network = Network.from_toml(spec_path)
     fmt = args.format or _SUFFIX_FORMAT.get(Path(args.output or "").suffix.lower(), "markdown")
+    output = _output_path(args.output, spec_path, fmt)
+    _refuse_overwriting_inputs(output, [spec_path, args.claims])
+    if output is not None:
+        writable_target(output)                 # a device or a FIFO is refused before the work
     claims, aliases = _claims(args.claims)
     only = None if args.params is None else [p.strip() for p in args.params.split(",")
                                              if p.strip()]
@@ -70,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
         raise ChainruleError("--params names no parameter", hint="e.g. --params w1,w5")
     document = writeup(network, learning_rate=args.lr, digits=args.digits, claims=claims,
                        aliases=aliases, parameters=only)
-    output = _output_path(args.output, spec_path, fmt)
     svg = output.with_suffix(".svg") if output and fmt == "markdown" else None
     text = document.render(fmt, diagram_href=svg.name if svg else None)
     if fmt == "json" and claims:
@@ -93,12 +96,30 @@ def run(args: argparse.Namespace) -> int:
 def _output_path(output: str | None, spec_path: Path, fmt: str) -> Path | None:
     """Where -o says to write: a file, or for a folder (an existing one, or a path ending in
     a separator) the spec's name with the format's suffix inside it."""
-    if output is None:
+    if output is None or output == "-":                     # "-": standard output
         return None
     separators = tuple(s for s in (os.sep, os.altsep) if s)
     if output.endswith(separators) or is_folder(output):
         return Path(output) / (spec_path.stem + _FORMAT_SUFFIX[fmt])
     return Path(output)
+
+
+def _refuse_overwriting_inputs(output: Path | None, inputs: list) -> None:
+    """A write-up must not replace the spec or the claims it was made from (``-o net.toml``)."""
+    if output is None:
+        return
+    written = {output, output.with_suffix(".svg"), output.with_suffix(".pdf")}
+    for source in filter(None, inputs):
+        if any(_same_file(path, source) for path in written):
+            raise ChainruleError(f"-o {printable(output)} would overwrite the input "
+                                 f"{printable(source)}", hint="write the write-up elsewhere")
+
+
+def _same_file(a: Path, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _claims(path: str | None) -> tuple[list[str], dict[str, str]]:

@@ -25,11 +25,8 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
     Raises:
         ChainruleError: ``path`` is a folder, or cannot be written (naming why).
     """
-    path = Path(path)
+    path = writable_target(Path(path))
     data = text.encode("utf-8") if isinstance(text, str) else text
-    if is_folder(path):
-        raise ChainruleError(f"cannot write {path}: it is a folder",
-                             hint="give the name of a file to write")
     try:
         make_folder(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=".tmp")
@@ -45,6 +42,28 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
         if isinstance(err, OSError):
             raise ChainruleError(f"cannot write {path}: {err.strerror or err}") from None
         raise
+
+
+def writable_target(path: Path) -> Path:
+    """The file that writing ``path`` replaces: the file a symbolic link points to (so the
+    link stays a link), and only ever a regular file — renaming onto ``/dev/stdout`` or a
+    FIFO would replace the device or the pipe itself.
+
+    Raises:
+        ChainruleError: ``path`` is a folder, a device, a FIFO or a socket.
+    """
+    if is_folder(path):
+        raise ChainruleError(f"cannot write {path}: it is a folder",
+                             hint="give the name of a file to write")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:                       # not there (yet): a new file, or a dangling link
+        return Path(os.path.realpath(path)) if os.path.islink(path) else path
+    if not stat.S_ISREG(mode):
+        raise ChainruleError(f"cannot write {path}: it is not a regular file but "
+                             f"{_special_kind(mode)}",
+                             hint="give a file's name, or leave out -o for standard output")
+    return Path(os.path.realpath(path))
 
 
 def is_folder(path: str | Path) -> bool:

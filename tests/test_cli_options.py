@@ -178,3 +178,13 @@ def test_a_line_break_in_a_file_name_keeps_the_error_on_one_line(capsys, tmp_pat
     assert code == 2
     assert len(err.rstrip("\n").split("\n")) == 1 and "\r" not in err
     assert "no such data file" in err
+
+
+def test_writing_through_a_symbolic_link_keeps_the_link(capsys, tmp_path):
+    target = tmp_path / "real.md"
+    target.write_text("old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    code, _, err = run(capsys, "derive", "xor", "-o", link)
+    assert code == 0, err
+    assert link.is_symlink() and target.read_text().startswith("# ")

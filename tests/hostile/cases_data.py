@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.hostile.corpus import ApiCase, Case
+from tests.hostile.corpus import EXAMPLES, ApiCase, Case
 
 GOOD_CSV = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
@@ -303,4 +303,24 @@ CASES = [
     ApiCase("data-api-load-bom-nan", load_api("csv:{dir}/d.csv",
                                               {"d.csv": "\ufeffx1,x2,y\n0,NaN,1\n".encode()}),
             ("d.csv:2:", "'x2'", "finite"), error="DataError"),
+]
+
+
+def _fifo_at(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _link_to_dev_null(path: Path) -> None:
+    path.symlink_to("/dev/null")
+
+
+CASES += [
+    # ---- -o must never replace a device, a pipe or the spec it reads
+    Case("data-output-fifo-derive", ["derive", "xor", "-o", "{dir}/pipe.md"],
+         {"pipe.md": _fifo_at}, words=("pipe.md", "not a regular file", "FIFO")),
+    Case("data-output-link-to-device-derive", ["derive", "xor", "-o", "{dir}/null.md"],
+         {"null.md": _link_to_dev_null}, words=("null.md", "not a regular file", "device")),
+    Case("data-output-is-the-spec", ["derive", "{dir}/net.toml", "-o", "{dir}/net.toml"],
+         {"net.toml": (EXAMPLES / "xor.toml").read_text()}, words=("would overwrite the input",)),
+    Case("data-output-dash-is-stdout", ["derive", "xor", "-o", "-"], exit=0),
 ]
