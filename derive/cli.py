@@ -28,9 +28,17 @@ COMMANDS = {
 
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage error on one line: the error and where the usage is (argparse
+    itself prints the whole usage first); every subcommand's parser is one too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {printable(message)} (see `{self.prog} --help`)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``chainrule`` and all its subcommands."""
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="chainrule",
         description="Derive a neural network's gradients through the chain rule, write the "
                     "derivation up (LaTeX, Markdown, JSON), check textbook claims against it, "

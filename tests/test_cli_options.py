@@ -125,7 +125,7 @@ def test_usage_errors(capsys, argv, words):
         main(argv)
     err = capsys.readouterr().err
     assert stop.value.code == 2 and words in err
-    assert len([line for line in err.splitlines() if "error:" in line]) == 1
+    assert len(err.strip().splitlines()) == 1 and "error:" in err and "--help" in err
 
 
 # --------------------------------------------------------------------------- -o and file names
