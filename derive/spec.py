@@ -132,12 +132,20 @@ class Notation:
                              ("bias_layer", ("target", "source")),
                              ("weight_index", ("jk", "kj"))):
             read.choice(getattr(self, key), f"notation.{key}", source, allowed, "choice")
+        owner: dict[str, str] = {}
         for key in ("weight", "bias", "preactivation", "activation", "input", "target", "cost"):
             letters = read.string(getattr(self, key), f"notation.{key}", source)
             if not re.fullmatch(rf"[A-Za-z]{{1,{MAX_LETTERS}}}", letters):
                 raise source.error(f"notation.{key}",
                                    f"a letter must be 1 to {MAX_LETTERS} ASCII letters",
                                    hint=f"got {read.kind(letters)}")
+            if letters in owner:  # names are the letter and digits: one letter, one kind
+                both = (owner[letters], key)   # point at the one the spec sets
+                given = next((k for k in both if f"notation.{k}" in source.lines), key)
+                other = both[0] if given == both[1] else both[1]
+                raise source.error(f"notation.{given}", f"the letter {letters!r} is also the "
+                                   f"{other} letter", hint="give each kind its own letter")
+            owner[letters] = key
         read.whole(self.first_layer, "notation.first_layer", source, 0, MAX_FIRST_LAYER)
 
 
@@ -674,6 +682,24 @@ def _check_layered_size(sizes: list[int], modes: list[str], source: Source) -> N
                                 "and a parameter per connection as it is read")
 
 
+#: the output activation a log-loss is the log-likelihood of (anything else gives a log of a
+#: value outside (0, 1): a negative cost, or none)
+_LOSS_OUTPUT = {"binary_cross_entropy": "sigmoid", "categorical_cross_entropy": "softmax"}
+
+
+def _check_output_layer(size: int, activation: str, loss: str, source: Source) -> None:
+    """A :class:`SpecError` for an output layer that its loss does not fit."""
+    if activation == "softmax" and size < 2:
+        raise source.error("layers.sizes", "a softmax over one neuron is always 1 (its cost "
+                           "and gradients are 0)", hint="use a sigmoid output with "
+                           "binary_cross_entropy for two classes, or two or more outputs")
+    needed = _LOSS_OUTPUT.get(loss)
+    if needed and activation != needed:
+        raise source.error("layers.loss", f"{loss} needs a {needed} output layer, not "
+                           f"{activation}", hint=f"make the last activation {needed}, or use "
+                           "squared_error")
+
+
 @dataclass
 class _LayerPlan:
     """The checked shape of a layered network, and the names its notation gives."""
@@ -704,6 +730,7 @@ class _LayerPlan:
             raise read.wrong(notation, "notation", "a Notation or the name of a preset", source,
                              hint="expected one of " + ", ".join(NOTATIONS))
         notation.check(source)
+        _check_output_layer(sizes[-1], acts[-1], LOSSES[loss], source)
         return cls(sizes, acts, modes, LOSSES[loss], notation, source)
 
     @staticmethod

@@ -18,6 +18,8 @@ def layered_specs(draw):
     """A small random layered network with values for every leaf."""
     sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=4))
     loss = draw(st.sampled_from(["squared_error", "mse", "bce", "cce"]))
+    if loss == "cce":
+        sizes[-1] = max(sizes[-1], 2)      # a softmax over one neuron is refused
     hidden = [draw(st.sampled_from(HIDDEN)) for _ in sizes[1:-1]]
     if loss == "bce":
         out = "sigmoid"

@@ -406,3 +406,27 @@ API = [
 CASES = [*_wrong_type_cases("free", FREE, FREE_WRONG),
          *_wrong_type_cases("layered", LAYERED, LAYERED_WRONG),
          *_range_cases(), *NESTING, *FILES, *SIZES, *API]
+
+
+def _layered_spec(layers: str, notation: str = "") -> str:
+    return f"[layers]\n{layers}\n[values]\ninit_seed = 1\n" + (f"[notation]\n{notation}\n" if notation else "")
+
+
+CASES += [
+    # ---- an output layer its loss does not fit, a softmax over one neuron, letters shared
+    Case("spec-loss-cce-needs-softmax", ["derive", "{dir}/s.toml", "--format", "json"],
+         {"s.toml": _layered_spec('sizes = [2, 2]\nactivations = ["relu"]\nloss = "cce"')},
+         words=("layers.loss", "needs a softmax output layer, not relu")),
+    Case("spec-loss-bce-needs-sigmoid", ["derive", "{dir}/s.toml"],
+         {"s.toml": _layered_spec('sizes = [2, 1]\nactivations = ["tanh"]\nloss = "bce"')},
+         words=("layers.loss", "needs a sigmoid output layer, not tanh")),
+    Case("spec-softmax-of-one", ["codegen", "{dir}/s.toml"],
+         {"s.toml": _layered_spec('sizes = [2, 1]\nactivations = ["softmax"]\nloss = "cce"')},
+         words=("layers.sizes", "softmax over one neuron")),
+    Case("spec-notation-same-letter", ["derive", "{dir}/s.toml"],
+         {"s.toml": _layered_spec("sizes = [2, 2]", 'input = "y"')},
+         words=("notation.input", "'y' is also the target letter")),
+    Case("spec-notation-weight-is-activation", ["derive", "{dir}/s.toml"],
+         {"s.toml": _layered_spec("sizes = [2, 2]", 'weight = "a"')},
+         words=("notation.weight", "'a' is also the activation letter")),
+]
