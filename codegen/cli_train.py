@@ -163,7 +163,13 @@ def _build(network, dtype: str, quiet: bool):
     if not any(cache.glob(f"{path.stem}.train_epoch-*.nbi")):
         say("chainrule train: compiling the trainer with Numba (cached for the next run) ...")
     module = build(network, dtype=dtype)
-    compile_module(module)
+    from derive.interrupts import Interrupts
+    # Ctrl-C waits for the compile: raised inside LLVM's callbacks it is printed as an ignored
+    # exception (and can leave Numba's library half-built), so it is taken after the compile
+    with Interrupts(hold=True) as held:
+        compile_module(module)
+    if held.seen:
+        raise KeyboardInterrupt
     return module
 
 

@@ -313,6 +313,25 @@ def test_ctrl_c_during_the_compile_is_one_line(capsys, tmp_path, monkeypatch):
     assert not (tmp_path / "run").exists()
 
 
+def test_ctrl_c_during_the_numba_compile_waits_for_it(capsys, tmp_path, monkeypatch):
+    """A Ctrl-C while the trainer compiles is taken once the compile is done (raised inside
+    LLVM's callbacks it was printed as an ignored exception): 130, one line, no run folder."""
+    from codegen import modules
+
+    finished = []
+
+    def compile_with_ctrl_c(module):
+        ctrl_c()
+        time.sleep(0.2)             # a held Ctrl-C: the compile goes on to its end
+        finished.append(module.__name__)
+
+    monkeypatch.setattr(modules, "compile_module", compile_with_ctrl_c)
+    code, _, err = run_cli(capsys, "xor", "--data", "xor", "-o", tmp_path / "run")
+    assert code == 130 and finished
+    assert err.strip().splitlines() == ["chainrule train: interrupted"]
+    assert not (tmp_path / "run").exists()
+
+
 def test_ctrl_c_in_a_real_run_from_a_terminal(tmp_path):
     """The user's case: a classifier trained in a terminal, Ctrl-C twice once the progress
     bar moves. The run ends with status 130, one "interrupted" line and its files saved."""
