@@ -16,6 +16,7 @@ import csv
 import io
 import math
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -368,17 +369,24 @@ def _columns(header: list[str], names: list[str], path: Path) -> list[int]:
     return [header.index(n) for n in names]
 
 
+#: a number in a CSV cell: decimal, with an optional sign and exponent (ASCII digits only), or
+#: a spelling of nan or infinity (refused as not finite, by name)
+_CSV_NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|inf|infinity)",
+                         re.IGNORECASE | re.ASCII)
+
+
 def _number(cell: str, column: str, path: Path, line: int) -> float:
     """A cell as a finite float; an error names the column and shows the cell."""
     text = cell.strip()
     if not text:
         raise DataError(f"column {column!r} is empty", file=str(path), line=line,
                         hint="every row needs a number in every named column")
-    try:
-        value = float(text)
-    except ValueError:
+    # a decimal number as a CSV writes it: float() alone also takes "1_0" and other scripts'
+    # digits ("１"), and nan/inf, which the check below names
+    if not _CSV_NUMBER.fullmatch(text):
         raise DataError(f"column {column!r}: expected a number, got {shown(text)}",
-                        file=str(path), line=line) from None
+                        file=str(path), line=line)
+    value = float(text)
     if not math.isfinite(value):
         raise DataError(f"column {column!r}: {shown(text)} is not a finite number",
                         file=str(path), line=line,

@@ -324,3 +324,10 @@ CASES += [
          {"net.toml": (EXAMPLES / "xor.toml").read_text()}, words=("would overwrite the input",)),
     Case("data-output-dash-is-stdout", ["derive", "xor", "-o", "-"], exit=0),
 ]
+
+CASES += [
+    Case("data-csv-underscore-number", train("csv:{dir}/d.csv"),
+         {"d.csv": "x1,x2,y\n1_0,0,1\n0,1,1\n1,1,0\n0,0,0\n"}, words=("x1", "expected a number")),
+    Case("data-csv-fullwidth-digit", train("csv:{dir}/d.csv"),
+         {"d.csv": "x1,x2,y\n\uff11,0,1\n0,1,1\n1,1,0\n0,0,0\n"}, words=("x1", "expected a number")),
+]
