@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from derive import expr as ex
-from derive.errors import ClaimError
+from derive.errors import ClaimError, SpecError
 
 if TYPE_CHECKING:  # heavy imports happen in Checker
     import sympy
@@ -52,6 +52,13 @@ __all__ = ["check", "load_claims", "claims_section", "render", "summary", "read_
 
 
 # =========================================================================== the checker
+
+#: random points tried per point wanted, before a check makes do with fewer
+_POINT_TRIES = 20
+#: Most chain-rule paths between two quantities a check lists (a claim's chain, or the true
+#: derivative of one node by another): their number doubles with each layer of a deep net.
+MAX_PATHS = 10_000
+
 
 @dataclass
 class _Part:
@@ -86,14 +93,20 @@ class Checker:
 
     # ---- numeric points
     def _points(self, count: int, seed: int, worked_example: bool = True) -> list[dict[str, float]]:
-        """The worked example's values (if any), then seeded random ones, nodes computed."""
+        """The worked example's values (if any), then seeded random ones, nodes computed.
+
+        Random points where the network has no finite value (``sqrt(w - 2)`` for w in ±1)
+        are skipped, a bounded number of times: fewer points may come back.
+        """
         from derive.values import forward
         rng = random.Random(seed)
         out = []
         if self.has_values and worked_example:
             leaves = {**self.network.inputs, **self.network.targets, **self.network.parameters}
             out.append(dict(forward(self.d, leaves), eta=self.network.learning_rate))
-        while len(out) < count:
+        for _ in range(_POINT_TRIES * count):
+            if len(out) >= count:
+                break
             leaves = {}
             for n in self.network.inputs:
                 leaves[n] = rng.uniform(-1, 1)
@@ -103,7 +116,7 @@ class Checker:
                 leaves[n] = rng.uniform(-1, 1)
             try:
                 values = forward(self.d, leaves)
-            except (ValueError, ZeroDivisionError, OverflowError):
+            except SpecError:  # outside the network's domain
                 continue
             out.append(dict(values, eta=rng.uniform(0.1, 1.0)))
         return out
@@ -124,27 +137,49 @@ class Checker:
         return b in self.ancestors(a)
 
     def ancestors(self, a: str) -> set[str]:
-        """Every name ``a``'s value is computed from (``a`` excluded)."""
+        """Every name ``a``'s value is computed from (``a`` excluded), found without
+        recursion (a chain of a thousand nodes is a thousand deep)."""
         key = ("ancestors", a)
         if key not in self._totals:
             out: set[str] = set()
-            if self.graph.is_node(a):
-                for parent in self.graph.node(a).parents:
-                    out |= {parent} | self.ancestors(parent)
+            todo = [a]
+            while todo:
+                name = todo.pop()
+                if self.graph.is_node(name):
+                    fresh = [p for p in self.graph.node(name).parents if p not in out]
+                    out.update(fresh)
+                    todo += fresh
             self._totals[key] = out
         return self._totals[key]
 
+    def path_count(self, a: str, b: str) -> int:
+        """How many paths lead from ``a`` down through parents to ``b`` (counted, not listed)."""
+        counts = {b: 1}
+        for node in self.graph.nodes:  # parents come before their children
+            if node.name != b:
+                counts[node.name] = sum(counts.get(p, 0) for p in node.parents)
+        return counts.get(a, 0)
+
     def paths_between(self, a: str, b: str) -> list[tuple[str, ...]]:
-        """Every path from ``a`` down through parents to ``b``."""
+        """Every path from ``a`` down through parents to ``b``.
+
+        Raises:
+            ClaimError: when there are more than :data:`MAX_PATHS` of them.
+        """
         key = ("paths", a, b)
         if key not in self._totals:
-            if a == b:
-                out = [(a,)]
-            elif not self.graph.is_node(a):
-                out = []
-            else:
-                out = [(a,) + p for parent in self.graph.node(a).parents
-                       for p in self.paths_between(parent, b)]
+            count = self.path_count(a, b)
+            if count > MAX_PATHS:
+                raise ClaimError(f"{a} depends on {b} through {count:,} paths, more than the "
+                                 f"{MAX_PATHS:,} a check lists")
+            out, todo = [], [(a,)]
+            while todo:
+                path = todo.pop()
+                if path[-1] == b:
+                    out.append(path)
+                elif self.graph.is_node(path[-1]):
+                    todo += [path + (p,) for p in reversed(self.graph.node(path[-1]).parents)
+                             if p == b or b in self.ancestors(p)]
             self._totals[key] = out
         return self._totals[key]
 
@@ -179,25 +214,14 @@ class Checker:
     def claim_expr(self, tree) -> "sympy.Expr":
         """A claim tree in SymPy; derivative atoms become their true closed forms."""
 
-        def build(n):
+        def leaf(n):
             if isinstance(n, Deriv):
                 return self.total(self.names.resolve(n.num), self.names.resolve(n.den))
-            if isinstance(n, ex.Num):
-                return ex.number(n.text)
-            if isinstance(n, ex.Name):
-                return self.symbols[self.names.resolve(n.id)]
-            if isinstance(n, ex.Unary):
-                return -build(n.operand) if n.op == "-" else build(n.operand)
-            if isinstance(n, ex.Call):
-                return claim_function(n.func)(*[build(a) for a in n.args])
-            left, right = build(n.left), build(n.right)
-            if n.op == "**" and right.is_Number and abs(right) > 64:
-                raise ClaimError(f"the power {right} is too large to check",
-                                 hint="powers up to 64 are read")
-            return {"+": lambda: left + right, "-": lambda: left - right,
-                    "*": lambda: left * right, "/": lambda: left / right,
-                    "**": lambda: left ** right}[n.op]()
-        return build(tree)
+            return self.symbols[self.names.resolve(n.id)]
+        try:
+            return ex.to_sympy(tree, leaf, claim_function)
+        except ex.ExprError as err:  # its column is the side's, not the claim's
+            raise ClaimError(re.sub(r" at column \d+$", "", err.message)) from None
 
     def spell(self, name: str, claim: Claim) -> str:
         """``name`` in the claim's notation: its LaTeX spelling, or the alias it used."""
@@ -239,6 +263,9 @@ class Checker:
                   lines: Sequence[int | None] | None = None) -> list[Verdict]:
         """Check claims; number claims in dependency order, each seeing the earlier claimed values."""
         lines = list(lines or [None] * len(texts))
+        if len(lines) != len(texts):
+            raise ClaimError(f"{len(texts)} claims but {len(lines)} line numbers",
+                             hint="give one line number (or None) per claim")
         read: list[Claim | Verdict] = []
         for text, line in zip(texts, lines):
             try:
@@ -830,4 +857,6 @@ def check(network: "Network", claims: Sequence[str], aliases: Mapping[str, str] 
         One :class:`Verdict` per claim, in the given order. Number claims are judged in
         dependency order so a wrong number can be traced to an earlier wrong claim.
     """
+    if isinstance(claims, str):  # one claim, not a list of its characters
+        claims = [claims]
     return Checker(network, aliases).check_all(list(claims), lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import sympy
+from sympy.core.function import ArgumentIndexError
 from mpmath.libmp.libmpf import prec_to_dps
 
 from derive.errors import ChainruleError
@@ -103,10 +104,14 @@ class leaky_relu(sympy.Function):  # noqa: N801
         return self.args[1] if len(self.args) > 1 else LEAKY_SLOPE
 
     def fdiff(self, argindex=1):
-        if argindex != 1:
-            raise sympy.ArgumentIndexError(self, argindex)
+        """∂/∂x is 1 for x > 0 and the slope otherwise; ∂/∂slope is 0 for x > 0 and x
+        otherwise (so a slope given as a parameter is trained like any weight)."""
         step = sympy.Heaviside(self.args[0], 0)
-        return step + self.slope * (1 - step)
+        if argindex == 1:
+            return step + self.slope * (1 - step)
+        if argindex == 2 and len(self.args) == 2:
+            return self.args[0] * (1 - step)
+        raise ArgumentIndexError(self, argindex)
 
     def _eval_evalf(self, prec):
         x = self.args[0]
@@ -147,6 +152,13 @@ def _heaviside(x: float, h0: float = 0.5) -> float:
     return 1.0 if x > 0 else (0.0 if x < 0 else h0)
 
 
+def _log(x: float) -> float:
+    """math.log, saying which way its argument left the domain."""
+    if x <= 0:
+        raise ValueError("the log of 0" if x == 0 else "the log of a negative number")
+    return math.log(x)
+
+
 #: Name in a spec → SymPy function.
 REGISTRY = {
     "sigmoid": sigmoid, "tanh": sympy.tanh, "relu": relu, "leaky_relu": leaky_relu,
@@ -158,7 +170,7 @@ assert set(REGISTRY) == set(FUNCTIONS)
 #: SymPy function class → float64 implementation, for :mod:`derive.values`.
 NUMERIC = {
     sigmoid: _sigmoid, relu: relu.numeric, leaky_relu: leaky_relu.numeric, softplus: _softplus,
-    sympy.tanh: math.tanh, sympy.exp: math.exp, sympy.log: math.log, sympy.Abs: abs,
+    sympy.tanh: math.tanh, sympy.exp: math.exp, sympy.log: _log, sympy.Abs: abs,
     sympy.Heaviside: _heaviside, sympy.sign: lambda x: float((x > 0) - (x < 0)),
 }
 
