@@ -987,7 +987,7 @@ def _load_toml(text: str, file: str):
     aliases = data.get("aliases", {})
     if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
         raise ClaimError("[aliases] must map author spellings to network names", file=file,
-                         line=_line_starting(text, "[aliases]"),
+                         line=_line_starting(text, "[aliases"),
                          hint='expected [aliases] with lines such as "out(h1)" = "H1"')
     unknown = set(data) - {"claims", "aliases", "spec", "title"}
     if unknown:

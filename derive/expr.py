@@ -168,11 +168,11 @@ class Parser:
         check_numbers(node)
         return node
 
-    def nested(self, parse: Callable[[], Node]) -> Node:
-        """``parse()`` one level deeper (a parenthesis, a call's argument, an exponent)."""
+    def nested(self, parse: Callable[[], Node], at: Token) -> Node:
+        """``parse()`` one level deeper, inside ``at`` (a parenthesis, a call, a power)."""
         if self.depth >= MAX_DEPTH:
             raise ExprError(f"the expression nests deeper than {MAX_DEPTH} levels of "
-                            f"parentheses, calls and powers", self.tok.pos + 1,
+                            f"parentheses, calls and powers", at.pos + 1,
                             hint="split it into several equations")
         self.depth += 1
         try:
@@ -209,7 +209,7 @@ class Parser:
         base = self.atom()
         if self.tok.text in ("**", "^"):
             op = self.advance()
-            return Binary("**", base, self.nested(self.unary), op.pos)
+            return Binary("**", base, self.nested(self.unary, op), op.pos)
         return base
 
     def atom(self) -> Node:
@@ -225,7 +225,7 @@ class Parser:
             return Name(tok.text, tok.pos)
         if tok.text == "(":
             self.advance()
-            node = self.nested(self.sum)
+            node = self.nested(self.sum, tok)
             self.expect(")")
             return node
         raise self.error("expected a number, a name or '('")
@@ -235,10 +235,10 @@ class Parser:
             raise ExprError(f"unknown function {name.text!r}", name.pos + 1,
                             hint="expected one of " + ", ".join(sorted(self.functions)))
         self.expect("(")
-        args = [self.nested(self.sum)]
+        args = [self.nested(self.sum, name)]
         while self.tok.text == ",":
             self.advance()
-            args.append(self.nested(self.sum))
+            args.append(self.nested(self.sum, name))
         self.expect(")")
         allowed = ARGUMENTS.get(name.text, (1,))
         if len(args) not in allowed:
@@ -381,7 +381,9 @@ def _arithmetic(op: str, left: float, right: float) -> float | None:
     value = {"+": left + right, "-": left - right, "*": left * right, "/": left / right}[op]
     if not math.isfinite(value):
         raise _Refused(f"{_fmt(left)}{op}{_fmt(right)} is too large for float64")
-    return value if value or not (left and right) else None  # an underflow is not a zero
+    if op in "*/" and value == 0 and left != 0:
+        return None  # an underflow, not a zero: 1/(1e-200*1e-200) is 1e400, not 1/0
+    return value
 
 
 def _fold(node, operands: list) -> float | None:
