@@ -13,6 +13,7 @@ they are read, so ``1/0``, ``log(-1)`` or ``10**10**10`` are refused with their 
 from __future__ import annotations
 
 import math
+import operator
 import re
 from decimal import Decimal
 from dataclasses import dataclass
@@ -375,10 +376,13 @@ def _sqrt(x: float) -> float:
 _FOLD = {"exp": _exp, "log": _log, "sqrt": _sqrt, "abs": abs, "tanh": math.tanh}
 
 
+_OPERATIONS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
 def _arithmetic(op: str, left: float, right: float) -> float | None:
     if op == "**":
         return _power(left, right)
-    value = {"+": left + right, "-": left - right, "*": left * right, "/": left / right}[op]
+    value = _OPERATIONS[op](left, right)
     if not math.isfinite(value):
         raise _Refused(f"{_fmt(left)}{op}{_fmt(right)} is too large for float64")
     if op in "*/" and value == 0 and left != 0:
