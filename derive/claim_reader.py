@@ -878,10 +878,6 @@ def fmt_number(value: float, digits: int = 10) -> str:
 
 #: Largest claims file read (bytes): a post's claims fit in a few kilobytes.
 MAX_CLAIMS_FILE_SIZE = 1_000_000
-#: Most claims checked in one run (each builds and compares expressions).
-MAX_CLAIMS = 1_000
-
-
 def load_claims(path: str) -> tuple[list[str], list[int], dict[str, str]]:
     """Read a claims file: TOML ``claims = [...]`` (with optional ``[aliases]``) or one per line.
 
@@ -893,14 +889,8 @@ def load_claims(path: str) -> tuple[list[str], list[int], dict[str, str]]:
     """
     text = _read_claims_text(str(path))
     if str(path).endswith(".toml"):
-        claims, lines, aliases = _load_toml(text, str(path))
-    else:
-        claims, lines, aliases = _load_lines(text, str(path))
-    if len(claims) > MAX_CLAIMS:
-        raise ClaimError(f"the claims file holds {len(claims):,} claims, more than the "
-                         f"{MAX_CLAIMS:,} checked in one run", file=str(path),
-                         hint="split it into several files")
-    return claims, lines, aliases
+        return _load_toml(text, str(path))
+    return _load_lines(text, str(path))
 
 
 def _read_claims_text(path: str) -> str:

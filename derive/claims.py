@@ -55,6 +55,13 @@ __all__ = ["check", "load_claims", "claims_section", "render", "summary", "read_
 
 #: random points tried per point wanted, before a check makes do with fewer
 _POINT_TRIES = 20
+#: Largest expansion a symbolic comparison tries (terms); beyond it the numeric one decides.
+MAX_EXPANDED_TERMS = 20_000
+#: Largest expansion factored for a "the truth is the claim times ..." hint (terms): factoring
+#: (a*b + c*d + e)**12 (91 terms) takes half a minute.
+MAX_FACTORED_TERMS = 50
+#: Most claims checked in one run (each is read, built and compared at several points).
+MAX_CLAIMS = 1_000
 #: Most chain-rule paths between two quantities a check lists (a claim's chain, or the true
 #: derivative of one node by another): their number doubles with each layer of a deep net.
 MAX_PATHS = 10_000
@@ -262,6 +269,9 @@ class Checker:
     def check_all(self, texts: Sequence[str],
                   lines: Sequence[int | None] | None = None) -> list[Verdict]:
         """Check claims; number claims in dependency order, each seeing the earlier claimed values."""
+        if len(texts) > MAX_CLAIMS:
+            raise ClaimError(f"{len(texts):,} claims, more than the {MAX_CLAIMS:,} checked in "
+                             f"one run", hint="split them into several runs or files")
         lines = list(lines or [None] * len(texts))
         if len(lines) != len(texts):
             raise ClaimError(f"{len(texts)} claims but {len(lines)} line numbers",
@@ -345,7 +355,7 @@ class Checker:
         elif target.kind == "after":
             expected = f"{self.spell(target.name, claim)}+ = {expected}"
         found, tested = self._first_difference(written, truth, self.points)
-        proven = found is None and self.sp.expand(written - truth) == 0
+        proven = found is None and self._expands_to_zero(written - truth)
         if found is None and not proven:  # look much harder (e.g. ReLU steps) before simplifying
             found, more = self._first_difference(written, truth, self.extra_points)
             tested += more
@@ -464,7 +474,8 @@ class Checker:
             if _close(ratios[0], -1.0):
                 return " The sign is wrong."
             return f" The truth is the claim times {fmt_number(ratios[0], 6)}."
-        if sp.count_ops(truth) + sp.count_ops(written) > 80:
+        if (sp.count_ops(truth) + sp.count_ops(written) > 80
+                or _expanded_terms(truth) + _expanded_terms(written) > MAX_FACTORED_TERMS):
             return ""  # factoring big expressions costs more than the hint is worth
         try:
             ratio = sp.factor(sp.cancel(truth / written)) if written != 0 else None
@@ -479,14 +490,22 @@ class Checker:
                  if self.graph.symbols[n.name] in expr.free_symbols}
         return expr.xreplace(table)
 
+    def _expands_to_zero(self, expr) -> bool:
+        """Whether ``expr`` expands to 0; False without trying when the expansion would have
+        more than :data:`MAX_EXPANDED_TERMS` terms (a claim's (a+b+c+d+e+f)**64 has 11
+        million: the numeric comparison decides then)."""
+        if _expanded_terms(expr) > MAX_EXPANDED_TERMS:
+            return False
+        return self.sp.expand(expr) == 0
+
     def _symbolically_equal(self, a, b) -> bool:
         """Zero difference, first in the quantities as written, then with every node
         replaced by its equation (the network's relations, e.g. O1 = σ(o1))."""
         sp = self.sp
-        if sp.expand(a - b) == 0:
+        if self._expands_to_zero(a - b):
             return True
         diff = self._expand_leaves(a) - self._expand_leaves(b)
-        if sp.expand(diff) == 0:
+        if self._expands_to_zero(diff):
             return True
         if sp.count_ops(diff) > 400:
             return False
@@ -752,6 +771,38 @@ class Checker:
             return f" It holds if {name} = {fmt_number(candidate)}{note}."
         return (f" It nearly holds if {name} = {fmt_number(candidate)}{note}: that gives "
                 f"{fmt_number(value, n + 1)}, agreeing to {k} digits.")
+
+
+def _expanded_terms(expr) -> float:
+    """An upper bound of the number of terms ``expand(expr)`` gives, without expanding."""
+    from math import comb
+    sizes: dict = {}
+    for e in _postorder(expr):
+        args = [sizes[a] for a in e.args]
+        if e.is_Add:
+            sizes[e] = sum(args)
+        elif e.is_Mul:
+            sizes[e] = math.prod(args)
+        elif e.is_Pow and e.exp.is_Integer and e.exp > 0 and args[0] > 1:
+            n, k = int(e.exp), args[0]
+            sizes[e] = comb(n + k - 1, k - 1) if n < 10_000 and k < 10_000 else math.inf
+        else:
+            sizes[e] = 1
+    return sizes[expr]
+
+
+def _postorder(expr) -> list:
+    """The distinct subexpressions of a SymPy expression, each after its arguments."""
+    out, seen, todo = [], set(), [(expr, False)]
+    while todo:
+        e, ready = todo.pop()
+        if ready:
+            out.append(e)
+        elif e not in seen:
+            seen.add(e)
+            todo.append((e, True))
+            todo += [(a, False) for a in e.args]
+    return out
 
 
 def _replace_number(node, literal: ex.Num, text: str):

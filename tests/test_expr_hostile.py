@@ -190,3 +190,18 @@ def test_a_trainable_slope_through_the_cli(tmp_path, capsys):
     assert cli.main(["derive", str(path), "--format", "json"]) == 0
     gradients = json.loads(capsys.readouterr().out)["gradients"]
     assert gradients["s"] == pytest.approx(2 * (0.1 * -2) * -2)  # dE/ds = 2a·x
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    ("o1 = (w5*H1 + w6*H2 + b2)**12", "wrong"),            # factoring it took half a minute
+    ("o1 = (w5*H1 + w6*H2 + b2)**64", "wrong"),
+    ("o1 = o1 + ((x1+x2+w1+w2+w3+w4+1)**32*(x1+x2+w1+w2+w3+w4-1)**32"
+     " - ((x1+x2+w1+w2+w3+w4)**2-1)**32)", "wrong"),       # expanding it: 10^9 terms
+])
+def test_claims_with_big_powers_are_judged_quickly(claim, verdict):
+    import time
+    from derive.examples import load_example
+    start = time.perf_counter()
+    [v] = check(load_example("seed004_afteracademy"), [claim])
+    assert v.verdict == verdict
+    assert time.perf_counter() - start < 10

@@ -164,6 +164,6 @@ CASES = [
                      ("non-empty",)),
     claims_file_case("alias-unknown", "c.toml", 'claims = ["o1 = 1"]\n[aliases]\n"o(1)" = "Q"\n',
                      ("'Q'", "not in the network")),
-    claims_file_case("too-many", "c.txt", "o1 = 0.8446\n" * 1001, ("1,001 claims",)),
+    claims_file_case("too-many", "c.txt", "o1 = 0.8446\n" * 1001, ("1,001 claims", "more than the 1,000")),
     claims_file_case("no-claims", "c.txt", "# only a comment\n", ("no claims",)),
 ]
