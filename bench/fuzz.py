@@ -12,6 +12,7 @@ the budget and the slowest case; exits 1 if any traceback or any case past the b
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 import traceback
@@ -38,10 +39,19 @@ class Tally:
     slowest: tuple = (0.0, "")
 
 
+class Hang(BaseException):
+    """An example stopped at ten times the budget (a hang must not stop the whole run)."""
+
+
+def _stop(signum, frame):
+    raise Hang
+
+
 def fuzz(name: str, examples: int, budget: float, run_seed: int) -> Tally:
     """Run ``examples`` generated texts through one reader."""
     target, texts = TARGETS[name]
     tally = Tally()
+    signal.signal(signal.SIGALRM, _stop)
 
     @seed(run_seed)
     @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
@@ -49,7 +59,13 @@ def fuzz(name: str, examples: int, budget: float, run_seed: int) -> Tally:
     @given(texts)
     def run(text):
         start = time.perf_counter()
-        bug = attempt(target, text)
+        signal.setitimer(signal.ITIMER_REAL, 10 * budget)
+        try:
+            bug = attempt(target, text)
+        except Hang:
+            bug = None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         took = time.perf_counter() - start
         tally.examples += 1
         if bug is not None:

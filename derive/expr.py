@@ -33,6 +33,10 @@ MAX_EXPRESSION_LENGTH = 100_000
 MAX_DEPTH = 32
 #: Longest number literal (characters); float64 holds 17 significant digits.
 MAX_NUMBER_LENGTH = 100
+#: Most function calls nested in a part made of numbers only (``exp(-exp(-1))`` is two):
+#: SymPy asks the sign of such a constant by evaluating it through every level, again at
+#: each level, which takes exponential time.
+MAX_CONSTANT_CALLS = 4
 #: Largest |exponent| of a power whose base is not a number: SymPy expands (a + b)**n into
 #: n + 1 terms when it compares expressions.
 MAX_EXPONENT = 64
@@ -425,7 +429,14 @@ def check_numbers(tree) -> None:
         ExprError: at the column of the operator or function where it goes wrong.
     """
     values: dict[int, float | None] = {}
+    calls: dict[int, int | None] = {}  # calls nested in a part of numbers only; None: a name
     for node in postorder(tree):
+        inner = [calls.pop(id(c)) for c in children(node)]
+        calls[id(node)] = (None if None in inner or not isinstance(node, (Num, Unary, Binary, Call))
+                           else max(inner, default=0) + isinstance(node, Call))
+        if (calls[id(node)] or 0) > MAX_CONSTANT_CALLS:
+            raise ExprError(f"a part made of numbers only nests more than {MAX_CONSTANT_CALLS} "
+                            f"function calls", node.pos + 1, hint="write its value instead")
         try:
             values[id(node)] = _fold(node, [values.pop(id(c)) for c in children(node)])
         except _Refused as err:

@@ -33,10 +33,14 @@ def _softplus(x: float) -> float:
 
 
 def _evalf_as(function, definition, prec):
-    """Evaluate ``function`` through its definition, only when its arguments are numbers."""
+    """Evaluate ``function`` through its ``definition`` (a callable of its arguments), only
+    when its arguments are numbers. The arguments are evaluated first, once each: evaluating
+    the definition of nested calls symbolically took exponential time (12 nested sigmoids
+    of a number, 3 s)."""
     if not all(a.is_number for a in function.args):
         return None
-    return definition.evalf(prec_to_dps(prec))
+    dps = prec_to_dps(prec)
+    return definition(*[a.evalf(dps) for a in function.args]).evalf(dps)
 
 
 class sigmoid(sympy.Function):  # noqa: N801 - named as users write it
@@ -58,7 +62,7 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as users write it
         return 1 / (1 + sympy.exp(-x))
 
     def _eval_evalf(self, prec):
-        return _evalf_as(self, self._eval_rewrite_as_exp(*self.args), prec)
+        return _evalf_as(self, self._eval_rewrite_as_exp, prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -80,7 +84,7 @@ class relu(sympy.Function):  # noqa: N801
         return sympy.Max(0, x)
 
     def _eval_evalf(self, prec):
-        return _evalf_as(self, sympy.Max(0, self.args[0]), prec)
+        return _evalf_as(self, lambda x: sympy.Max(0, x), prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -114,8 +118,9 @@ class leaky_relu(sympy.Function):  # noqa: N801
         raise ArgumentIndexError(self, argindex)
 
     def _eval_evalf(self, prec):
-        x = self.args[0]
-        return _evalf_as(self, sympy.Piecewise((x, x > 0), (self.slope * x, True)), prec)
+        return _evalf_as(self, lambda x, slope=LEAKY_SLOPE: sympy.Piecewise((x, x > 0),
+                                                                            (slope * x, True)),
+                         prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -138,7 +143,7 @@ class softplus(sympy.Function):  # noqa: N801
         return sympy.log(1 + sympy.exp(x))
 
     def _eval_evalf(self, prec):
-        return _evalf_as(self, self._eval_rewrite_as_log(*self.args), prec)
+        return _evalf_as(self, self._eval_rewrite_as_log, prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real

@@ -167,3 +167,11 @@ CASES = [
     claims_file_case("too-many", "c.txt", "o1 = 0.8446\n" * 1001, ("1,001 claims", "more than the 1,000")),
     claims_file_case("no-claims", "c.txt", "# only a comment\n", ("no claims",)),
 ]
+
+CASES += [
+    # SymPy asks the sign of a nested constant by evaluating it again at every level
+    derive_case("nested-constant-calls", "w*" + "exp(-" * 30 + "1" + ")" * 30,
+                ("more than 4 function calls", "column 128")),
+    claim_case("nested-constant-calls", "y1 = " + "exp(-" * 30 + "1" + ")" * 30,
+               ("more than 4 function calls",)),
+]
