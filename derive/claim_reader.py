@@ -6,9 +6,12 @@ the parser of :mod:`derive.expr` reads into trees, with :class:`Deriv` leaves fo
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Iterable, Mapping
@@ -23,6 +26,10 @@ if TYPE_CHECKING:
 #: how authors write the learning rate
 LEARNING_RATE_NAMES = ("eta", "learning_rate", "learningRate", "lr", "alpha", "learningrate")
 ETA = "eta"
+
+#: Longest claim read (characters): a textbook's claims are a line or two; a longer text is
+#: not checked (its names and aliases are looked up by passes over the whole text).
+MAX_CLAIM_LENGTH = 10_000
 
 
 # =========================================================================== reading claims
@@ -109,6 +116,10 @@ class Names:
         self.known = set(self.nodes) | set(self.leaves)
         self.aliases = dict(aliases or {})
         for alias, name in self.aliases.items():
+            if not isinstance(alias, str) or not isinstance(name, str) or not alias.strip():
+                raise ClaimError(f"alias {alias!r} = {name!r}: an alias maps an author's "
+                                 f"spelling (a non-empty text) to a network name",
+                                 key=f"aliases.{alias}", hint='e.g. "out(h1)" = "H1"')
             if name not in self.known:
                 raise ClaimError(f"alias {alias!r} names {name!r}, which is not in the network",
                                  key=f"aliases.{alias}", hint=_closest_hint(name, self.known))
@@ -212,10 +223,11 @@ def _latex_key(spelling: str) -> tuple | None:
 class _LatexReader:
     """Turns LaTeX math into the plain claim syntax, remembering source columns."""
 
-    def __init__(self, src: str, names: Names | None, offset: int = 0):
+    def __init__(self, src: str, names: Names | None, offset: int = 0, depth: int = 0):
         self.src = src
         self.names = names
         self.offset = offset
+        self.depth = depth  # groups ({...}, \frac, ^{...}) around this text
         self.i = 0
         self.out = _Text()
         self.last = "start"  # kind of the last piece: start | operand | op | open | func
@@ -383,7 +395,9 @@ class _LatexReader:
         elif ch == "{":
             self.i += 1
             self.emit("open", "(", start)
+            self.deeper(start)
             self.convert("}")
+            self.depth -= 1
             self.i += 1
             self.emit("close", ")", self.i - 1)
             self.last = "close"
@@ -402,8 +416,15 @@ class _LatexReader:
         else:
             raise self.error(f"unexpected character {ch!r}")
 
+    def deeper(self, at: int) -> None:
+        """Enter a group, refusing more than :data:`MAX_DEPTH` of them around each other."""
+        if self.depth >= ex.MAX_DEPTH:
+            raise self.error(f"the claim nests deeper than {ex.MAX_DEPTH} levels of groups", at)
+        self.depth += 1
+
     def sub_expression(self, body: str, at: int) -> None:
-        inner = _LatexReader(body, self.names, self.offset + at)
+        inner = _LatexReader(body, self.names, self.offset + at, self.depth)
+        inner.deeper(0)
         inner.convert()
         self.display.update(inner.display)
         self.out.add(" (", at + self.offset + 1)
@@ -487,7 +508,7 @@ class _LatexReader:
         m = _LATEX_D.match(text)
         if not m:
             return None
-        reader = _LatexReader(text, self.names, self.offset + at)
+        reader = _LatexReader(text, self.names, self.offset + at, self.depth)
         reader.i = m.end()
         if not reader.peek():
             return None
@@ -618,15 +639,7 @@ def tree_names(node) -> list[tuple[str, int]]:
 
 def _leaves(node, kind) -> list:
     """Every leaf of type ``kind`` (a type or a tuple of types) in a claim tree, in order."""
-    if isinstance(node, kind):
-        return [node]
-    if isinstance(node, ex.Unary):
-        return _leaves(node.operand, kind)
-    if isinstance(node, ex.Binary):
-        return _leaves(node.left, kind) + _leaves(node.right, kind)
-    if isinstance(node, ex.Call):
-        return [leaf for a in node.args for leaf in _leaves(a, kind)]
-    return []
+    return [n for n in ex.postorder(node) if isinstance(n, kind)]
 
 
 def tree_derivs(node) -> list[Deriv]:
@@ -682,6 +695,11 @@ def read_claim(text: str, names: Names) -> Claim:
         ClaimError: malformed text (with its column) or an unknown symbol (with the closest
             known names).
     """
+    if not isinstance(text, str):
+        raise ClaimError(f"a claim is a text, not {type(text).__name__} {text!r:.40}")
+    if len(text) > MAX_CLAIM_LENGTH:
+        raise ClaimError(f"the claim is {len(text):,} characters long, longer than the "
+                         f"{MAX_CLAIM_LENGTH:,} read", hint="check its parts as separate claims")
     spelled: dict[str, str] = {}
     latex = "\\" in text
     indexed = {} if latex else _indexed_names(text, names)
@@ -815,9 +833,15 @@ def chain_terms(node) -> list[list[Deriv]] | None:
 
 
 def _flatten(node, op: str) -> list:
-    if isinstance(node, ex.Binary) and node.op == op:
-        return _flatten(node.left, op) + _flatten(node.right, op)
-    return [node]
+    """The operands of a chain of ``op`` (``a + b + c``: [a, b, c]), left to right."""
+    out, todo = [], [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ex.Binary) and n.op == op:
+            todo += [n.right, n.left]
+        else:
+            out.append(n)
+    return out
 
 
 # =========================================================================== numbers
@@ -852,6 +876,8 @@ def fmt_number(value: float, digits: int = 10) -> str:
     return f"{value:.{digits}g}"
 
 
+#: Largest claims file read (bytes): a post's claims fit in a few kilobytes.
+MAX_CLAIMS_FILE_SIZE = 1_000_000
 def load_claims(path: str) -> tuple[list[str], list[int], dict[str, str]]:
     """Read a claims file: TOML ``claims = [...]`` (with optional ``[aliases]``) or one per line.
 
@@ -861,25 +887,67 @@ def load_claims(path: str) -> tuple[list[str], list[int], dict[str, str]]:
     Raises:
         ClaimError: naming the file and line.
     """
-    from pathlib import Path
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ClaimError("no such claims file", file=str(path),
-                         hint="give a .toml file with claims = [...] or a text file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ClaimError(f"cannot read the claims file: {err}", file=str(path)) from None
-    if file.suffix == ".toml":
+    text = _read_claims_text(str(path))
+    if str(path).endswith(".toml"):
         return _load_toml(text, str(path))
+    return _load_lines(text, str(path))
+
+
+def _read_claims_text(path: str) -> str:
+    """The text of a claims file: a regular file of UTF-8 text, at most
+    :data:`MAX_CLAIMS_FILE_SIZE` bytes (a FIFO or a device would block or never end)."""
+    import os
+    import stat
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise ClaimError("is a folder, not a claims file", file=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise ClaimError("is not a regular file (a pipe, a device or a socket)", file=path,
+                             hint="give a .toml file with claims = [...] or a text file")
+        if info.st_size > MAX_CLAIMS_FILE_SIZE:
+            raise ClaimError(f"the claims file is {info.st_size:,} bytes, more than the "
+                             f"{MAX_CLAIMS_FILE_SIZE:,} read", file=path)
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CLAIMS_FILE_SIZE + 1)
+    except FileNotFoundError:
+        raise ClaimError("no such claims file", file=path,
+                         hint="give a .toml file with claims = [...] or a text file") from None
+    except OSError as err:
+        raise ClaimError(f"cannot read the claims file: {err.strerror or err}", file=path) from None
+    if len(data) > MAX_CLAIMS_FILE_SIZE:
+        raise ClaimError(f"the claims file is more than the {MAX_CLAIMS_FILE_SIZE:,} bytes read",
+                         file=path)
+    return _decode(data, path)
+
+
+def _decode(data: bytes, path: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped); UTF-16 and binary data are refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ClaimError("the claims file is UTF-16 text", file=path, hint="save it as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise ClaimError(f"the claims file is not UTF-8 text (byte 0x{data[err.start]:02x})",
+                         file=path, line=line, hint="save it as UTF-8") from None
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise ClaimError("the claims file holds binary data (a NUL character)", file=path,
+                         line=line, hint="expected text: TOML claims = [...] or a claim per line")
+    return text
+
+
+def _load_lines(text: str, file: str) -> tuple[list[str], list[int], dict[str, str]]:
+    """One claim per line; '#' starts a comment (at the start of a line or after a space)."""
     claims, lines = [], []
     for number, line in enumerate(text.splitlines(), start=1):
-        body = re.sub(r"\s+#.*$", "", line).strip()  # a '#' after a space starts a comment
+        body = re.sub(r"\s+#.*$", "", line).strip()
         if body and not body.startswith("#"):
             claims.append(body)
             lines.append(number)
     if not claims:
-        raise ClaimError("the claims file holds no claims", file=str(path),
+        raise ClaimError("the claims file holds no claims", file=file,
                          hint="one claim per line; lines starting with '#' are comments")
     return claims, lines, {}
 
@@ -888,6 +956,9 @@ def _load_toml(text: str, file: str):
     import tomllib
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ClaimError("not valid TOML: arrays or tables nested too deeply", file=file,
+                         hint="expected claims = [\"...\", ...]") from None
     except tomllib.TOMLDecodeError as err:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
         message = re.sub(r"\s*\(at (line|end).*\)$", "", str(err))
@@ -895,7 +966,7 @@ def _load_toml(text: str, file: str):
         raise ClaimError(f"not valid TOML: {message}", file=file, line=line,
                          hint="expected claims = [\"...\", ...]") from None
     claims = data.get("claims")
-    line = next((i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("claims")), None)
+    line = _line_starting(text, "claims")
     if not isinstance(claims, list) or not claims:
         raise ClaimError("expected claims = [\"...\", ...], a non-empty list of strings",
                          file=file, line=line)
@@ -905,7 +976,9 @@ def _load_toml(text: str, file: str):
                              hint="write each claim in quotes")
     aliases = data.get("aliases", {})
     if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
-        raise ClaimError("[aliases] must map author spellings to network names", file=file)
+        raise ClaimError("[aliases] must map author spellings to network names", file=file,
+                         line=_line_starting(text, "[aliases"),
+                         hint='expected [aliases] with lines such as "out(h1)" = "H1"')
     unknown = set(data) - {"claims", "aliases", "spec", "title"}
     if unknown:
         raise ClaimError(f"unknown key {sorted(unknown)[0]!r}", file=file,
@@ -913,22 +986,36 @@ def _load_toml(text: str, file: str):
     return claims, _claim_lines(text, claims), dict(aliases)
 
 
+def _line_starting(text: str, start: str) -> int | None:
+    """The first line of ``text`` that starts with ``start`` (spaces ignored)."""
+    return next((i for i, line in enumerate(text.splitlines(), 1)
+                 if line.strip().startswith(start)), None)
+
+
 def _claim_lines(text: str, claims: list[str]) -> list[int | None]:
-    """The line of each claim string in a TOML text (first unclaimed line holding its start)."""
-    lines = text.splitlines()
+    """The line of each claim string in a TOML text (the first line not taken by an earlier
+    claim nor a comment that holds the claim's start), by searches over the whole text: a
+    loop over the lines for each claim would take minutes on a big file."""
+    searchable = re.sub(r"(?m)^[ \t]*#.*$", lambda m: " " * len(m.group()), text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
     out, used = [], set()
     for claim in claims:
         probe = claim[:24]
-        found = None
-        for i, line in enumerate(lines, start=1):
-            if i in used or line.lstrip().startswith("#"):
-                continue
-            if probe in line or probe.replace("\\", "\\\\") in line:
-                found = i
-                break
-        if found:
-            used.add(found)
-        out.append(found)
+        found = [_first_free_line(searchable, starts, p, used)
+                 for p in {probe, probe.replace("\\", "\\\\")} if p]
+        line = min((f for f in found if f), default=None)
+        if line:
+            used.add(line)
+        out.append(line)
     return out
 
 
+def _first_free_line(text: str, starts: list[int], probe: str, used: set[int]) -> int | None:
+    """The first line (1-based) holding ``probe`` that is not in ``used``."""
+    pos = 0
+    while (at := text.find(probe, pos)) >= 0:
+        line = bisect.bisect_right(starts, at)
+        if line not in used:
+            return line
+        pos = starts[line] if line < len(starts) else len(text)
+    return None

@@ -33,7 +33,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from derive import expr as ex
-from derive.errors import ClaimError
+from derive.errors import ClaimError, SpecError
 
 if TYPE_CHECKING:  # heavy imports happen in Checker
     import sympy
@@ -52,6 +52,20 @@ __all__ = ["check", "load_claims", "claims_section", "render", "summary", "read_
 
 
 # =========================================================================== the checker
+
+#: random points tried per point wanted, before a check makes do with fewer
+_POINT_TRIES = 20
+#: Largest expansion a symbolic comparison tries (terms); beyond it the numeric one decides.
+MAX_EXPANDED_TERMS = 20_000
+#: Largest expansion factored for a "the truth is the claim times ..." hint (terms): factoring
+#: (a*b + c*d + e)**12 (91 terms) takes half a minute.
+MAX_FACTORED_TERMS = 50
+#: Most claims checked in one run (each is read, built and compared at several points).
+MAX_CLAIMS = 1_000
+#: Most chain-rule paths between two quantities a check lists (a claim's chain, or the true
+#: derivative of one node by another): their number doubles with each layer of a deep net.
+MAX_PATHS = 10_000
+
 
 @dataclass
 class _Part:
@@ -86,14 +100,20 @@ class Checker:
 
     # ---- numeric points
     def _points(self, count: int, seed: int, worked_example: bool = True) -> list[dict[str, float]]:
-        """The worked example's values (if any), then seeded random ones, nodes computed."""
+        """The worked example's values (if any), then seeded random ones, nodes computed.
+
+        Random points where the network has no finite value (``sqrt(w - 2)`` for w in ±1)
+        are skipped, a bounded number of times: fewer points may come back.
+        """
         from derive.values import forward
         rng = random.Random(seed)
         out = []
         if self.has_values and worked_example:
             leaves = {**self.network.inputs, **self.network.targets, **self.network.parameters}
             out.append(dict(forward(self.d, leaves), eta=self.network.learning_rate))
-        while len(out) < count:
+        for _ in range(_POINT_TRIES * count):
+            if len(out) >= count:
+                break
             leaves = {}
             for n in self.network.inputs:
                 leaves[n] = rng.uniform(-1, 1)
@@ -103,7 +123,7 @@ class Checker:
                 leaves[n] = rng.uniform(-1, 1)
             try:
                 values = forward(self.d, leaves)
-            except (ValueError, ZeroDivisionError, OverflowError):
+            except SpecError:  # outside the network's domain
                 continue
             out.append(dict(values, eta=rng.uniform(0.1, 1.0)))
         return out
@@ -124,27 +144,49 @@ class Checker:
         return b in self.ancestors(a)
 
     def ancestors(self, a: str) -> set[str]:
-        """Every name ``a``'s value is computed from (``a`` excluded)."""
+        """Every name ``a``'s value is computed from (``a`` excluded), found without
+        recursion (a chain of a thousand nodes is a thousand deep)."""
         key = ("ancestors", a)
         if key not in self._totals:
             out: set[str] = set()
-            if self.graph.is_node(a):
-                for parent in self.graph.node(a).parents:
-                    out |= {parent} | self.ancestors(parent)
+            todo = [a]
+            while todo:
+                name = todo.pop()
+                if self.graph.is_node(name):
+                    fresh = [p for p in self.graph.node(name).parents if p not in out]
+                    out.update(fresh)
+                    todo += fresh
             self._totals[key] = out
         return self._totals[key]
 
+    def path_count(self, a: str, b: str) -> int:
+        """How many paths lead from ``a`` down through parents to ``b`` (counted, not listed)."""
+        counts = {b: 1}
+        for node in self.graph.nodes:  # parents come before their children
+            if node.name != b:
+                counts[node.name] = sum(counts.get(p, 0) for p in node.parents)
+        return counts.get(a, 0)
+
     def paths_between(self, a: str, b: str) -> list[tuple[str, ...]]:
-        """Every path from ``a`` down through parents to ``b``."""
+        """Every path from ``a`` down through parents to ``b``.
+
+        Raises:
+            ClaimError: when there are more than :data:`MAX_PATHS` of them.
+        """
         key = ("paths", a, b)
         if key not in self._totals:
-            if a == b:
-                out = [(a,)]
-            elif not self.graph.is_node(a):
-                out = []
-            else:
-                out = [(a,) + p for parent in self.graph.node(a).parents
-                       for p in self.paths_between(parent, b)]
+            count = self.path_count(a, b)
+            if count > MAX_PATHS:
+                raise ClaimError(f"{a} depends on {b} through {count:,} paths, more than the "
+                                 f"{MAX_PATHS:,} a check lists")
+            out, todo = [], [(a,)]
+            while todo:
+                path = todo.pop()
+                if path[-1] == b:
+                    out.append(path)
+                elif self.graph.is_node(path[-1]):
+                    todo += [path + (p,) for p in reversed(self.graph.node(path[-1]).parents)
+                             if p == b or b in self.ancestors(p)]
             self._totals[key] = out
         return self._totals[key]
 
@@ -179,25 +221,14 @@ class Checker:
     def claim_expr(self, tree) -> "sympy.Expr":
         """A claim tree in SymPy; derivative atoms become their true closed forms."""
 
-        def build(n):
+        def leaf(n):
             if isinstance(n, Deriv):
                 return self.total(self.names.resolve(n.num), self.names.resolve(n.den))
-            if isinstance(n, ex.Num):
-                return ex.number(n.text)
-            if isinstance(n, ex.Name):
-                return self.symbols[self.names.resolve(n.id)]
-            if isinstance(n, ex.Unary):
-                return -build(n.operand) if n.op == "-" else build(n.operand)
-            if isinstance(n, ex.Call):
-                return claim_function(n.func)(*[build(a) for a in n.args])
-            left, right = build(n.left), build(n.right)
-            if n.op == "**" and right.is_Number and abs(right) > 64:
-                raise ClaimError(f"the power {right} is too large to check",
-                                 hint="powers up to 64 are read")
-            return {"+": lambda: left + right, "-": lambda: left - right,
-                    "*": lambda: left * right, "/": lambda: left / right,
-                    "**": lambda: left ** right}[n.op]()
-        return build(tree)
+            return self.symbols[self.names.resolve(n.id)]
+        try:
+            return ex.to_sympy(tree, leaf, claim_function)
+        except ex.ExprError as err:  # its column is the side's, not the claim's
+            raise ClaimError(re.sub(r" at column \d+$", "", err.message)) from None
 
     def spell(self, name: str, claim: Claim) -> str:
         """``name`` in the claim's notation: its LaTeX spelling, or the alias it used."""
@@ -238,7 +269,13 @@ class Checker:
     def check_all(self, texts: Sequence[str],
                   lines: Sequence[int | None] | None = None) -> list[Verdict]:
         """Check claims; number claims in dependency order, each seeing the earlier claimed values."""
+        if len(texts) > MAX_CLAIMS:
+            raise ClaimError(f"{len(texts):,} claims, more than the {MAX_CLAIMS:,} checked in "
+                             f"one run", hint="split them into several runs or files")
         lines = list(lines or [None] * len(texts))
+        if len(lines) != len(texts):
+            raise ClaimError(f"{len(texts)} claims but {len(lines)} line numbers",
+                             hint="give one line number (or None) per claim")
         read: list[Claim | Verdict] = []
         for text, line in zip(texts, lines):
             try:
@@ -318,7 +355,7 @@ class Checker:
         elif target.kind == "after":
             expected = f"{self.spell(target.name, claim)}+ = {expected}"
         found, tested = self._first_difference(written, truth, self.points)
-        proven = found is None and self.sp.expand(written - truth) == 0
+        proven = found is None and self._expands_to_zero(written - truth)
         if found is None and not proven:  # look much harder (e.g. ReLU steps) before simplifying
             found, more = self._first_difference(written, truth, self.extra_points)
             tested += more
@@ -437,7 +474,8 @@ class Checker:
             if _close(ratios[0], -1.0):
                 return " The sign is wrong."
             return f" The truth is the claim times {fmt_number(ratios[0], 6)}."
-        if sp.count_ops(truth) + sp.count_ops(written) > 80:
+        if (sp.count_ops(truth) + sp.count_ops(written) > 80
+                or _expanded_terms(truth) + _expanded_terms(written) > MAX_FACTORED_TERMS):
             return ""  # factoring big expressions costs more than the hint is worth
         try:
             ratio = sp.factor(sp.cancel(truth / written)) if written != 0 else None
@@ -452,14 +490,22 @@ class Checker:
                  if self.graph.symbols[n.name] in expr.free_symbols}
         return expr.xreplace(table)
 
+    def _expands_to_zero(self, expr) -> bool:
+        """Whether ``expr`` expands to 0; False without trying when the expansion would have
+        more than :data:`MAX_EXPANDED_TERMS` terms (a claim's (a+b+c+d+e+f)**64 has 11
+        million: the numeric comparison decides then)."""
+        if _expanded_terms(expr) > MAX_EXPANDED_TERMS:
+            return False
+        return self.sp.expand(expr) == 0
+
     def _symbolically_equal(self, a, b) -> bool:
         """Zero difference, first in the quantities as written, then with every node
         replaced by its equation (the network's relations, e.g. O1 = σ(o1))."""
         sp = self.sp
-        if sp.expand(a - b) == 0:
+        if self._expands_to_zero(a - b):
             return True
         diff = self._expand_leaves(a) - self._expand_leaves(b)
-        if sp.expand(diff) == 0:
+        if self._expands_to_zero(diff):
             return True
         if sp.count_ops(diff) > 400:
             return False
@@ -629,11 +675,11 @@ class Checker:
             raise ClaimError("the spec gives no values for "
                              + ", ".join(self.network.missing_values()[:3])
                              + " so numbers cannot be checked")
-        exact_value = self.claim_expr(tree)
-        if not (exact_value.is_real and exact_value.is_finite):
-            what = "divides by zero" if exact_value.has(self.sp.zoo) else f"is {exact_value}"
-            raise ClaimError(f"the right side is not a finite real number (it {what})")
-        claimed = float(exact_value)
+        from derive.values import evaluate
+        try:  # in float64 directly: SymPy's is_real of nested constants takes exponential time
+            claimed = evaluate(self.claim_expr(tree), {})
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            raise ClaimError(f"the right side is not a finite real number ({err})") from None
         if all(re.fullmatch(r"\d+", x.text) for x in literals):  # integers state exact values
             n = 15
             last = (math.floor(math.log10(abs(claimed))) if claimed else -12) - n + 1
@@ -725,6 +771,38 @@ class Checker:
             return f" It holds if {name} = {fmt_number(candidate)}{note}."
         return (f" It nearly holds if {name} = {fmt_number(candidate)}{note}: that gives "
                 f"{fmt_number(value, n + 1)}, agreeing to {k} digits.")
+
+
+def _expanded_terms(expr) -> float:
+    """An upper bound of the number of terms ``expand(expr)`` gives, without expanding."""
+    from math import comb
+    sizes: dict = {}
+    for e in _postorder(expr):
+        args = [sizes[a] for a in e.args]
+        if e.is_Add:
+            sizes[e] = sum(args)
+        elif e.is_Mul:
+            sizes[e] = math.prod(args)
+        elif e.is_Pow and e.exp.is_Integer and e.exp > 0 and args[0] > 1:
+            n, k = int(e.exp), args[0]
+            sizes[e] = comb(n + k - 1, k - 1) if n < 10_000 and k < 10_000 else math.inf
+        else:
+            sizes[e] = 1
+    return sizes[expr]
+
+
+def _postorder(expr) -> list:
+    """The distinct subexpressions of a SymPy expression, each after its arguments."""
+    out, seen, todo = [], set(), [(expr, False)]
+    while todo:
+        e, ready = todo.pop()
+        if ready:
+            out.append(e)
+        elif e not in seen:
+            seen.add(e)
+            todo.append((e, True))
+            todo += [(a, False) for a in e.args]
+    return out
 
 
 def _replace_number(node, literal: ex.Num, text: str):
@@ -830,4 +908,6 @@ def check(network: "Network", claims: Sequence[str], aliases: Mapping[str, str] 
         One :class:`Verdict` per claim, in the given order. Number claims are judged in
         dependency order so a wrong number can be traced to an earlier wrong claim.
     """
+    if isinstance(claims, str):  # one claim, not a list of its characters
+        claims = [claims]
     return Checker(network, aliases).check_all(list(claims), lines)

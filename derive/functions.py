@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import sympy
+from sympy.core.function import ArgumentIndexError
 from mpmath.libmp.libmpf import prec_to_dps
 
 from derive.errors import ChainruleError
@@ -32,10 +33,14 @@ def _softplus(x: float) -> float:
 
 
 def _evalf_as(function, definition, prec):
-    """Evaluate ``function`` through its definition, only when its arguments are numbers."""
+    """Evaluate ``function`` through its ``definition`` (a callable of its arguments), only
+    when its arguments are numbers. The arguments are evaluated first, once each: evaluating
+    the definition of nested calls symbolically took exponential time (12 nested sigmoids
+    of a number, 3 s)."""
     if not all(a.is_number for a in function.args):
         return None
-    return definition.evalf(prec_to_dps(prec))
+    dps = prec_to_dps(prec)
+    return definition(*[a.evalf(dps) for a in function.args]).evalf(dps)
 
 
 class sigmoid(sympy.Function):  # noqa: N801 - named as users write it
@@ -57,7 +62,7 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as users write it
         return 1 / (1 + sympy.exp(-x))
 
     def _eval_evalf(self, prec):
-        return _evalf_as(self, self._eval_rewrite_as_exp(*self.args), prec)
+        return _evalf_as(self, self._eval_rewrite_as_exp, prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -79,7 +84,7 @@ class relu(sympy.Function):  # noqa: N801
         return sympy.Max(0, x)
 
     def _eval_evalf(self, prec):
-        return _evalf_as(self, sympy.Max(0, self.args[0]), prec)
+        return _evalf_as(self, lambda x: sympy.Max(0, x), prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -103,14 +108,19 @@ class leaky_relu(sympy.Function):  # noqa: N801
         return self.args[1] if len(self.args) > 1 else LEAKY_SLOPE
 
     def fdiff(self, argindex=1):
-        if argindex != 1:
-            raise sympy.ArgumentIndexError(self, argindex)
+        """∂/∂x is 1 for x > 0 and the slope otherwise; ∂/∂slope is 0 for x > 0 and x
+        otherwise (so a slope given as a parameter is trained like any weight)."""
         step = sympy.Heaviside(self.args[0], 0)
-        return step + self.slope * (1 - step)
+        if argindex == 1:
+            return step + self.slope * (1 - step)
+        if argindex == 2 and len(self.args) == 2:
+            return self.args[0] * (1 - step)
+        raise ArgumentIndexError(self, argindex)
 
     def _eval_evalf(self, prec):
-        x = self.args[0]
-        return _evalf_as(self, sympy.Piecewise((x, x > 0), (self.slope * x, True)), prec)
+        return _evalf_as(self, lambda x, slope=LEAKY_SLOPE: sympy.Piecewise((x, x > 0),
+                                                                            (slope * x, True)),
+                         prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -133,7 +143,7 @@ class softplus(sympy.Function):  # noqa: N801
         return sympy.log(1 + sympy.exp(x))
 
     def _eval_evalf(self, prec):
-        return _evalf_as(self, self._eval_rewrite_as_log(*self.args), prec)
+        return _evalf_as(self, self._eval_rewrite_as_log, prec)
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -147,6 +157,13 @@ def _heaviside(x: float, h0: float = 0.5) -> float:
     return 1.0 if x > 0 else (0.0 if x < 0 else h0)
 
 
+def _log(x: float) -> float:
+    """math.log, saying which way its argument left the domain."""
+    if x <= 0:
+        raise ValueError("the log of 0" if x == 0 else "the log of a negative number")
+    return math.log(x)
+
+
 #: Name in a spec → SymPy function.
 REGISTRY = {
     "sigmoid": sigmoid, "tanh": sympy.tanh, "relu": relu, "leaky_relu": leaky_relu,
@@ -158,7 +175,7 @@ assert set(REGISTRY) == set(FUNCTIONS)
 #: SymPy function class → float64 implementation, for :mod:`derive.values`.
 NUMERIC = {
     sigmoid: _sigmoid, relu: relu.numeric, leaky_relu: leaky_relu.numeric, softplus: _softplus,
-    sympy.tanh: math.tanh, sympy.exp: math.exp, sympy.log: math.log, sympy.Abs: abs,
+    sympy.tanh: math.tanh, sympy.exp: math.exp, sympy.log: _log, sympy.Abs: abs,
     sympy.Heaviside: _heaviside, sympy.sign: lambda x: float((x > 0) - (x < 0)),
 }
 

@@ -18,27 +18,68 @@ from derive.functions import NUMERIC
 
 
 def evaluate(expr: sympy.Expr, env: Mapping[sympy.Symbol, float]) -> float:
-    """The float64 value of ``expr`` with symbols taken from ``env``."""
-    if expr.is_Symbol:
-        return env[expr]
-    if expr.is_Number:
-        return float(expr)
-    if expr.is_Add:
-        return math.fsum(evaluate(a, env) for a in expr.args)
-    if expr.is_Mul:
-        out = 1.0
-        for a in expr.args:
-            out *= evaluate(a, env)
-        return out
-    if expr.is_Pow:
-        base, power = evaluate(expr.base, env), evaluate(expr.exp, env)
-        if power == 0.5:
-            return math.sqrt(base)
-        return base ** power
-    impl = NUMERIC.get(expr.func)
+    """The float64 value of ``expr`` with symbols taken from ``env``.
+
+    Each shared subexpression is computed once, and without recursion (closed forms of deep
+    networks are deep trees).
+
+    Raises:
+        ValueError, ZeroDivisionError, OverflowError: where a part has no finite real
+            float64 value (the log of a negative number, a division by zero, an overflow);
+            the message says which.
+        ChainruleError: for a function without a numeric rule.
+    """
+    values: dict[sympy.Expr, float] = {}
+    todo = [expr]
+    while todo:
+        e = todo[-1]
+        if e in values:
+            todo.pop()
+            continue
+        waiting = [a for a in e.args if a not in values]
+        if waiting:
+            todo += waiting
+            continue
+        todo.pop()
+        value = _value(e, [values[a] for a in e.args], env)
+        if not math.isfinite(value):
+            raise OverflowError("it overflows float64")
+        values[e] = value
+    return values[expr]
+
+
+def _value(e: sympy.Expr, args: list[float], env: Mapping[sympy.Symbol, float]) -> float:
+    """The value of one node of an expression, given its arguments' values."""
+    if e.is_Symbol:
+        return env[e]
+    if e is sympy.I:
+        raise ValueError("it is not real")
+    if e.is_Number or e.is_NumberSymbol:  # 1/2, 1e-3, π, e
+        if not e.is_finite:
+            raise ZeroDivisionError("it divides by zero") if e is sympy.zoo else \
+                ValueError(f"it is {e}, not a number")
+        return float(e)
+    if e.is_Add:
+        return math.fsum(args)
+    if e.is_Mul:
+        return math.prod(args)
+    if e.is_Pow:
+        return _power(*args)
+    impl = NUMERIC.get(e.func)
     if impl is None:
-        raise ChainruleError(f"no numeric rule for {expr.func.__name__}")
-    return float(impl(*[evaluate(a, env) for a in expr.args]))
+        raise ChainruleError(f"no numeric rule for {e.func.__name__}")
+    return float(impl(*args))
+
+
+def _power(base: float, exponent: float) -> float:
+    if base == 0 and exponent < 0:
+        raise ZeroDivisionError("it divides by zero")
+    if base < 0 and not exponent.is_integer():
+        raise ValueError("the square root of a negative number" if exponent == 0.5 else
+                         "a negative number to a non-integer power")
+    if exponent == 0.5:
+        return math.sqrt(base)
+    return math.pow(base, exponent)
 
 
 @dataclass
@@ -60,21 +101,39 @@ class Values:
                 "cost_after": self.cost_after}
 
 
-def _value_of(what: str, expr: sympy.Expr, env: Mapping[sympy.Symbol, float]) -> float:
-    """``evaluate``, with a clear error when float64 overflows (math.exp raises there)."""
+#: what a bare math error means
+_REASONS = {ValueError: "a function outside its domain", ZeroDivisionError: "it divides by zero",
+            OverflowError: "it overflows float64"}
+
+
+def _value_of(derivation: Derivation, key: str, what: str, expr: sympy.Expr,
+              env: Mapping[sympy.Symbol, float]) -> float:
+    """``evaluate``, with a :class:`SpecError` at ``key`` of the spec where a value has no
+    finite real float64 value (math raises there)."""
     try:
         return evaluate(expr, env)
-    except OverflowError:
-        raise ChainruleError(f"{what} overflows float64 with the spec's values",
-                             hint="choose smaller inputs or parameters") from None
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        reason = str(err) if str(err) not in ("", "math domain error", "math range error") \
+            else _REASONS[type(err)]
+        raise derivation.network.source.error(
+            key, f"{what} is not a finite real number with the spec's values ({reason})",
+            hint="choose values that keep every function in its domain and float64 in "
+                 "range") from None
+    except ChainruleError as err:
+        raise err.located(file=derivation.network.source.file, key=key) from None
 
 
 def forward(derivation: Derivation, leaves: Mapping[str, float]) -> dict[str, float]:
-    """Every leaf and node value, nodes in evaluation order."""
+    """Every leaf and node value, nodes in evaluation order.
+
+    Raises:
+        SpecError: at the equation of the first node without a finite real value.
+    """
     graph = derivation.graph
     env = {graph.symbols[name]: float(v) for name, v in leaves.items()}
     for node in graph.nodes:
-        env[node.symbol] = _value_of(f"the value of {node.name}", node.expr, env)
+        env[node.symbol] = _value_of(derivation, f"equations.{node.name}",
+                                     f"the value of {node.name}", node.expr, env)
     return {name: env[graph.symbols[name]] for name in [*leaves, *(n.name for n in graph.nodes)]}
 
 
@@ -84,9 +143,11 @@ def backward(derivation: Derivation, values: Mapping[str, float]) -> tuple[dict,
     env = {graph.symbols[name]: v for name, v in values.items()}
     deltas: dict[str, float] = {}
     for node in reversed(graph.nodes):
-        deltas[node.name] = _value_of(f"the δ of {node.name}", derivation.delta[node.name], env)
+        deltas[node.name] = _value_of(derivation, f"equations.{node.name}",
+                                      f"the δ of {node.name}", derivation.delta[node.name], env)
         env[derivation.delta_symbols[node.name]] = deltas[node.name]
-    gradients = {p: _value_of(f"the gradient of {p}", derivation.gradient[p], env)
+    gradients = {p: _value_of(derivation, f"parameters.{p}", f"the gradient of {p}",
+                              derivation.gradient[p], env)
                  for p in graph.parameters}
     return deltas, gradients
 
@@ -115,6 +176,11 @@ def compute(derivation: Derivation, learning_rate: float | None = None) -> Value
     deltas, gradients = backward(derivation, values)
     updated = {p: (leaves[p] if p in network.freeze else leaves[p] - eta * gradients[p])
                for p in network.parameters}
+    for p, value in updated.items():
+        if not math.isfinite(value):
+            raise network.source.error(f"parameters.{p}", f"the updated value of {p} overflows "
+                                       f"float64 (η = {eta:g}, gradient {gradients[p]:g})",
+                                       hint="choose a smaller learning rate")
     after = forward(derivation, {**leaves, **updated})
     return Values(values=values, cost=values[network.cost], deltas=deltas, gradients=gradients,
                   updated=updated, cost_after=after[network.cost], learning_rate=eta)

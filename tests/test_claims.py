@@ -447,6 +447,47 @@ def test_cli_no_claims(capsys):
     assert code == 2 and "no claims" in err
 
 
+def test_cli_options_anywhere(capsys):
+    """An option between SPEC and the claims, as in every argparse CLI (issue 8, section 6);
+    needs cli.main to parse with parse_intermixed_args."""
+    code, out, err = run_cli(capsys, "seed004_afteracademy", "--format", "json", "o1 = 0.8446")
+    assert code == 0, err
+    [verdict] = json.loads(out)
+    assert verdict["verdict"] == R and verdict["claim"] == "o1 = 0.8446"
+
+
+def test_claim_lines_of_a_big_claims_file_are_found_fast(tmp_path):
+    """A thousand claims among many comment lines: each claim's line is found by searching
+    the text, not by a loop over every line for every claim."""
+    import time
+    lines = ["# " + "o1 = 0.8446 " * 8] * 8_000 + ["claims = ["]
+    lines += [f'  "o1 = 0.{i:04d}",' for i in range(1000)] + ["]"]
+    path = tmp_path / "c.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    claims, numbers, _ = load_claims(str(path))
+    assert time.perf_counter() - start < 2
+    assert numbers == list(range(8_002, 9_002)) and claims[7] == "o1 = 0.0007"
+
+
+def test_claims_files_keep_byte_order_marks_and_unicode_lines_apart(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_bytes('\ufeff# ∂E/∂w\nclaims = [\n  "o1 = 1",\n  "o2 = \u2028 2"]\n'.encode("utf-8"))
+    claims, numbers, _ = load_claims(str(path))
+    assert claims == ["o1 = 1", "o2 = \u2028 2"] and numbers == [3, 4]
+
+
+def test_claims_api_refuses_bad_aliases_and_line_counts():
+    net = load_example("seed004_afteracademy")
+    for aliases in ({"": "H1"}, {" ": "H1"}, {1: "H1"}, {"a": 1}):
+        with pytest.raises(ClaimError, match="alias"):
+            check(net, ["o1 = 1"], aliases)
+    with pytest.raises(ClaimError, match="line numbers"):
+        check(net, ["o1 = 1", "o2 = 1"], lines=[1])
+    [v] = check(net, "o1 = 0.8446")  # one claim given as a text, not its characters
+    assert v.verdict == R
+
+
 def test_cli_text_report_names_lines(capsys):
     code, out, _ = run_cli(capsys, "seed003_spotintelligence", "--claims",
                            str(EXAMPLES_DIR / "seed003_spotintelligence_claims.toml"))
