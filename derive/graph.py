@@ -11,6 +11,7 @@ from derive import expr as ex
 from derive.errors import ChainruleError
 from derive.functions import function
 from derive.spec import Network
+from derive.spec_input import shown
 
 #: Nodes more than this many levels above the leaves get no expression in leaves only
 #: (:meth:`Graph.expanded`): SymPy recurses once per level of an expression, and more when it
@@ -154,7 +155,11 @@ def build_graph(network: Network) -> Graph:
     nodes = []
     for name in network.nodes:
         equation = network.equations[name]
-        expr = ex.to_sympy(equation.tree, lambda ref: symbols[ref.id], function)
+        try:
+            expr = ex.to_sympy(equation.tree, lambda ref: symbols[ref.id], function)
+        except ex.ExprError as err:      # log(x - x): located at the node's key and line
+            raise network.source.error(f"equations.{name}", f"{err.message} of "
+                                       f"{shown(equation.text)}", hint=err.hint) from None
         parents = tuple(dict.fromkeys(ref.id for ref in ex.names(equation.tree)))
         used = expr.free_symbols
         parents = tuple(p for p in parents if symbols[p] in used)
