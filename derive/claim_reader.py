@@ -123,6 +123,11 @@ class Names:
             if name not in self.known:
                 raise ClaimError(f"alias {alias!r} names {name!r}, which is not in the network",
                                  key=f"aliases.{alias}", hint=_closest_hint(name, self.known))
+            if alias in self.known and alias != name:
+                raise ClaimError(f"alias {alias!r} = {name!r}: {alias!r} is already a name of "
+                                 f"the network", key=f"aliases.{alias}",
+                                 hint="an alias is an author's spelling of a name, not another "
+                                      "name")
         self.latex = self._latex_table()
         #: name → the first author spelling given for it
         self.alias_of = {}
@@ -298,8 +303,7 @@ class _LatexReader:
             else:
                 base = "\\" + name
         elif self.peek().isalpha():
-            base = self.peek()
-            self.i += 1
+            base = self._letters()
         else:
             raise self.error("expected a symbol")
         sup = sub = ""
@@ -317,6 +321,17 @@ class _LatexReader:
             else:
                 break
         return (base, sup, sub), start
+
+    def _letters(self) -> str:
+        """One letter, as LaTeX reads ``xy`` (x·y) — or the longest run of letters and digits
+        from here that is a name of the network: ``x1`` is the input x1 where the spec has one,
+        not x·1 (which would judge the claim against another quantity)."""
+        found = re.match(r"[A-Za-z][A-Za-z0-9]*", self.src[self.i:])
+        run = found.group() if found else self.peek()    # a letter of another script: itself
+        known = self.names.known if self.names else ()
+        end = next((k for k in range(len(run), 1, -1) if run[:k] in known), 1)
+        self.i += end
+        return run[:end]
 
     def symbol(self) -> None:
         key, start = self.symbol_key()
