@@ -27,7 +27,7 @@ import numpy as np
 
 from derive.cli_types import shown
 from derive.errors import DataError
-from derive.files import open_regular
+from derive.files import decode_text, open_regular
 
 SOURCES = ("csv:PATH", "npz:PATH", "xor", "iris", "digits", "synthetic")
 
@@ -285,7 +285,7 @@ def _synthetic(module, samples: int, seed: int) -> Dataset:
 def _csv(path: Path, module) -> Dataset:
     """Rows of a CSV file with a header naming (at least) the spec's inputs and targets."""
     names = [*module.INPUT_NAMES, *module.TARGET_NAMES]
-    text = _decode(_read(path, "data file"), path)
+    text = decode_text(_read(path, "data file"), str(path), DataError, "data file")
     reader = csv.reader(_short_lines(text, path), strict=True)
     try:
         header = next(reader, None)
@@ -336,24 +336,6 @@ def _read(path: Path, what: str) -> bytes:
                             file=str(path)) from None
     check_size(len(data), "the file", str(path), advice="use fewer rows, or an NPZ file")
     return data
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 text (a byte-order mark is dropped); an error names the line of a bad byte."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("the file is UTF-16 text", file=str(path),
-                        hint="save it as UTF-8, e.g. with iconv -f utf-16 -t utf-8")
-    if b"\x00" in data:
-        at = data.index(b"\x00")
-        raise DataError("the file holds NUL bytes: it is binary (or UTF-16), not CSV text",
-                        file=str(path), line=data.count(b"\n", 0, at) + 1)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line_start = data.rfind(b"\n", 0, err.start) + 1
-        raise DataError(f"byte {data[err.start]:#04x} in column {err.start - line_start + 1} is "
-                        "not UTF-8", file=str(path), line=data.count(b"\n", 0, err.start) + 1,
-                        hint="save the file as UTF-8, e.g. with iconv -f latin1 -t utf-8") from None
 
 
 def _columns(header: list[str], names: list[str], path: Path) -> list[int]:

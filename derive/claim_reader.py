@@ -911,46 +911,10 @@ def load_claims(path: str) -> tuple[list[str], list[int], dict[str, str]]:
 def _read_claims_text(path: str) -> str:
     """The text of a claims file: a regular file of UTF-8 text, at most
     :data:`MAX_CLAIMS_FILE_SIZE` bytes (a FIFO or a device would block or never end)."""
-    import os
-    import stat
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise ClaimError("is a folder, not a claims file", file=path)
-        if not stat.S_ISREG(info.st_mode):
-            raise ClaimError("is not a regular file (a pipe, a device or a socket)", file=path,
-                             hint="give a .toml file with claims = [...] or a text file")
-        if info.st_size > MAX_CLAIMS_FILE_SIZE:
-            raise ClaimError(f"the claims file is {info.st_size:,} bytes, more than the "
-                             f"{MAX_CLAIMS_FILE_SIZE:,} read", file=path)
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_CLAIMS_FILE_SIZE + 1)
-    except FileNotFoundError:
-        raise ClaimError("no such claims file", file=path,
-                         hint="give a .toml file with claims = [...] or a text file") from None
-    except OSError as err:
-        raise ClaimError(f"cannot read the claims file: {err.strerror or err}", file=path) from None
-    if len(data) > MAX_CLAIMS_FILE_SIZE:
-        raise ClaimError(f"the claims file is more than the {MAX_CLAIMS_FILE_SIZE:,} bytes read",
-                         file=path)
-    return _decode(data, path)
-
-
-def _decode(data: bytes, path: str) -> str:
-    """UTF-8 text (a byte-order mark is dropped); UTF-16 and binary data are refused."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ClaimError("the claims file is UTF-16 text", file=path, hint="save it as UTF-8")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
-        raise ClaimError(f"the claims file is not UTF-8 text (byte 0x{data[err.start]:02x})",
-                         file=path, line=line, hint="save it as UTF-8") from None
-    if "\x00" in text:
-        line = text[:text.index("\x00")].count("\n") + 1
-        raise ClaimError("the claims file holds binary data (a NUL character)", file=path,
-                         line=line, hint="expected text: TOML claims = [...] or a claim per line")
-    return text
+    from derive.files import decode_text, read_regular
+    data = read_regular(path, MAX_CLAIMS_FILE_SIZE, ClaimError, "claims file",
+                        missing_hint="give a .toml file with claims = [...] or a text file")
+    return decode_text(data, path, ClaimError, "claims file")
 
 
 def _load_lines(text: str, file: str) -> tuple[list[str], list[int], dict[str, str]]:

@@ -146,6 +146,30 @@ def read_regular(path: str | Path, limit: int, error: type[ChainruleError] = Cha
     return data
 
 
+def decode_text(data: bytes, file: str, error: type[ChainruleError] = ChainruleError,
+                what: str = "file") -> str:
+    """The UTF-8 text of a file from outside (a byte-order mark before it is dropped).
+
+    Raises:
+        error: UTF-16 text, binary data (a NUL byte), or a byte that is not UTF-8 (naming its
+            line and column).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(f"the {what} is UTF-16 text, not UTF-8", file=file,
+                    hint="save it as UTF-8, e.g. with iconv -f utf-16 -t utf-8")
+    if b"\x00" in data:
+        at = data.index(b"\x00")
+        raise error(f"the {what} holds NUL bytes: binary data, not UTF-8 text", file=file,
+                    line=data.count(b"\n", 0, at) + 1)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        raise error(f"byte {data[err.start]:#04x} in column {err.start - line_start + 1} is not "
+                    "UTF-8", file=file, line=data.count(b"\n", 0, err.start) + 1,
+                    hint="save it as UTF-8, e.g. with iconv -f latin1 -t utf-8") from None
+
+
 def size_text(size: int) -> str:
     """A size in bytes as a limit is written: ``4 MiB``, else ``1,234 bytes``."""
     return f"{size // 2**20} MiB" if size % 2**20 == 0 else f"{size:,} bytes"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping, Protocol, Sequence
 
 from derive.errors import SpecError
-from derive.files import read_regular, size_text
+from derive.files import decode_text, read_regular, size_text
 
 #: Spec files (and spec texts given in Python) larger than this are refused before they are
 #: read: a layered spec that writes out every weight of a 784-128-10 network is about 1.5 MB.
@@ -68,7 +68,7 @@ def read_spec_file(path: Path) -> str:
     in UTF-8 (see :func:`derive.files.read_regular`)."""
     data = read_regular(path, MAX_SPEC_BYTES, SpecError, "spec file",
                         missing_hint="give the path of a .toml spec, or see `chainrule examples`")
-    return decode(data, str(path))
+    return decode_text(data, str(path), SpecError, "spec file")
 
 
 def check_spec_size(size: int, file: str | None) -> None:
@@ -77,17 +77,6 @@ def check_spec_size(size: int, file: str | None) -> None:
         raise SpecError(f"the spec is larger than the limit of {size_text(MAX_SPEC_BYTES)}",
                         file=file, hint="a spec holds a network's description, not its data; "
                                         "training data goes in a CSV or NPZ file")
-
-
-def decode(data: bytes, file: str) -> str:
-    """UTF-8 text of a spec (a byte-order mark before it is dropped)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise SpecError(f"not UTF-8 text (byte {data[err.start]:#04x} at offset {err.start})",
-                        file=file, line=line, hint="save the spec as UTF-8") from None
-    return text.removeprefix("\ufeff")
 
 
 # --------------------------------------------------------------------------- parsing TOML

@@ -143,7 +143,7 @@ CASES = [
     claims_file_case("utf16", "c.toml", 'claims = ["o1 = 0.8446"]\n'.encode("utf-16"),
                      ("UTF-16", "save it as UTF-8")),
     claims_file_case("latin1", "c.txt", "o1 = 0.8446 # é\n".encode("latin-1"), ("not UTF-8",)),
-    claims_file_case("huge", "c.toml", _big, ("more than the 1,000,000",)),
+    claims_file_case("huge", "c.toml", _big, ("larger than the limit of 1,000,000 bytes",)),
     claims_file_case("folder", "c.toml", _folder, ("is a folder",)),
     claims_file_case("missing", "c.toml", None, ("no such claims file",)),
     Case("expr-claims-file-fifo", ["check", "seed004_afteracademy", "--claims", "c.txt"],
