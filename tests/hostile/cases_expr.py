@@ -175,3 +175,10 @@ CASES += [
     claim_case("nested-constant-calls", "y1 = " + "exp(-" * 30 + "1" + ")" * 30,
                ("more than 4 function calls",)),
 ]
+
+CASES += [
+    derive_case("cancelled-constant-calls", "w*" + "exp(-" * 30 + "(x - x)" + ")" * 30,
+                ("more than 4 function calls",)),
+    derive_case("tiny-fractional-exponent", "w*(1.5749736258072778e+25 ^ -1.1125369292536007e-308)",
+                exit_=0),       # an exact 10**324-th root ran for minutes
+]
