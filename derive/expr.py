@@ -456,12 +456,18 @@ def number(text: str) -> "sympy.Rational":
 # --------------------------------------------------------------------------- SymPy
 
 class _Chain(list):
-    """The operands of a chain of ``+``/``-`` (or ``*``/``/``) not yet made one SymPy Add
-    (Mul): adding the terms of a wide layer's sum one at a time would cost quadratic time."""
+    """The (operator, operand) pairs of a chain of ``+``/``-`` (or ``*``/``/``) not yet made
+    one SymPy expression: adding the terms of a wide layer's sum one at a time would cost
+    quadratic time, and under ``sympy.evaluate(False)`` (write-ups) nest a thousand deep."""
 
     def __init__(self, op: str, items):
         super().__init__(items)
         self.op = op
+
+
+#: Longest product built factor by factor, as written (a write-up shows it so); a longer
+#: one is one flat Mul.
+_PAIRWISE = 64
 
 
 def to_sympy(node: Node, symbol: Callable[[Node], "sympy.Expr"],
@@ -497,9 +503,17 @@ def to_sympy(node: Node, symbol: Callable[[Node], "sympy.Expr"],
 
 def _whole(value, sympy) -> "sympy.Expr":
     """A SymPy expression from a built value (a pending chain becomes one Add or Mul)."""
-    if isinstance(value, _Chain):
-        return sympy.Add(*value) if value.op == "+" else sympy.Mul(*value)
-    return value
+    if not isinstance(value, _Chain):
+        return value
+    operands = [(op, _whole(x, sympy)) for op, x in value]
+    if value.op == "+":
+        return sympy.Add(*[-x if op == "-" else x for op, x in operands])
+    if len(operands) > _PAIRWISE:
+        return sympy.Mul(*[sympy.Pow(x, -1) if op == "/" else x for op, x in operands])
+    product = operands[0][1]
+    for op, x in operands[1:]:
+        product = product / x if op == "/" else product * x
+    return product
 
 
 def _build(n, operands: list, symbol, function, sympy):
@@ -521,13 +535,11 @@ def _build(n, operands: list, symbol, function, sympy):
             # an exact 10**308-th root: SymPy factors the base and runs for minutes
             return sympy.Float(math.pow(float(base), float(right)))
         return _real(base ** right, n, sympy)
+    if n.op == "/":
+        _real(1 / right, n, sympy)  # x/0, x/(y - y)
     op = "+" if n.op in "+-" else "*"
-    chain = left if isinstance(left, _Chain) and left.op == op else _Chain(op, [_whole(left, sympy)])
-    if n.op == "-":
-        right = -right
-    elif n.op == "/":
-        right = _real(1 / right, n, sympy)
-    chain.append(right)
+    chain = left if isinstance(left, _Chain) and left.op == op else _Chain(op, [("", left)])
+    chain.append((n.op, right))
     return chain
 
 
