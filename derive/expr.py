@@ -37,6 +37,9 @@ MAX_NUMBER_LENGTH = 100
 #: SymPy asks the sign of such a constant by evaluating it through every level, again at
 #: each level, which takes exponential time.
 MAX_CONSTANT_CALLS = 4
+#: Largest denominator of a fractional exponent of a number SymPy takes exactly (2**(1/3)
+#: stays exact; 2**0.0001 becomes its float64 value).
+MAX_ROOT = 1000
 #: Largest |exponent| of a power whose base is not a number: SymPy expands (a + b)**n into
 #: n + 1 terms when it compares expressions.
 MAX_EXPONENT = 64
@@ -453,12 +456,18 @@ def number(text: str) -> "sympy.Rational":
 # --------------------------------------------------------------------------- SymPy
 
 class _Chain(list):
-    """The operands of a chain of ``+``/``-`` (or ``*``/``/``) not yet made one SymPy Add
-    (Mul): adding the terms of a wide layer's sum one at a time would cost quadratic time."""
+    """The (operator, operand) pairs of a chain of ``+``/``-`` (or ``*``/``/``) not yet made
+    one SymPy expression: adding the terms of a wide layer's sum one at a time would cost
+    quadratic time, and under ``sympy.evaluate(False)`` (write-ups) nest a thousand deep."""
 
     def __init__(self, op: str, items):
         super().__init__(items)
         self.op = op
+
+
+#: Longest product built factor by factor, as written (a write-up shows it so); a longer
+#: one is one flat Mul.
+_PAIRWISE = 64
 
 
 def to_sympy(node: Node, symbol: Callable[[Node], "sympy.Expr"],
@@ -477,17 +486,34 @@ def to_sympy(node: Node, symbol: Callable[[Node], "sympy.Expr"],
     """
     import sympy
     values: dict[int, object] = {}
+    calls: dict[int, int] = {}  # function calls nested in a part SymPy found to be a number
     for n in postorder(node):
         operands = [values.pop(id(c)) for c in children(n)]
+        inner = max((calls.pop(id(c)) for c in children(n)), default=0)
+        if isinstance(n, Call) and all(_whole(a, sympy).is_number for a in operands):
+            inner += 1  # log(1 + exp(-(x - x))): names that cancel leave a constant
+            if inner > MAX_CONSTANT_CALLS:
+                raise ExprError(f"a part whose value is a number nests more than "
+                                f"{MAX_CONSTANT_CALLS} function calls", n.pos + 1,
+                                hint="write its value instead")
         values[id(n)] = _build(n, operands, symbol, function, sympy)
+        calls[id(n)] = inner
     return _whole(values.pop(id(node)), sympy)
 
 
 def _whole(value, sympy) -> "sympy.Expr":
     """A SymPy expression from a built value (a pending chain becomes one Add or Mul)."""
-    if isinstance(value, _Chain):
-        return sympy.Add(*value) if value.op == "+" else sympy.Mul(*value)
-    return value
+    if not isinstance(value, _Chain):
+        return value
+    operands = [(op, _whole(x, sympy)) for op, x in value]
+    if value.op == "+":
+        return sympy.Add(*[-x if op == "-" else x for op, x in operands])
+    if len(operands) > _PAIRWISE:
+        return sympy.Mul(*[sympy.Pow(x, -1) if op == "/" else x for op, x in operands])
+    product = operands[0][1]
+    for op, x in operands[1:]:
+        product = product / x if op == "/" else product * x
+    return product
 
 
 def _build(n, operands: list, symbol, function, sympy):
@@ -504,14 +530,16 @@ def _build(n, operands: list, symbol, function, sympy):
     left, right = operands
     right = _whole(right, sympy)
     if n.op == "**":
-        return _real(_whole(left, sympy) ** right, n, sympy)
+        base = _whole(left, sympy)
+        if base.is_Rational and right.is_Rational and right.q > MAX_ROOT:
+            # an exact 10**308-th root: SymPy factors the base and runs for minutes
+            return sympy.Float(math.pow(float(base), float(right)))
+        return _real(base ** right, n, sympy)
+    if n.op == "/":
+        _real(1 / right, n, sympy)  # x/0, x/(y - y)
     op = "+" if n.op in "+-" else "*"
-    chain = left if isinstance(left, _Chain) and left.op == op else _Chain(op, [_whole(left, sympy)])
-    if n.op == "-":
-        right = -right
-    elif n.op == "/":
-        right = _real(1 / right, n, sympy)
-    chain.append(right)
+    chain = left if isinstance(left, _Chain) and left.op == op else _Chain(op, [("", left)])
+    chain.append((n.op, right))
     return chain
 
 

@@ -24,9 +24,9 @@ def evaluate(expr: sympy.Expr, env: Mapping[sympy.Symbol, float]) -> float:
     networks are deep trees).
 
     Raises:
-        ValueError, ZeroDivisionError, OverflowError: where a part has no finite real
-            float64 value (the log of a negative number, a division by zero, an overflow);
-            the message says which.
+        ValueError, ZeroDivisionError, OverflowError: where a part has no real float64
+            value (the log of a negative number, a division by zero, exp or a power past
+            float64's range); the message says which. A product past the range is inf.
         ChainruleError: for a function without a numeric rule.
     """
     values: dict[sympy.Expr, float] = {}
@@ -41,10 +41,7 @@ def evaluate(expr: sympy.Expr, env: Mapping[sympy.Symbol, float]) -> float:
             todo += waiting
             continue
         todo.pop()
-        value = _value(e, [values[a] for a in e.args], env)
-        if not math.isfinite(value):
-            raise OverflowError("it overflows float64")
-        values[e] = value
+        values[e] = _value(e, [values[a] for a in e.args], env)
     return values[expr]
 
 
@@ -101,26 +98,25 @@ class Values:
                 "cost_after": self.cost_after}
 
 
-#: what a bare math error means
-_REASONS = {ValueError: "a function outside its domain", ZeroDivisionError: "it divides by zero",
-            OverflowError: "it overflows float64"}
-
-
 def _value_of(derivation: Derivation, key: str, what: str, expr: sympy.Expr,
               env: Mapping[sympy.Symbol, float]) -> float:
     """``evaluate``, with a :class:`SpecError` at ``key`` of the spec where a value has no
-    finite real float64 value (math raises there)."""
+    real float64 value (math raises there; an overflowing product is inf, as float64 has it)."""
+    source = derivation.network.source
     try:
         return evaluate(expr, env)
-    except (ValueError, ZeroDivisionError, OverflowError) as err:
-        reason = str(err) if str(err) not in ("", "math domain error", "math range error") \
-            else _REASONS[type(err)]
-        raise derivation.network.source.error(
-            key, f"{what} is not a finite real number with the spec's values ({reason})",
-            hint="choose values that keep every function in its domain and float64 in "
-                 "range") from None
+    except OverflowError:
+        raise source.error(key, f"{what} overflows float64 with the spec's values",
+                           hint="choose smaller inputs or parameters") from None
+    except ZeroDivisionError:
+        raise source.error(key, f"{what} divides by zero with the spec's values",
+                           hint="choose values that keep every divisor away from 0") from None
+    except ValueError as err:
+        reason = "a function outside its domain" if str(err) == "math domain error" else str(err)
+        raise source.error(key, f"{what} has no real value with the spec's values ({reason})",
+                           hint="choose values that keep every function in its domain") from None
     except ChainruleError as err:
-        raise err.located(file=derivation.network.source.file, key=key) from None
+        raise err.located(file=source.file, key=key) from None
 
 
 def forward(derivation: Derivation, leaves: Mapping[str, float]) -> dict[str, float]:
@@ -176,11 +172,6 @@ def compute(derivation: Derivation, learning_rate: float | None = None) -> Value
     deltas, gradients = backward(derivation, values)
     updated = {p: (leaves[p] if p in network.freeze else leaves[p] - eta * gradients[p])
                for p in network.parameters}
-    for p, value in updated.items():
-        if not math.isfinite(value):
-            raise network.source.error(f"parameters.{p}", f"the updated value of {p} overflows "
-                                       f"float64 (η = {eta:g}, gradient {gradients[p]:g})",
-                                       hint="choose a smaller learning rate")
     after = forward(derivation, {**leaves, **updated})
     return Values(values=values, cost=values[network.cost], deltas=deltas, gradients=gradients,
                   updated=updated, cost_after=after[network.cost], learning_rate=eta)

@@ -141,13 +141,6 @@ def test_values_without_a_finite_real_value_name_the_node_and_its_line(tmp_path)
     assert "square root of a negative number" in message
 
 
-def test_an_update_that_overflows_names_the_parameter():
-    net = Network.from_equations(equations={"E": "w*w"}, inputs={}, parameters={"w": 1e100},
-                                 learning_rate=1e300)
-    with pytest.raises(SpecError, match="updated value of w overflows float64"):
-        compute(derive(net))
-
-
 def test_claims_about_a_network_with_a_narrow_domain_terminate():
     """Random points where the network has no value are skipped a bounded number of times
     (it looped for ever when no random point was in the domain)."""
