@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from derive.cli_types import announce
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `chainrule codegen`."""
@@ -41,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     """Derive, print and write the module."""
     from codegen.modules import load_spec, write
     from codegen.source_text import comment
-    path = write(load_spec(args.spec), args.output, args.dtype, args.form)
+    network = load_spec(args.spec)
+    announce("codegen", network, "deriving and printing")
+    path = write(network, args.output, args.dtype, args.form)
     print(f"chainrule codegen: wrote {comment(path)}", file=sys.stderr)
     return 0

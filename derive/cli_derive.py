@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from derive.cli_types import POSITIVE, bounded
+from derive.cli_types import POSITIVE, announce, bounded
 from derive.errors import ChainruleError, printable
 from derive.files import is_folder, writable_target
 
@@ -72,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
                                              if p.strip()]
     if only == []:
         raise ChainruleError("--params names no parameter", hint="e.g. --params w1,w5")
+    network.require_values()      # a missing value is said before the long work
+    announce("derive", network, "deriving")
     document = writeup(network, learning_rate=args.lr, digits=args.digits, claims=claims,
                        aliases=aliases, parameters=only)
     svg = output.with_suffix(".svg") if output and fmt == "markdown" else None

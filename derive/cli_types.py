@@ -43,3 +43,20 @@ def shown(text: str) -> str:
 
 
 POSITIVE = bounded(float, 0, low_open=True, what="a positive number")
+
+
+#: A network with more names than this (inputs, targets, parameters, nodes) takes seconds to
+#: derive or print: the command says so first, so that a wait does not look like a hang.
+BIG_NETWORK = 2_000
+
+
+def announce(command: str, network, work: str) -> None:
+    """One line on standard error before long work on a big network: what is being done."""
+    import sys
+
+    from derive.errors import printable
+    size = sum(map(len, (network.inputs, network.targets, network.parameters,
+                         network.equations)))
+    if size > BIG_NETWORK:
+        print(f"chainrule {command}: {work} {printable(network.name)} ({size:,} names) ...",
+              file=sys.stderr)
