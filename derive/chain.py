@@ -139,6 +139,12 @@ class Derivation:
         return sum(sympy.count_ops(e) for e in [*self.delta.values(), *self.gradient.values()])
 
 
+#: Largest closed form (in SymPy operations) that :func:`textbook` tidies: cancelling grows
+#: exponentially with nested fractions (σ(1/(1 + σ(1/(1 + …))))) and only changes how a form
+#: reads, not its value; the textbook networks' forms have at most about 30.
+MAX_TIDY_OPS = 100
+
+
 def textbook(expr: sympy.Expr, collect: bool = False) -> sympy.Expr:
     """Tidy a closed form the way textbooks write it: cancel fractions, keep products factored.
 
@@ -147,7 +153,8 @@ def textbook(expr: sympy.Expr, collect: bool = False) -> sympy.Expr:
     collected: softmax with cross-entropy's a1*y1 + a1*y2 + a1*y3 - y1 becomes
     a1*(y1 + y2 + y3) - y1.
     """
-    if any(p.exp.is_negative for p in expr.atoms(sympy.Pow)):
+    if any(p.exp.is_negative for p in expr.atoms(sympy.Pow)) and (
+            sympy.count_ops(expr) <= MAX_TIDY_OPS):
         cancelled = sympy.factor_terms(sympy.cancel(sympy.together(expr)))
         forms = [cancelled, expr]
         if collect:

@@ -110,3 +110,22 @@ def test_backward_order_visits_children_first_layer_by_layer(network):
         assert all(place[child] < place[name] for child in graph.children[name]), name
     depths = [graph.depth[name] for name in order]
     assert depths == sorted(depths, reverse=True)
+
+
+def test_nested_fractions_are_not_tidied_past_the_limit():
+    """σ(1/(1 + σ(1/(1 + …)))) eight deep: cancelling its closed forms grows exponentially
+    (the write-up hung); past MAX_TIDY_OPS they are left as derived, and still right."""
+    from derive.chain import MAX_TIDY_OPS
+    from derive.writeup import writeup
+
+    eq = "w*x"
+    for _ in range(8):
+        eq = f"sigmoid(1/(1 + {eq}))"
+    net = Network.from_equations(equations={"z": eq, "E": "(y - z)**2"}, inputs={"x": 0.5},
+                                 targets={"y": 1.0}, parameters={"w": 0.3})
+    started = time.perf_counter()
+    assert writeup(net).markdown()
+    assert time.perf_counter() - started < 60         # a bound on a hang, not a speed test
+    d = derive(net)
+    assert sympy.count_ops(d.closed_form("w")) > MAX_TIDY_OPS
+    assert compute(d).gradients["w"] == pytest.approx(sympy_diff_gradients(d)["w"], rel=1e-9)
