@@ -14,6 +14,31 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+#: The tiny free-form spec file the spec tests start from (and mutate, key by key).
+TINY_SPEC = """\
+name = "tiny"
+
+[inputs]
+x = 0.5
+
+[targets]
+y = 1.0
+
+[parameters]
+w = 0.3
+b = 0.1
+
+[equations]
+z = "w*x + b"
+a = "sigmoid(z)"
+E = "1/2*(y - a)**2"
+
+[training]
+cost = "E"
+learning_rate = 0.5
+"""
+
+
 def _layered(sizes, acts, loss, bias="per-neuron", seed=1, targets=None, **kw) -> Network:
     inputs = [0.3 * (i + 1) * (-1) ** i for i in range(sizes[0])]
     if targets is None:

@@ -2,36 +2,15 @@
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from derive import Network, SpecError
 from derive.cli import main
+from tests.networks import TINY_SPEC
 
-GOOD = textwrap.dedent('''\
-    name = "tiny"
-
-    [inputs]
-    x = 0.5
-
-    [targets]
-    y = 1.0
-
-    [parameters]
-    w = 0.3
-    b = 0.1
-
-    [equations]
-    z = "w*x + b"
-    a = "sigmoid(z)"
-    E = "1/2*(y - a)**2"
-
-    [training]
-    cost = "E"
-    learning_rate = 0.5
-''')
+GOOD = TINY_SPEC
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -10,34 +10,9 @@ import re
 from pathlib import Path
 
 from tests.hostile.corpus import ApiCase, Case
+from tests.networks import TINY_SPEC
 
-FREE = '''\
-name = "tiny"
-title = "a tiny network"
-
-[inputs]
-x = 0.5
-
-[targets]
-y = 1.0
-
-[parameters]
-w = 0.3
-b = 0.1
-
-[equations]
-z = "w*x + b"
-a = "sigmoid(z)"
-E = "1/2*(y - a)**2"
-
-[training]
-cost = "E"
-learning_rate = 0.5
-freeze = []
-
-[latex]
-z = "z"
-'''
+FREE = TINY_SPEC.replace('name = "tiny"\n', 'name = "tiny"\ntitle = "a tiny network"\n') + 'freeze = []\n\n[latex]\nz = "z"\n'
 
 LAYERED = '''\
 name = "layered"
