@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Sequence
 
 from derive.latex_text import (md_code, md_text_with_math, one_line, tex_code, tex_math,
                                tex_text)
 
-if TYPE_CHECKING:
-    from derive.spec import Network
 
 HOLDS, WRONG, ROUNDING, UNREADABLE = "holds", "wrong", "rounding", "cannot read"
 #: severity order used to combine the parts of one claim
@@ -104,21 +102,16 @@ def _tex_math(text: str) -> str:
     return tex_math(text)
 
 
-def claims_section(network: "Network", claims: Sequence[str], format: str = "markdown",
-                   aliases: Mapping[str, str] | None = None) -> str:
-    """A "Checked claims" section for a write-up.
+def section(verdicts: Sequence[Verdict], format: str = "markdown") -> str:
+    """A "Checked claims" section for a write-up, from the verdicts.
 
     Args:
-        network: the network the write-up derives.
-        claims: claim texts.
+        verdicts: the checked claims (see :func:`derive.claims.check`).
         format: ``"markdown"`` or ``"latex"`` (compiles with pdflatex, no extra packages).
-        aliases: author spellings → network names.
 
     Returns:
         The section's text, heading included.
     """
-    from derive.claims import check
-    verdicts = check(network, claims, aliases)
     if format != "latex":
         return "## Checked claims\n\n" + render_markdown(verdicts) + "\n"
     rows = [r"\section*{Checked claims}", r"\begin{itemize}"]

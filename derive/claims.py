@@ -44,7 +44,7 @@ from derive.claim_reader import (ETA, Claim, Deriv, Names, Target, agreement, ch
                                  claim_function, fmt_number, load_claims, read_claim,
                                  stated_digits, tree_derivs, tree_names, tree_numbers)
 from derive.claim_report import (HOLDS, ROUNDING, SEVERITY, UNREADABLE, WRONG, Verdict,
-                                 claims_section, render, summary)
+                                 render, section, summary)
 
 __all__ = ["check", "load_claims", "claims_section", "render", "summary", "read_claim",
            "Checker", "Verdict", "Names", "HOLDS", "WRONG", "ROUNDING", "UNREADABLE",
@@ -911,3 +911,16 @@ def check(network: "Network", claims: Sequence[str], aliases: Mapping[str, str] 
     if isinstance(claims, str):  # one claim, not a list of its characters
         claims = [claims]
     return Checker(network, aliases).check_all(list(claims), lines)
+
+
+def claims_section(network: "Network", claims: Sequence[str], format: str = "markdown",
+                   aliases: Mapping[str, str] | None = None) -> str:
+    """A "Checked claims" section for a write-up: the claims checked, then rendered.
+
+    Args:
+        network: the network the write-up derives.
+        claims: claim texts.
+        format: ``"markdown"`` or ``"latex"``.
+        aliases: author spellings → network names.
+    """
+    return section(check(network, claims, aliases), format)
