@@ -40,7 +40,7 @@ def chainrule_run(sizes: list[int]) -> tuple[float, int]:
 
 def _plain(sizes: list[int], out: mp.Queue) -> None:
     net = Network.layered(sizes, "sigmoid")
-    from derive.graph import build_graph
+    from derive.scalar.graph import build_graph
     graph = build_graph(net)
     start = time.perf_counter()
     cost = graph.expanded(graph.cost)

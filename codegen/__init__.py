@@ -11,9 +11,9 @@ from importlib import import_module
 
 _API = {
     "build": "codegen.modules", "module_path": "codegen.modules", "load_module": "codegen.modules",
-    "emit_module": "codegen.emit", "NumbaPrinter": "codegen.printer",
-    "optimizer_rules": "codegen.optimizers", "Trainer": "codegen.estimator",
-    "train": "codegen.trainer", "Settings": "codegen.trainer",
+    "emit_module": "codegen.scalar_module", "NumbaPrinter": "codegen.printer",
+    "optimizer_rules": "codegen.optimizers", "Trainer": "codegen.training.estimator",
+    "train": "codegen.training.loop", "Settings": "codegen.training.loop",
 }
 
 __all__ = sorted(_API)

@@ -33,7 +33,7 @@ from types import ModuleType
 from codegen.source_text import CodegenError, comment
 from derive import __version__
 from derive.errors import ChainruleError
-from derive.spec import Network
+from derive.spec.network import Network
 
 #: Where the built-in examples' modules live: the ``generated`` package next to ``derive``.
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "generated"
@@ -82,7 +82,7 @@ def load_spec(spec: str | Path | Network) -> Network:
     """A spec given as a Network, a path or an example name."""
     if isinstance(spec, Network):
         return spec
-    from derive.examples import resolve
+    from derive.spec.examples import resolve
     return Network.from_toml(resolve(str(spec)))
 
 
@@ -135,7 +135,7 @@ def cache_dir() -> Path:
 
 def is_example(network: Network) -> bool:
     """Whether ``network`` was read from one of the built-in example files."""
-    from derive.examples import EXAMPLES_DIR
+    from derive.spec.examples import EXAMPLES_DIR
     path = _resolved(network)
     return path is not None and path.parent == EXAMPLES_DIR.resolve() and path.is_file()
 
@@ -250,7 +250,7 @@ def write(network: Network, path: Path | None = None, dtype: str = "float64",
           form: str = "auto") -> Path:
     """Derive and print the module of ``network`` and put it at ``path`` (default:
     :func:`module_path`) once it compiles; returns its path."""
-    from codegen import emit
+    from codegen import scalar_module as emit
     path = output_path(path, network, dtype) if path else module_path(network, dtype)
     command = regenerate_command(network, path, dtype, form)
     install(emit.emit_module(network, dtype, command, form), path)
@@ -299,11 +299,11 @@ def build(spec: str | Path | Network, *, dtype: str = "float64",
     """The imported generated module of ``spec``, written first unless it is up to date.
 
     Args:
-        spec: a :class:`~derive.spec.Network`, a spec file or an example name.
+        spec: a :class:`~derive.spec.network.Network`, a spec file or an example name.
         dtype: ``"float64"`` or ``"float32"``.
         out: where the module goes (default: :func:`module_path`: ``generated/`` for the
             built-in examples, the per-user cache for any other spec).
-        form: ``"auto"``, ``"scalar"`` or ``"index"`` (see :func:`codegen.emit.emit_module`).
+        form: ``"auto"``, ``"scalar"`` or ``"index"`` (see :func:`codegen.scalar_module.emit_module`).
 
     Returns:
         The module (see its ``PARAM_NAMES``, ``gradient``, ``train`` …).

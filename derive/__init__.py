@@ -13,13 +13,13 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _API = {
-    "Network": "derive.spec", "Notation": "derive.spec", "NOTATIONS": "derive.spec",
+    "Network": "derive.spec.network", "Notation": "derive.spec.network", "NOTATIONS": "derive.spec.network",
     "SpecError": "derive.errors", "ClaimError": "derive.errors", "ChainruleError": "derive.errors",
-    "derive": "derive.chain", "Derivation": "derive.chain", "build_graph": "derive.graph",
-    "compute": "derive.values", "Values": "derive.values",
-    "writeup": "derive.writeup", "Document": "derive.writeup",
-    "check": "derive.claims", "Verdict": "derive.claims",
-    "load_example": "derive.examples", "example_names": "derive.examples",
+    "derive": "derive.scalar.chain", "Derivation": "derive.scalar.chain", "build_graph": "derive.scalar.graph",
+    "compute": "derive.scalar.values", "Values": "derive.scalar.values",
+    "writeup": "derive.writeups.document", "Document": "derive.writeups.document",
+    "check": "derive.claims.checker", "Verdict": "derive.claims.checker",
+    "load_example": "derive.spec.examples", "example_names": "derive.spec.examples",
 }
 
 __all__ = sorted(_API) + ["__version__"]

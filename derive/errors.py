@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import reprlib
+from typing import Any
+
 #: A file name longer than this is shown shortened in an error (its start and its end), so
 #: that the error stays one readable line.
 MAX_SHOWN_FILE = 160
+
+#: How much of a found text an error shows (a value can be thousands of characters long).
+MAX_SHOWN_TEXT = 60
+
+#: What shows any other found value in an error: short, on one line, safe for any nesting.
+_SHOW = reprlib.Repr()
+_SHOW.maxstring, _SHOW.maxother, _SHOW.maxlong, _SHOW.maxlevel = MAX_SHOWN_TEXT, 60, 40, 3
 
 
 class ChainruleError(Exception):
@@ -70,3 +80,13 @@ class ClaimError(ChainruleError):
 
 class DataError(ChainruleError):
     """Training data that cannot be loaded or does not fit the network."""
+
+
+def shown(value: Any) -> str:
+    """``value`` as an error shows it, on one line: a text quoted, cut short when long (with
+    its length), anything else its repr, shortened."""
+    if isinstance(value, str):
+        if len(value) <= MAX_SHOWN_TEXT:
+            return repr(value)
+        return repr(value[:MAX_SHOWN_TEXT]) + f"… ({len(value):,} characters)"
+    return _SHOW.repr(value)

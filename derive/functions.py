@@ -172,7 +172,7 @@ REGISTRY = {
 }
 assert set(REGISTRY) == set(FUNCTIONS)
 
-#: SymPy function class → float64 implementation, for :mod:`derive.values`.
+#: SymPy function class → float64 implementation, for :mod:`derive.scalar.values`.
 NUMERIC = {
     sigmoid: _sigmoid, relu: relu.numeric, leaky_relu: leaky_relu.numeric, softplus: _softplus,
     sympy.tanh: math.tanh, sympy.exp: math.exp, sympy.log: _log, sympy.Abs: abs,

@@ -183,7 +183,7 @@ _EXAMPLES = ("seed004_afteracademy", "seed000_vitalflux", "seed001_single_neuron
 
 @lru_cache(maxsize=None)
 def _example_text(name: str) -> str:
-    from derive.examples import EXAMPLES_DIR
+    from derive.spec.examples import EXAMPLES_DIR
     return (EXAMPLES_DIR / f"{name}.toml").read_text(encoding="utf-8")
 
 
@@ -199,7 +199,7 @@ SPECS = st.one_of(toml_specs(), st.text(max_size=200))
 def read_equation(text: str) -> None:
     """Parse an equation and build its SymPy expression."""
     import sympy
-    from derive import expr as ex
+    from derive.spec import expr as ex
     from derive.functions import function
     tree = ex.parse(text, FUNCTIONS)
     ex.to_sympy(tree, lambda ref: sympy.Symbol(ref.id, real=True), function)
@@ -207,21 +207,21 @@ def read_equation(text: str) -> None:
 
 def read_spec(text: str) -> None:
     """Read a spec from TOML text."""
-    from derive.spec import Network
+    from derive.spec.network import Network
     Network.from_toml_text(text, file="fuzz.toml")
 
 
 @lru_cache(maxsize=None)
 def checker(example: str = "seed004_afteracademy"):
     """A claim checker of an example network (derived once)."""
-    from derive.claims import Checker
-    from derive.examples import load_example
+    from derive.claims.checker import Checker
+    from derive.spec.examples import load_example
     return Checker(load_example(example))
 
 
 def read_claim(text: str, example: str = "seed004_afteracademy") -> None:
     """Read a claim about an example network and build each of its sides in SymPy."""
-    from derive.claim_reader import read_claim as read
+    from derive.claims.reader import read_claim as read
     check = checker(example)
     claim = read(text, check.names)
     for side in claim.sides:

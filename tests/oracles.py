@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sympy
 
-from derive.chain import Derivation
+from derive.scalar.chain import Derivation
 from derive.functions import leaky_relu, relu, sigmoid, softplus
-from derive.values import forward
+from derive.scalar.values import forward
 
 
 def sympy_diff_gradients(d: Derivation) -> dict[str, float]:

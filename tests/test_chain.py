@@ -1,4 +1,4 @@
-"""derive.chain: every gradient against three independent oracles, plus the textbook forms."""
+"""derive.scalar.chain: every gradient against three independent oracles, plus the textbook forms."""
 
 import math
 import time
@@ -45,7 +45,7 @@ def test_paths_multiply_out_to_the_gradient(network):
     g = d.graph
     v = compute(d)
     env = {g.symbols[n]: val for n, val in v.values.items()}
-    from derive.values import evaluate
+    from derive.scalar.values import evaluate
     for p in network.parameters:
         total = sum(math.prod(evaluate(f, env) for f in d.path_factors(path)) for path in d.paths(p))
         assert close(total, v.gradients[p], 1e-9), p
@@ -115,8 +115,8 @@ def test_backward_order_visits_children_first_layer_by_layer(network):
 def test_nested_fractions_are_not_tidied_past_the_limit():
     """σ(1/(1 + σ(1/(1 + …)))) eight deep: cancelling its closed forms grows exponentially
     (the write-up hung); past MAX_TIDY_OPS they are left as derived, and still right."""
-    from derive.chain import MAX_TIDY_OPS
-    from derive.writeup import writeup
+    from derive.scalar.chain import MAX_TIDY_OPS
+    from derive.writeups.document import writeup
 
     eq = "w*x"
     for _ in range(8):

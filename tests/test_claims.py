@@ -1,7 +1,7 @@
 """Claim checking: the seed posts' claims, a corpus of broken claims, the CLI, and properties.
 
 The expected verdicts of the seed claims were worked out by hand from the posts and the
-specs, and the numbers are recomputed here with plain SymPy (not through derive.values).
+specs, and the numbers are recomputed here with plain SymPy (not through derive.scalar.values).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive import cli
-from derive.chain import derive
-from derive.claims import (HOLDS, ROUNDING, UNREADABLE, WRONG, Checker, agreement, check,
+from derive.scalar.chain import derive
+from derive.claims.checker import (HOLDS, ROUNDING, UNREADABLE, WRONG, Checker, agreement, check,
                            claims_section, load_claims, read_claim, render, stated_digits, Names)
 from derive.errors import ClaimError
-from derive.examples import EXAMPLES_DIR, load_example
-from derive.spec import Network
+from derive.spec.examples import EXAMPLES_DIR, load_example
+from derive.spec.network import Network
 
 H, W, R, U = HOLDS, WRONG, ROUNDING, UNREADABLE
 
@@ -517,7 +517,7 @@ def true_claims(d, rng):
     cost = net.cost
     p = rng.choice([q for q in net.parameters if d.paths(q)])
     node = rng.choice(list(net.equations))
-    from derive.values import compute
+    from derive.scalar.values import compute
     values = compute(d)
     chain = " + ".join(" * ".join(f"d{a}/d{b}" for a, b in zip(path, path[1:])) for path in d.paths(p))
     return p, {
@@ -575,7 +575,7 @@ def test_true_claims_hold_and_mutated_ones_do_not(net, seed):
     for kind, v in zip(kinds, verdicts):
         assert v.verdict == HOLDS, (kind, v.claim, v.detail)
     node = claims["number"].split(" = ")[0]
-    from derive.values import compute
+    from derive.scalar.values import compute
     bad = mutated_claims(d, p, rng, (node, compute(d).values[node]))
     for kind, claim in bad.items():
         [v] = Checker(net, points=4).check_all([claim])

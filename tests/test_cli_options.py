@@ -193,10 +193,10 @@ def test_writing_through_a_symbolic_link_keeps_the_link(capsys, tmp_path):
 @pytest.mark.parametrize("command, words", [("derive", "deriving xor"),
                                             ("codegen", "deriving and printing xor")])
 def test_long_work_on_a_big_network_is_announced(capsys, tmp_path, monkeypatch, command, words):
-    import derive.cli_types
+    import derive.cli.options
     out = ["-o", tmp_path / "x.json"] if command == "derive" else ["-o", tmp_path / "x.py"]
     assert run(capsys, command, "xor", *out)[0] == 0
     assert words not in capsys.readouterr().err          # a small network: nothing to say
-    monkeypatch.setattr(derive.cli_types, "BIG_NETWORK", 5)
+    monkeypatch.setattr(derive.cli.options, "BIG_NETWORK", 5)
     code, _, err = run(capsys, command, "xor", *out)
     assert code == 0 and f"chainrule {command}: {words}-2-4-1 (31 names) ..." in err

@@ -17,12 +17,12 @@ import pytest
 
 import codegen
 from codegen.modules import GENERATED_DIR, module_path, regenerate_command
-from codegen.emit import emit_module
-from derive.chain import derive
+from codegen.scalar_module import emit_module
+from derive.scalar.chain import derive
 from derive.cli import main
-from derive.examples import example_names, example_path
-from derive.spec import Network
-from derive.values import compute
+from derive.spec.examples import example_names, example_path
+from derive.spec.network import Network
+from derive.scalar.values import compute
 from tests.networks import corpus
 from tests.oracles import finite_difference_gradients, torch_gradients
 
@@ -456,8 +456,8 @@ def test_wide_layers(tmp_path):
 
 def test_large_layered_networks_take_the_index_form(tmp_path):
     """A 64-16-10 net: 1,210 parameters, a short module, trained on the digits."""
-    from codegen.data import load, prepare
-    from codegen.trainer import Settings, accuracy, train
+    from codegen.training.data import load, prepare
+    from codegen.training.loop import Settings, accuracy, train
     network = Network.layered([64, 16, 10], ["tanh", "softmax"], loss="cce", init_seed=0,
                               name="digits-64-16-10")
     m = codegen.build(network, out=tmp_path / "digits.py")

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import codegen
-from codegen import data as data_module
-from codegen.data import load
-from codegen.estimator import Trainer
-from codegen.trainer import Settings, train
+from codegen.training import data as data_module
+from codegen.training.data import load
+from codegen.training.estimator import Trainer
+from codegen.training.loop import Settings, train
 from derive.errors import ChainruleError, DataError
 from tests.hostile.cases_data import zip_bomb
 

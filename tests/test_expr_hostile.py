@@ -14,12 +14,12 @@ import pytest
 import sympy
 
 from derive import cli, compute, derive, writeup
-from derive import expr as ex
-from derive.claims import check
+from derive.spec import expr as ex
+from derive.claims.checker import check
 from derive.errors import SpecError
 from derive.functions import leaky_relu, sigmoid
-from derive.spec import Network
-from derive.values import evaluate
+from derive.spec.network import Network
+from derive.scalar.values import evaluate
 from derive.vocabulary import FUNCTIONS
 
 
@@ -41,7 +41,7 @@ def test_the_deepest_nesting_read_is_exactly_the_limit():
 def test_what_the_depth_limit_lets_through_derives_writes_up_and_generates():
     """SymPy recurses on trees (diff, printing, cse): the limit must keep it below Python's
     recursion limit for the deepest equation the parser accepts."""
-    from codegen.emit import emit_module
+    from codegen.scalar_module import emit_module
     deepest = "sigmoid(" * (ex.MAX_DEPTH - 1) + "w*x" + ")" * (ex.MAX_DEPTH - 1)
     net = network(deepest)
     values = compute(derive(net))
@@ -193,7 +193,7 @@ def test_a_trainable_slope_through_the_cli(tmp_path, capsys):
 ])
 def test_claims_with_big_powers_are_judged_quickly(claim, verdict):
     import time
-    from derive.examples import load_example
+    from derive.spec.examples import load_example
     start = time.perf_counter()
     [v] = check(load_example("seed004_afteracademy"), [claim])
     assert v.verdict == verdict

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive import Network, compute, derive
-from derive.spec import NOTATIONS
+from derive.spec.network import NOTATIONS
 from tests.oracles import finite_difference_gradients, torch_gradients
 
 HIDDEN = ["identity", "sigmoid", "tanh", "softplus", "leaky_relu", "relu"]
@@ -93,7 +93,7 @@ def test_every_parameter_has_a_path_or_a_zero_gradient(net):
 def test_random_layered_writeups_print_the_computed_numbers(net):
     from xml.etree import ElementTree
 
-    from derive.writeup import number, writeup
+    from derive.writeups.document import number, writeup
     document = writeup(net)
     text = document.markdown()
     latex = document.latex()

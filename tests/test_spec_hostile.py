@@ -1,4 +1,4 @@
-"""derive.spec under hostile input, beyond the one-line cases of tests/hostile: long chains
+"""derive.spec.network under hostile input, beyond the one-line cases of tests/hostile: long chains
 that must work, the TOML nesting scan, the limits, and where errors point."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import sys
 import pytest
 
 from derive import Network, SpecError, compute, derive
-from derive import spec as spec_module
+from derive.spec import network as spec_module
 from derive.errors import ChainruleError
-from derive.examples import resolve
-from derive.graph import MAX_EXPANDED_DEPTH, build_graph
-from derive.spec_input import MAX_TOML_DEPTH, check_toml_depth
-from derive.values import evaluate
+from derive.spec.examples import resolve
+from derive.scalar.graph import MAX_EXPANDED_DEPTH, build_graph
+from derive.spec.typed import MAX_TOML_DEPTH, check_toml_depth
+from derive.scalar.values import evaluate
 
 
 def chain(n: int) -> Network:

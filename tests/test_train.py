@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import codegen
-from codegen.data import load, prepare
-from codegen.estimator import Trainer
-from codegen.trainer import Settings, train
+from codegen.training.data import load, prepare
+from codegen.training.estimator import Trainer
+from codegen.training.loop import Settings, train
 from derive.cli import main
 from derive.errors import ChainruleError, DataError
 
@@ -133,7 +133,7 @@ def test_no_rows_is_a_clear_error():
 
 
 def test_ctrl_c_keeps_what_was_trained(capsys, tmp_path, monkeypatch):
-    from codegen import trainer
+    from codegen.training import loop as trainer
     calls = {"n": 0}
     real = trainer.Progress.__call__
 
@@ -238,7 +238,7 @@ def ctrl_c():
 
 def interrupt_at(monkeypatch, epoch: int, times: int = 1):
     """Ctrl-C (``times`` in a row) when the progress bar shows ``epoch``."""
-    from codegen import trainer
+    from codegen.training import loop as trainer
     real = trainer.Progress.__call__
 
     def call(self, shown, cost, acc):
@@ -277,7 +277,7 @@ def test_ctrl_c_on_a_classifier_keeps_history_accuracy_and_params_together(
 
 
 def test_ctrl_c_while_the_run_is_written_still_saves_it_whole(capsys, tmp_path, monkeypatch):
-    from codegen import runs
+    from codegen.training import runs
     real = runs._plot
 
     def plot_through_ctrl_c(result, metrics):
@@ -297,7 +297,7 @@ def test_ctrl_c_while_the_run_is_written_still_saves_it_whole(capsys, tmp_path, 
 def test_ctrl_c_during_the_compile_is_one_line(capsys, tmp_path, monkeypatch):
     """Numba can turn a Ctrl-C in the middle of a compile into another error (RuntimeError:
     no compiled object yet); it still ends as "interrupted", 130, with no run folder."""
-    from codegen import trainer
+    from codegen.training import loop as trainer
 
     def compile_cut_short(*args):
         try:
@@ -382,7 +382,7 @@ def test_ctrl_c_in_a_real_run_from_a_terminal(tmp_path):
 # --------------------------------------------------------------------------- the run's files
 
 def finished_run(epochs: int = 4, classifier: bool = True):
-    from codegen.trainer import Epoch, Result
+    from codegen.training.loop import Epoch, Result
     module = codegen.build("xor")
     result = Result(module.INITIAL_PARAMS.copy())
     for k in range(epochs):
@@ -397,7 +397,7 @@ def finished_run(epochs: int = 4, classifier: bool = True):
                                   "\\input{/etc/passwd}", "x" * 10_000, "日本語 ネット"])
 def test_any_spec_name_titles_the_plot(tmp_path, name):
     """The title is plain text: mathtext would fail on `$\\foo$` after the whole training."""
-    from codegen.runs import write_run
+    from codegen.training.runs import write_run
     module, result = finished_run()
     problems = []
     written = write_run(tmp_path, module, result,
@@ -409,7 +409,7 @@ def test_any_spec_name_titles_the_plot(tmp_path, name):
 
 
 def test_a_plot_that_fails_costs_only_the_plot(tmp_path, monkeypatch):
-    from codegen import runs
+    from codegen.training import runs
     module, result = finished_run()
 
     def broken(result, metrics):
@@ -425,7 +425,7 @@ def test_a_plot_that_fails_costs_only_the_plot(tmp_path, monkeypatch):
 
 
 def test_history_holds_the_columns_measured():
-    from codegen.runs import history_csv
+    from codegen.training.runs import history_csv
     _, result = finished_run(2)
     assert history_csv(result).splitlines() == [
         "epoch,train_cost,test_cost,train_accuracy,test_accuracy",
@@ -453,7 +453,7 @@ def test_history_is_measured_after_each_epoch():
 
 
 def test_a_long_run_measures_every_kth_epoch_and_the_last(monkeypatch):
-    from codegen import trainer
+    from codegen.training import loop as trainer
     monkeypatch.setattr(trainer, "MAX_HISTORY_ROWS", 4)
     m = codegen.build("xor")
     data = load("xor", m)
@@ -463,7 +463,7 @@ def test_a_long_run_measures_every_kth_epoch_and_the_last(monkeypatch):
 
 
 def test_a_long_run_interrupted_between_measures_measures_where_it_stopped(monkeypatch):
-    from codegen import trainer
+    from codegen.training import loop as trainer
     monkeypatch.setattr(trainer, "MAX_HISTORY_ROWS", 4)
     m = codegen.build("xor")
     data = load("xor", m)

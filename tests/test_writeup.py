@@ -1,4 +1,4 @@
-"""Write-ups from the user's side: `chainrule derive` and :func:`derive.writeup.writeup`.
+"""Write-ups from the user's side: `chainrule derive` and :func:`derive.writeups.document.writeup`.
 
 Golden files (tests/golden/) hold the exact Markdown and LaTeX of two examples; after a
 reviewed change, refresh them with ``CHAINRULE_UPDATE_GOLDEN=1 bash dev.sh test tests/test_writeup.py``.
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from derive.chain import derive
+from derive.scalar.chain import derive
 from derive.cli import main
-from derive.examples import example_names, example_path
-from derive.spec import Network
-from derive.values import compute
-from derive.writeup import compile_pdf, number, tex_engine, writeup
+from derive.spec.examples import example_names, example_path
+from derive.spec.network import Network
+from derive.scalar.values import compute
+from derive.writeups.document import compile_pdf, number, tex_engine, writeup
 from tests.networks import corpus
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -389,21 +389,21 @@ def test_an_overflowing_function_is_a_clear_error(capsys, tmp_path):
 
 def test_the_package_exports_writeup_in_any_import_order():
     """`from derive import writeup` is the function the README shows, also after the
-    submodule of the same name has been imported (which binds derive.writeup first)."""
+    submodule of the same name has been imported (which binds derive.writeups.document first)."""
     import importlib
 
     import derive
-    importlib.import_module("derive.writeup")
+    importlib.import_module("derive.writeups.document")
     from derive import writeup as exported
     document = exported(Network.from_toml(example_path("seed001_single_neuron")))
     assert json.loads(document.json())["cost"] > 0
-    assert derive.writeup(Network.from_toml(example_path("seed001_single_neuron"))).json()
+    assert derive.writeups.document(Network.from_toml(example_path("seed001_single_neuron"))).json()
 
 
 # --------------------------------------------------------------------------- long lines
 
 def _steps(network):
-    from derive.writeup import Display
+    from derive.writeups.document import Display
     for section in writeup(network).sections:
         for block in section.blocks:
             if isinstance(block, Display):
@@ -415,7 +415,7 @@ def _steps(network):
 def test_a_broken_line_is_the_same_math():
     """Breaking only moves terms to new lines: with the fixed-size brackets back as
     \\left/\\right, the lines read as the step did."""
-    from derive.latex_breaks import break_step
+    from derive.writeups.breaks import break_step
     long = [s for name in GOLDEN_EXAMPLES for s in _steps(Network.from_toml(example_path(name)))
             if len(break_step(s, 440, 418)) > 1]
     assert len(long) >= 6, "seed 004's closed forms of w1-w4, b1 and b2 are broken"
@@ -428,7 +428,7 @@ def test_a_broken_line_is_the_same_math():
 
 
 def test_every_line_fits_its_budget_where_the_math_allows():
-    from derive.latex_breaks import break_step, text_width
+    from derive.writeups.breaks import break_step, text_width
     net = Network.layered([3, 12], ["softmax"], loss="categorical_cross_entropy",
                           inputs=[0.5, -0.2, 0.1], targets=[1] + [0] * 11)
     for step in _steps(net):
@@ -437,7 +437,7 @@ def test_every_line_fits_its_budget_where_the_math_allows():
 
 
 def test_the_quick_width_bound_is_a_bound():
-    from derive.latex_breaks import _quick_bound, text_width
+    from derive.writeups.breaks import _quick_bound, text_width
     for name in example_names():
         for step in _steps(Network.from_toml(example_path(name))):
             assert _quick_bound(step) >= text_width(step), step
@@ -446,8 +446,8 @@ def test_the_quick_width_bound_is_a_bound():
 def test_an_activation_of_an_activation_is_drawn_and_written_up():
     """σ(σ(w·x)): the first σ merges with its pre-activation, the second is a circle of its own
     (the diagram raised KeyError here)."""
-    from derive.diagram import network_diagram
-    from derive.graph import build_graph
+    from derive.writeups.diagram import network_diagram
+    from derive.scalar.graph import build_graph
 
     net = Network.from_equations(
         equations={"n0": "w*x", "n1": "sigmoid(n0)", "n2": "sigmoid(n1)", "E": "(y - n2)**2"},

@@ -138,10 +138,10 @@ def sparse_file(size: int):
 
 
 def train_api(X, Y, **settings):
-    """A call of :func:`codegen.trainer.train` on the xor module with these rows."""
+    """A call of :func:`codegen.training.loop.train` on the xor module with these rows."""
     def call(folder: Path):
         import codegen
-        from codegen.trainer import Settings, train as train_rows
+        from codegen.training.loop import Settings, train as train_rows
         return train_rows(codegen.build("xor"), X, Y, Settings(epochs=1, **settings))
     return call
 
@@ -149,16 +149,16 @@ def train_api(X, Y, **settings):
 def fit_api(X, y):
     """``Trainer("xor").fit(X, y)``."""
     def call(folder: Path):
-        from codegen.estimator import Trainer
+        from codegen.training.estimator import Trainer
         return Trainer("xor", epochs=1).fit(X, y)
     return call
 
 
 def load_api(source: str, files: dict[str, bytes]):
-    """:func:`codegen.data.load` of ``source`` (``{dir}`` is the case's folder) for xor."""
+    """:func:`codegen.training.data.load` of ``source`` (``{dir}`` is the case's folder) for xor."""
     def call(folder: Path):
         import codegen
-        from codegen.data import load
+        from codegen.training.data import load
         for name, content in files.items():
             (folder / name).write_bytes(content)
         return load(source.replace("{dir}", str(folder)), codegen.build("xor"))

@@ -27,9 +27,9 @@ def derive_case(id_: str, equation: str, words=(), exit_: int = 2, w: float = 0.
 
 
 def parse_case(id_: str, text: str, words=()) -> ApiCase:
-    """``derive.expr.parse(text)`` must raise an ExprError holding ``words``."""
+    """``derive.spec.expr.parse(text)`` must raise an ExprError holding ``words``."""
     def call(folder):
-        from derive.expr import parse
+        from derive.spec.expr import parse
         from derive.vocabulary import FUNCTIONS
         parse(text, FUNCTIONS)
     return ApiCase(f"expr-parse-{id_}", call, words=tuple(words))
@@ -38,7 +38,7 @@ def parse_case(id_: str, text: str, words=()) -> ApiCase:
 def spec_text_case(id_: str, equation: str, words=()) -> ApiCase:
     """``Network.from_toml_text`` must raise a SpecError naming the key and ``words``."""
     def call(folder):
-        from derive.spec import Network
+        from derive.spec.network import Network
         Network.from_toml_text(spec(equation), file="s.toml")
     return ApiCase(f"expr-spec-{id_}", call, words=("s.toml:8", "equations.z") + tuple(words),
                    error="SpecError")
@@ -47,8 +47,8 @@ def spec_text_case(id_: str, equation: str, words=()) -> ApiCase:
 def claim_case(id_: str, claim: str, words=()) -> ApiCase:
     """``read_claim`` on seed 004's network must raise a ClaimError holding ``words``."""
     def call(folder):
-        from derive.claims import Names, read_claim
-        from derive.examples import load_example
+        from derive.claims.checker import Names, read_claim
+        from derive.spec.examples import load_example
         read_claim(claim, Names(load_example("seed004_afteracademy")))
     return ApiCase(f"expr-claim-{id_}", call, words=tuple(words), error="ClaimError")
 

@@ -4,8 +4,8 @@ the JSON form of a wide neuron)."""
 
 from __future__ import annotations
 
-from derive.spec import Network
-from derive.writeup import writeup
+from derive.spec.network import Network
+from derive.writeups.document import writeup
 from tests.hostile.corpus import ApiCase, Case
 
 _SPEC = """name = "evil"

@@ -11,7 +11,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one line per example: its name, then its title."""
-    from derive.examples import DEFAULT, describe, example_names
+    from derive.spec.examples import DEFAULT, describe, example_names
     for name in example_names():
         _, title = describe(name)
         mark = " (default)" if name == DEFAULT else ""

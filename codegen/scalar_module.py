@@ -22,9 +22,9 @@ from codegen.optimizers import HYPER, OPTIMIZERS, STATE, optimizer_rules
 from codegen.printer import HELPERS, CodegenError, NumbaPrinter, helper_source
 from codegen.source_text import Identifiers, comment, literal, names_in, number, reserved_names
 from derive import __version__
-from derive.chain import Derivation, derive, textbook
+from derive.scalar.chain import Derivation, derive, textbook
 from derive.functions import sigmoid, softplus
-from derive.spec import Network
+from derive.spec.network import Network
 
 DTYPES = ("float64", "float32")
 CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
@@ -366,13 +366,13 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         dtype: ``"float64"`` or ``"float32"`` (arrays and parameters).
         command: the command that regenerates the module, for its header.
         form: ``"scalar"`` (one statement per node and connection), ``"index"`` (layered
-            specs: loops over neurons, see :mod:`codegen.index_form`) or ``"auto"`` (index
+            specs: loops over neurons, see :mod:`codegen.index_module`) or ``"auto"`` (index
             form for layered specs above ``INDEX_FORM_ABOVE`` parameters).
 
     Returns:
         The module's text; the same spec always gives the same bytes.
     """
-    from codegen.index_form import IndexModule, uses_index_form
+    from codegen.index_module import IndexModule, uses_index_form
     derivation = network if isinstance(network, Derivation) else None
     network = derivation.network if derivation else network
     if dtype not in DTYPES:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from derive.cli_types import announce
+from derive.cli.options import announce
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from typing import Mapping
 
 import sympy
 
-from derive.chain import Derivation
+from derive.scalar.chain import Derivation
 from derive.errors import ChainruleError
 from derive.functions import NUMERIC
 
@@ -159,7 +159,7 @@ def compute(derivation: Derivation, learning_rate: float | None = None) -> Value
     """Forward pass, cost, backward pass and one gradient-descent step from the spec's values.
 
     Args:
-        derivation: from :func:`derive.chain.derive`.
+        derivation: from :func:`derive.scalar.chain.derive`.
         learning_rate: η; the spec's when omitted.
 
     Returns:

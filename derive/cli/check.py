@@ -60,10 +60,10 @@ def _line_of(path: str | None, key: str | None) -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the claims and print the report; the exit status says the worst verdict."""
-    from derive.claims import UNREADABLE, WRONG, check, load_claims, render
+    from derive.claims.checker import UNREADABLE, WRONG, check, load_claims, render
     from derive.errors import ClaimError
-    from derive.examples import resolve
-    from derive.spec import Network
+    from derive.spec.examples import resolve
+    from derive.spec.network import Network
 
     claims, lines, aliases = list(args.claims), [None] * len(args.claims), {}
     if args.claims_file:

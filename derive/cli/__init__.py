@@ -2,6 +2,9 @@
 
 Each command module has ``add_arguments(parser)`` and ``run(args) -> int`` and imports its
 heavy machinery (SymPy, Numba) inside ``run``, so ``--help`` and warm starts stay fast.
+The commands are entry points of the group ``chainrule.commands`` (``pyproject.toml``), so
+this parser, which sits below code generation, never imports the ``codegen`` and ``train``
+commands that sit above it — as pytest finds its plugins.
 Options go anywhere after the command, before, between or after its positionals
 (``chainrule check SPEC --format json "o1 = 0.8446"``), as in every argparse CLI.
 """
@@ -11,21 +14,28 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import import_module
+from importlib.metadata import entry_points
 
 from derive import __version__
 from derive.errors import ChainruleError, printable
 from derive.interrupts import Interrupts
 
-#: subcommand → module holding its add_arguments and run
-COMMANDS = {
-    "derive": "derive.cli_derive",
-    "check": "derive.cli_check",
-    "codegen": "codegen.cli_codegen",
-    "train": "codegen.cli_train",
-    "examples": "derive.cli_examples",
-}
+#: The entry-point group naming each command's module.
+GROUP = "chainrule.commands"
+
+#: The order ``--help`` lists the commands in (a command not named here comes after these).
+ORDER = ("derive", "check", "codegen", "train", "examples")
 
 
+def commands() -> dict[str, str]:
+    """Each command's name and the module holding its ``add_arguments`` and ``run``, in the
+    order of :data:`ORDER`."""
+    found = {point.name: point.value for point in entry_points(group=GROUP)}
+    if not found:
+        raise SystemExit("chainrule: error: no commands are registered: install chainrule "
+                         "(`pip install -e .` in a checkout)")
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return dict(sorted(found.items(), key=lambda item: (rank.get(item[0], len(ORDER)), item[0])))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="Run `chainrule COMMAND --help` for the options of a command.")
     top.add_argument("--version", action="version", version=f"chainrule {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
+    for name, module_name in commands().items():
         module = import_module(module_name)
         doc = (module.__doc__ or "").strip()
         command = sub.add_parser(name, help=doc.splitlines()[0] if doc else None,

@@ -14,7 +14,7 @@ from html import escape
 
 import sympy
 
-from derive.graph import Graph
+from derive.scalar.graph import Graph
 from derive.latex_text import one_line
 
 #: Above this many edges, weight labels would cover the picture; they are left off.

@@ -106,7 +106,7 @@ def section(verdicts: Sequence[Verdict], format: str = "markdown") -> str:
     """A "Checked claims" section for a write-up, from the verdicts.
 
     Args:
-        verdicts: the checked claims (see :func:`derive.claims.check`).
+        verdicts: the checked claims (see :func:`derive.claims.checker.check`).
         format: ``"markdown"`` or ``"latex"`` (compiles with pdflatex, no extra packages).
 
     Returns:

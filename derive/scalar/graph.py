@@ -7,11 +7,11 @@ from functools import cached_property
 
 import sympy
 
-from derive import expr as ex
+from derive.spec import expr as ex
 from derive.errors import ChainruleError
 from derive.functions import function
-from derive.spec import Network
-from derive.spec_input import shown
+from derive.spec.network import Network
+from derive.errors import shown
 
 #: Nodes more than this many levels above the leaves get no expression in leaves only
 #: (:meth:`Graph.expanded`): SymPy recurses once per level of an expression, and more when it
@@ -146,7 +146,7 @@ def build_graph(network: Network) -> Graph:
 
     Raises:
         SpecError: for a network larger than the scalar level takes (``MAX_SCALAR_NAMES``
-            of :mod:`derive.spec`), before any SymPy is built.
+            of :mod:`derive.spec.network`), before any SymPy is built.
     """
     network.require_scalar_size()
     symbols = {name: sympy.Symbol(name, real=True)

@@ -25,14 +25,14 @@ import sys
 import time
 from pathlib import Path
 
-from derive.cli_types import bounded
+from derive.cli.options import bounded
 from derive.errors import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `chainrule train`."""
-    from codegen.data import MAX_SAMPLES
-    from codegen.trainer import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_SEED
+    from codegen.training.data import MAX_SAMPLES
+    from codegen.training.loop import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_SEED
     parser.add_argument("spec", metavar="SPEC", help="a spec file (.toml) or a built-in example")
     parser.add_argument("--data", required=True, metavar="SOURCE",
                         help="csv:PATH, npz:PATH, xor, iris, digits or synthetic")
@@ -74,10 +74,10 @@ def run(args: argparse.Namespace) -> int:
     it after the epoch under way, and Ctrl-C while the run's files are written is held back
     until they are (the exit status is then 130).
     """
-    from codegen.data import load, prepare
+    from codegen.training.data import load, prepare
     from codegen.modules import load_spec, module_name
-    from codegen.runs import new_run_dir, write_run
-    from codegen.trainer import Progress, Settings, train
+    from codegen.training.runs import new_run_dir, write_run
+    from codegen.training.loop import Progress, Settings, train
     from derive.interrupts import Interrupts
     from derive.files import make_folder
 
@@ -125,7 +125,7 @@ def whole(low: int, high: int):
 def _metrics(args, network, module, settings, result, train_set, test_set,
              same_rows: bool) -> dict:
     """metrics.json: the run's settings, costs, accuracies and speed."""
-    from codegen.trainer import accuracy
+    from codegen.training.loop import accuracy
     params = result.params
     metrics = {
         "spec": network.name, "data": args.data, "train_rows": len(train_set),

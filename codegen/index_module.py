@@ -24,11 +24,11 @@ import re
 
 import sympy
 
-from codegen.emit import _apply_rules, _Plan, scalar_reserved, spec_identifiers
+from codegen.scalar_module import _apply_rules, _Plan, scalar_reserved, spec_identifiers
 from codegen.optimizers import optimizer_rules
 from codegen.printer import CodegenError, NumbaPrinter
-from derive.chain import derive
-from derive.spec import Network
+from derive.scalar.chain import derive
+from derive.spec.network import Network
 
 #: Layered networks with more parameters than this are generated in index form by default.
 INDEX_FORM_ABOVE = 200

@@ -3,7 +3,7 @@
 Two jobs, both before any work is done on a spec: reading the text (a regular file within
 :data:`MAX_SPEC_BYTES`, UTF-8, TOML nested at most :data:`MAX_TOML_DEPTH` deep), and typed
 accessors that turn each value into what its key expects or raise one :class:`SpecError`
-naming the key (and through the spec's :class:`~derive.spec.Source`, its line), what was
+naming the key (and through the spec's :class:`~derive.spec.network.Source`, its line), what was
 expected and what was found. Every key of both spec forms, and every argument of the Python
 API, goes through one of these accessors.
 """
@@ -14,12 +14,11 @@ import math
 import numbers
 import os
 import re
-import reprlib
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping, Protocol, Sequence
 
-from derive.errors import SpecError
+from derive.errors import SpecError, shown
 from derive.files import decode_text, read_regular, size_text
 
 #: Spec files (and spec texts given in Python) larger than this are refused before they are
@@ -30,16 +29,6 @@ MAX_SPEC_BYTES = 4 * 1024 * 1024
 #: (tomllib recurses once per level, so a deep nesting would end in a RecursionError; a spec
 #: needs three levels, for its weight matrices).
 MAX_TOML_DEPTH = 32
-
-#: What shows a found value in an error: short, on one line, safe for any nesting.
-_SHOW = reprlib.Repr()
-_SHOW.maxstring, _SHOW.maxother, _SHOW.maxlong, _SHOW.maxlevel = 60, 60, 40, 3
-
-
-def shown(value: Any) -> str:
-    """``value`` as an error shows it: its repr, shortened, on one line."""
-    return _SHOW.repr(value)
-
 
 class _Locator(Protocol):
     """What turns a key and a message into a located error (a spec's Source)."""

@@ -1,7 +1,7 @@
 r"""Check textbook claims (formulas, chains of partials, numbers, update rules) against a Derivation.
 
 A claim is read by a safe parser (plain math, or LaTeX when it holds a backslash) into the
-trees of :mod:`derive.expr` plus :class:`Deriv` leaves for ``dE/dw5``; nothing is evaluated
+trees of :mod:`derive.spec.expr` plus :class:`Deriv` leaves for ``dE/dw5``; nothing is evaluated
 as Python. Each claim gets a :class:`Verdict`: holds, wrong, rounding (a number that agrees
 with the truth to fewer digits than it states) or cannot read, with the truth beside it and,
 when wrong, why.
@@ -32,18 +32,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from derive import expr as ex
+from derive.spec import expr as ex
 from derive.errors import ClaimError, SpecError
 
 if TYPE_CHECKING:  # heavy imports happen in Checker
     import sympy
-    from derive.chain import Derivation
-    from derive.spec import Network
+    from derive.scalar.chain import Derivation
+    from derive.spec.network import Network
 
-from derive.claim_reader import (ETA, Claim, Deriv, Names, Target, agreement, chain_terms,
+from derive.claims.reader import (ETA, Claim, Deriv, Names, Target, agreement, chain_terms,
                                  claim_function, fmt_number, load_claims, read_claim,
                                  stated_digits, tree_derivs, tree_names, tree_numbers)
-from derive.claim_report import (HOLDS, ROUNDING, SEVERITY, UNREADABLE, WRONG, Verdict,
+from derive.claims.report import (HOLDS, ROUNDING, SEVERITY, UNREADABLE, WRONG, Verdict,
                                  render, section, summary)
 
 __all__ = ["check", "load_claims", "claims_section", "render", "summary", "read_claim",
@@ -85,7 +85,7 @@ class Checker:
     def __init__(self, network: "Network", aliases: Mapping[str, str] | None = None,
                  points: int = 6, seed: int = 0):
         import sympy
-        from derive.chain import derive
+        from derive.scalar.chain import derive
         self.sp = sympy
         self.network = network
         self.names = Names(network, aliases)
@@ -105,7 +105,7 @@ class Checker:
         Random points where the network has no finite value (``sqrt(w - 2)`` for w in ±1)
         are skipped, a bounded number of times: fewer points may come back.
         """
-        from derive.values import forward
+        from derive.scalar.values import forward
         rng = random.Random(seed)
         out = []
         if self.has_values and worked_example:
@@ -132,7 +132,7 @@ class Checker:
         return {self.symbols[k]: v for k, v in point.items() if k in self.symbols}
 
     def value(self, expr: "sympy.Expr", point: Mapping[str, float]) -> float:
-        from derive.values import evaluate
+        from derive.scalar.values import evaluate
         try:
             return evaluate(expr, self.env(point))
         except (ValueError, ZeroDivisionError, OverflowError):
@@ -615,7 +615,7 @@ class Checker:
 
     def numbers(self, overrides: Mapping[tuple, float] | None = None, after: bool = True) -> dict:
         """Every quantity a number claim can name, with earlier claimed values substituted."""
-        from derive.values import evaluate
+        from derive.scalar.values import evaluate
         overrides = dict(overrides or {})
         net = self.network
         leaves = {**net.inputs, **net.targets, **net.parameters}
@@ -662,7 +662,7 @@ class Checker:
             _, a, b = quantity
             if a == self.graph.cost and b in self.network.parameters:
                 return table["_grad"](b)
-            from derive.values import evaluate
+            from derive.scalar.values import evaluate
             try:
                 return evaluate(self.total(a, b), table["_env"])
             except (ValueError, ZeroDivisionError, OverflowError):
@@ -675,7 +675,7 @@ class Checker:
             raise ClaimError("the spec gives no values for "
                              + ", ".join(self.network.missing_values()[:3])
                              + " so numbers cannot be checked")
-        from derive.values import evaluate
+        from derive.scalar.values import evaluate
         try:  # in float64 directly: SymPy's is_real of nested constants takes exponential time
             claimed = evaluate(self.claim_expr(tree), {})
         except (ValueError, ZeroDivisionError, OverflowError) as err:

@@ -4,7 +4,7 @@ Two forms describe a network. *Free-form*: scalar equations ``node = "expression
 names and any weight sharing. *Layered*: sizes, activations, bias modes, a loss and a
 :class:`Notation`; it is unrolled into the same scalar equations, named as the author names them.
 
-Every value is read through the typed accessors of :mod:`derive.spec_input`, so a value of
+Every value is read through the typed accessors of :mod:`derive.spec.typed`, so a value of
 the wrong type is one error naming its key and line, and the limits below are checked before
 any work is done.
 """
@@ -20,16 +20,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from derive import expr as ex
-from derive import spec_input as read
+from derive.spec import expr as ex
+from derive.spec import typed as read
 from derive.errors import SpecError
-from derive.spec_input import closest as _closest
+from derive.spec.typed import closest as _closest
 from derive.vocabulary import ACTIVATIONS, BIAS_MODES, FUNCTIONS, LOSSES
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z_0-9]*\Z")
 
 # --------------------------------------------------------------------------- limits
-# (spec file size and TOML nesting: MAX_SPEC_BYTES, MAX_TOML_DEPTH in derive.spec_input)
+# (spec file size and TOML nesting: MAX_SPEC_BYTES, MAX_TOML_DEPTH in derive.spec.typed)
 
 #: The scalar level unrolls every connection into a node and a parameter of its own and
 #: derives each; past this many names (inputs, targets, parameters and nodes) its derivation

@@ -3,7 +3,7 @@
 A :class:`Document` is built once from the derivation and its numbers: sections of text,
 display equations, tables and the network diagram. Two renderers turn the same model into a
 standalone LaTeX file (TikZ diagram; compiles with pdflatex) and GitHub Markdown (``$`` math,
-an SVG diagram). Every number comes from :func:`derive.values.compute`, rounded only here.
+an SVG diagram). Every number comes from :func:`derive.scalar.values.compute`, rounded only here.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import types
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +25,14 @@ from typing import Callable, Sequence, Union
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from derive.chain import Derivation, derive
-from derive.diagram import Diagram, network_diagram
+from derive.scalar.chain import Derivation, derive
+from derive.writeups.diagram import Diagram, network_diagram
 from derive.errors import ChainruleError
 from derive.files import write_atomic
-from derive.latex_breaks import aligned_lines
+from derive.writeups.breaks import aligned_lines
 from derive.latex_text import UnsafeLatex, check_spelling, md_text, tex_text
-from derive.spec import Network
-from derive.values import Values, compute
+from derive.spec.network import Network
+from derive.scalar.values import Values, compute
 
 #: A chain with more paths than this is written in δ form (the paths would fill pages).
 MAX_PATHS = 6
@@ -230,7 +228,7 @@ def default_spelling(symbol: sympy.Symbol) -> str:
 
 def spelled(network: Network, graph, name: str) -> sympy.Expr:
     """A node's equation as the spec writes it: its terms and factors in the spec's order."""
-    from derive import expr as ex
+    from derive.spec import expr as ex
     from derive.functions import function
     with sympy.evaluate(False):
         expr = ex.to_sympy(network.equations[name].tree, lambda ref: graph.symbols[ref.id],
@@ -303,7 +301,7 @@ class _Builder:
         return self.printers[True, spec_order].doprint(expr)
 
     def value(self, expr: sympy.Expr) -> float:
-        from derive.values import evaluate
+        from derive.scalar.values import evaluate
         return evaluate(expr, self.env)
 
     def partial(self, top: str, bottom: str) -> str:
@@ -515,7 +513,7 @@ def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
     """The write-up of a network's derivation.
 
     Args:
-        spec: a :class:`~derive.spec.Network` (with values for every leaf) or its derivation.
+        spec: a :class:`~derive.spec.network.Network` (with values for every leaf) or its derivation.
         learning_rate: η of the update step; the spec's when omitted.
         digits: significant digits of printed numbers.
         claims: claim texts to check and append as a "Checked claims" section.
@@ -539,7 +537,7 @@ def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
     values = compute(derivation, learning_rate)
     claims_section = None
     if claims:
-        from derive.claims import claims_section as section
+        from derive.claims.checker import claims_section as section
         claims_section = functools.partial(section, network, list(claims), aliases=aliases)
     return Document(network.title or network.name, values,
                     lambda: _Builder(derivation, values, digits, parameters),
@@ -758,14 +756,3 @@ def compile_pdf(latex: str, pdf_path: Path, log_path: Path | None = None) -> Pat
         write_atomic(pdf_path, pdf.read_bytes())
     return Path(pdf_path)
 
-
-class _WriteupModule(types.ModuleType):
-    """``derive.writeup`` is this module and, called, its main function: importing the
-    submodule binds the package attribute ``derive.writeup`` to the module, which would
-    otherwise hide the function ``from derive import writeup`` promises."""
-
-    def __call__(self, *args, **kwargs) -> Document:
-        return writeup(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _WriteupModule

@@ -7,16 +7,17 @@ import tomllib
 from pathlib import Path
 
 from derive.errors import SpecError
-from derive.spec_input import shown, spec_path
+from derive.errors import shown
+from derive.spec.typed import spec_path
 
 #: What an example's name looks like; any other SPEC argument is taken as a path.
 _EXAMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 #: Where the example specs live: ``examples/`` next to the packages in a checkout or an
 #: editable install, else the copy a plain install puts inside this package.
-EXAMPLES_DIR = next((folder for folder in (Path(__file__).resolve().parent.parent / "examples",
-                                           Path(__file__).resolve().parent / "example_specs")
-                     if folder.is_dir()), Path(__file__).resolve().parent / "example_specs")
+_HERE = Path(__file__).resolve().parent
+EXAMPLES_DIR = next((folder for folder in (_HERE.parents[1] / "examples", _HERE / "example_specs")
+                     if folder.is_dir()), _HERE / "example_specs")
 
 #: The example `chainrule derive` uses when given no spec: seed 000's 2-3-1 network.
 DEFAULT = "seed000_vitalflux"
@@ -47,7 +48,7 @@ def resolve(spec: str | None) -> Path:
 
     A word that could be an example's name (letters, digits, ``_`` and ``-``) and is not a
     file here is looked up among the examples; anything else is a path, checked by
-    :func:`~derive.spec_input.spec_path` (not empty, no NUL) and read later.
+    :func:`~derive.spec.typed.spec_path` (not empty, no NUL) and read later.
     """
     if spec is None:
         return example_path(DEFAULT)
@@ -67,6 +68,6 @@ def _exists(path: Path) -> bool:
 
 
 def load_example(name: str = DEFAULT):
-    """The :class:`~derive.spec.Network` of a built-in example."""
-    from derive.spec import Network
+    """The :class:`~derive.spec.network.Network` of a built-in example."""
+    from derive.spec.network import Network
     return Network.from_toml(example_path(name))

@@ -1,7 +1,7 @@
 """Reading textbook claims: a safe parser for plain math and LaTeX claims, and claims files.
 
 Nothing a claim says is evaluated as Python: LaTeX is turned into the plain syntax, which
-the parser of :mod:`derive.expr` reads into trees, with :class:`Deriv` leaves for ``dE/dw5``.
+the parser of :mod:`derive.spec.expr` reads into trees, with :class:`Deriv` leaves for ``dE/dw5``.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from derive import expr as ex
+from derive.spec import expr as ex
 from derive.errors import ClaimError
 from derive.vocabulary import FUNCTIONS
 
 if TYPE_CHECKING:
-    from derive.spec import Network
+    from derive.spec.network import Network
 
 #: how authors write the learning rate
 LEARNING_RATE_NAMES = ("eta", "learning_rate", "learningRate", "lr", "alpha", "learningrate")

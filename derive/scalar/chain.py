@@ -14,8 +14,8 @@ from functools import cached_property
 
 import sympy
 
-from derive.graph import Graph, build_graph
-from derive.spec import Network
+from derive.scalar.graph import Graph, build_graph
+from derive.spec.network import Network
 
 
 def delta_symbol(name: str) -> sympy.Symbol:

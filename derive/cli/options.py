@@ -7,9 +7,7 @@ import argparse
 import math
 from typing import Callable
 
-#: How much of a bad value a usage error shows (a value can be thousands of digits long).
-_SHOWN = 40
-
+from derive.errors import shown
 
 def bounded(kind: type, low: float | None = None, high: float | None = None, *,
             low_open: bool = False, high_open: bool = False,
@@ -33,13 +31,6 @@ def bounded(kind: type, low: float | None = None, high: float | None = None, *,
             raise argparse.ArgumentTypeError(f"expected {what}, got {shown(text)}")
         return value
     return parse
-
-
-def shown(text: str) -> str:
-    """``text`` quoted for a message, cut short when long."""
-    if len(text) <= _SHOWN:
-        return repr(text)
-    return repr(text[:_SHOWN]) + f"… ({len(text):,} characters)"
 
 
 POSITIVE = bounded(float, 0, low_open=True, what="a positive number")

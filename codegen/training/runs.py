@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from codegen.trainer import Result
+from codegen.training.loop import Result
 from derive.files import make_folder, write_atomic
 
 RUNS_DIR = Path("runs")
@@ -75,7 +75,7 @@ def _npz(arrays: dict[str, np.ndarray]) -> bytes:
 
 def history_csv(result: Result) -> str:
     """history.csv: per epoch measured (each of the first 1,000, then every k-th: see
-    :func:`codegen.trainer.measured_epochs`), the training cost (and accuracy) after it, and
+    :func:`codegen.training.loop.measured_epochs`), the training cost (and accuracy) after it, and
     the same on the held-out rows when there are any; a column only when it was measured."""
     records = result.records
     columns = [c for c in _COLUMNS if records and getattr(records[0], c) is not None]

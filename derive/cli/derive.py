@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from derive.cli_types import POSITIVE, announce, bounded
+from derive.cli.options import POSITIVE, announce, bounded
 from derive.errors import ChainruleError, printable
 from derive.files import is_folder, writable_target
 
@@ -56,9 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Derive, write the document (and the diagram, the PDF) where asked."""
-    from derive.examples import resolve
-    from derive.spec import Network
-    from derive.writeup import compile_pdf, write_atomic, writeup
+    from derive.spec.examples import resolve
+    from derive.spec.network import Network
+    from derive.writeups.document import compile_pdf, write_atomic, writeup
 
     spec_path = resolve(args.spec)
     network = Network.from_toml(spec_path)
@@ -127,7 +127,7 @@ def _same_file(a: Path, b) -> bool:
 def _claims(path: str | None) -> tuple[list[str], dict[str, str]]:
     if not path:
         return [], {}
-    from derive.claims import load_claims
+    from derive.claims.checker import load_claims
     claims, _lines, aliases = load_claims(path)
     return claims, aliases
 
@@ -135,7 +135,7 @@ def _claims(path: str | None) -> tuple[list[str], dict[str, str]]:
 def _with_claim_verdicts(text: str, network, claims, aliases) -> str:
     import json
 
-    from derive.claims import check, render
+    from derive.claims.checker import check, render
     data = json.loads(text)
     data["claims"] = json.loads(render(check(network, claims, aliases), "json"))
     return json.dumps(data, indent=2) + "\n"

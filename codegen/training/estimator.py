@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from codegen.modules import build
-from codegen.trainer import Settings, train
+from codegen.training.loop import Settings, train
 from derive.errors import DataError
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from derive.cli_types import shown
+from derive.errors import shown
 from derive.errors import DataError
 from derive.files import decode_text, open_regular
 

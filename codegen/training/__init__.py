@@ -1,0 +1,2 @@
+"""Training with a generated module: data sources, the training loop, run folders and the
+scikit-learn estimator."""
