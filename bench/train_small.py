@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -323,18 +324,17 @@ def main() -> None:
         _row(case.spec, "chainrule (generated)", ours, None)
         peers = []
         if case.hand:
-            peers.append(("hand-written Numba loop", lambda: run_hand_numba(
-                case, module, X, Y, epochs, lr)))
+            peers.append(("hand-written Numba loop", partial(run_hand_numba, case, module, X, Y, epochs, lr)))
         if "jax" not in args.skip:
-            peers.append(("JAX jit+scan, shuffled", lambda: run_jax(case, X, Y, epochs, lr)))
+            peers.append(("JAX jit+scan, shuffled", partial(run_jax, case, X, Y, epochs, lr)))
             peers.append(("JAX jit+scan, fixed order",
-                          lambda: run_jax(case, X, Y, epochs, lr, shuffle=False)))
+                          partial(run_jax, case, X, Y, epochs, lr, shuffle=False)))
         if "numpy" not in args.skip:
             peers.append((f"NumPy by hand ({slow_rows} rows)",
-                          lambda: run_numpy(case, X[:slow_rows], Y[:slow_rows], 1, lr)))
+                          partial(run_numpy, case, X[:slow_rows], Y[:slow_rows], 1, lr)))
         if "torch" not in args.skip:
             peers.append((f"PyTorch CPU 1 thread ({slow_rows} rows)",
-                          lambda: run_torch(case, X[:slow_rows], Y[:slow_rows], 1, lr)))
+                          partial(run_torch, case, X[:slow_rows], Y[:slow_rows], 1, lr)))
         for name, measure in peers:
             try:
                 rate = measure()

@@ -1,4 +1,4 @@
-"""The command line from the user's side: options anywhere after the command (before,
+"""derive.cli from the user's side: options anywhere after the command (before,
 between and after its positionals), --help and --version as before, -o and its file names,
 and every error on one line."""
 

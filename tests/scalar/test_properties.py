@@ -46,7 +46,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 def _kinked(net, d) -> bool:
     """Whether a relu-like node sits within FD reach of its kink (FD is meaningless there)."""
     v = compute(d).values
-    for name, eq in net.equations.items():
+    for eq in net.equations.values():
         if "relu(" in eq.text:
             inner = eq.text[eq.text.index("(") + 1:-1]
             if abs(v[inner]) < 1e-4:
