@@ -18,7 +18,7 @@ _API = {
     "derive": "derive.scalar.chain", "Derivation": "derive.scalar.chain", "build_graph": "derive.scalar.graph",
     "compute": "derive.scalar.values", "Values": "derive.scalar.values",
     "writeup": "derive.writeups.document", "Document": "derive.writeups.document",
-    "check": "derive.claims.checker", "Verdict": "derive.claims.checker",
+    "check": "derive.claims.check", "Verdict": "derive.claims.claim",
     "load_example": "derive.spec.examples", "example_names": "derive.spec.examples",
 }
 

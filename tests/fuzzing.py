@@ -214,14 +214,14 @@ def read_spec(text: str) -> None:
 @lru_cache(maxsize=None)
 def checker(example: str = "seed004_afteracademy"):
     """A claim checker of an example network (derived once)."""
-    from derive.claims.checker import Checker
+    from derive.claims.check import Checker
     from derive.spec.examples import load_example
     return Checker(load_example(example))
 
 
 def read_claim(text: str, example: str = "seed004_afteracademy") -> None:
     """Read a claim about an example network and build each of its sides in SymPy."""
-    from derive.claims.reader import read_claim as read
+    from derive.claims.reading import read_claim as read
     check = checker(example)
     claim = read(text, check.names)
     for side in claim.sides:

@@ -15,7 +15,7 @@ import sympy
 
 from derive import cli, compute, derive, writeup
 from derive.spec import expr as ex
-from derive.claims.checker import check
+from derive.claims.check import check
 from derive.errors import SpecError
 from derive.functions import leaky_relu, sigmoid
 from derive.spec.network import Network

@@ -1,47 +1,16 @@
-"""Verdicts on textbook claims and their reports: text, Markdown, JSON, LaTeX, and the
+"""Reports of verdicts on textbook claims: text, Markdown, JSON, LaTeX, and the
 "Checked claims" section of a write-up."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Sequence
 
+from derive.claims.claim import HOLDS, ROUNDING, SEVERITY, UNREADABLE, WRONG, Verdict
 from derive.latex_text import (md_code, md_text_with_math, one_line, tex_code, tex_math,
                                tex_text)
 
-
-HOLDS, WRONG, ROUNDING, UNREADABLE = "holds", "wrong", "rounding", "cannot read"
-#: severity order used to combine the parts of one claim
-SEVERITY = {HOLDS: 0, ROUNDING: 1, WRONG: 2, UNREADABLE: 3}
-
-
-# =========================================================================== verdicts
-
-@dataclass
-class Verdict:
-    """One claim's verdict, with the derived truth beside it and why it is wrong."""
-
-    claim: str
-    kind: str
-    verdict: str
-    expected: str = ""
-    detail: str = ""
-    digits: int | None = None
-    line: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == HOLDS
-
-    def as_dict(self) -> dict:
-        """The JSON form: claim, kind, verdict, expected, detail."""
-        return {"claim": self.claim, "kind": self.kind, "verdict": self.verdict,
-                "expected": self.expected, "detail": self.detail}
-
-
-# =========================================================================== reports
 
 _MARK = {HOLDS: "✓", WRONG: "✗", ROUNDING: "≈", UNREADABLE: "?"}
 
@@ -106,7 +75,7 @@ def section(verdicts: Sequence[Verdict], format: str = "markdown") -> str:
     """A "Checked claims" section for a write-up, from the verdicts.
 
     Args:
-        verdicts: the checked claims (see :func:`derive.claims.checker.check`).
+        verdicts: the checked claims (see :func:`derive.claims.check.check`).
         format: ``"markdown"`` or ``"latex"`` (compiles with pdflatex, no extra packages).
 
     Returns:

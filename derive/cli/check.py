@@ -60,7 +60,10 @@ def _line_of(path: str | None, key: str | None) -> int | None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the claims and print the report; the exit status says the worst verdict."""
-    from derive.claims.checker import UNREADABLE, WRONG, check, load_claims, render
+    from derive.claims.check import check
+    from derive.claims.claim import UNREADABLE, WRONG
+    from derive.claims.claims_file import load_claims
+    from derive.claims.report import render
     from derive.errors import ClaimError
     from derive.spec.examples import resolve
     from derive.spec.network import Network

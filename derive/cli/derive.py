@@ -127,7 +127,7 @@ def _same_file(a: Path, b) -> bool:
 def _claims(path: str | None) -> tuple[list[str], dict[str, str]]:
     if not path:
         return [], {}
-    from derive.claims.checker import load_claims
+    from derive.claims.claims_file import load_claims
     claims, _lines, aliases = load_claims(path)
     return claims, aliases
 
@@ -135,7 +135,8 @@ def _claims(path: str | None) -> tuple[list[str], dict[str, str]]:
 def _with_claim_verdicts(text: str, network, claims, aliases) -> str:
     import json
 
-    from derive.claims.checker import check, render
+    from derive.claims.check import check
+    from derive.claims.report import render
     data = json.loads(text)
     data["claims"] = json.loads(render(check(network, claims, aliases), "json"))
     return json.dumps(data, indent=2) + "\n"

@@ -537,7 +537,7 @@ def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
     values = compute(derivation, learning_rate)
     claims_section = None
     if claims:
-        from derive.claims.checker import claims_section as section
+        from derive.claims.check import claims_section as section
         claims_section = functools.partial(section, network, list(claims), aliases=aliases)
     return Document(network.title or network.name, values,
                     lambda: _Builder(derivation, values, digits, parameters),

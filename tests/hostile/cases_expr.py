@@ -47,7 +47,8 @@ def spec_text_case(id_: str, equation: str, words=()) -> ApiCase:
 def claim_case(id_: str, claim: str, words=()) -> ApiCase:
     """``read_claim`` on seed 004's network must raise a ClaimError holding ``words``."""
     def call(folder):
-        from derive.claims.checker import Names, read_claim
+        from derive.claims.names import Names
+        from derive.claims.reading import read_claim
         from derive.spec.examples import load_example
         read_claim(claim, Names(load_example("seed004_afteracademy")))
     return ApiCase(f"expr-claim-{id_}", call, words=tuple(words), error="ClaimError")
