@@ -9,6 +9,7 @@ single slip (another leaf's value, a sign, one keystroke) when one explains it.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from typing import Mapping
@@ -100,6 +101,12 @@ def _inherited(context: Context, quantity, claimed, last, n) -> str:
             f" {fmt_number(again, n + 1)}).")
 
 
+
+def _miss(context: Context, quantity, leaf: str, claimed: float, value: float) -> float:
+    """How far the quantity lands from the claimed number with ``leaf`` set to ``value``."""
+    return quantity_value(context, quantity, {("value", leaf): value}) - claimed
+
+
 def _typo(context: Context, quantity, claimed, last, n, k_true: int) -> str:
     """Name a single leaf value that makes the claim (nearly) right, if a plausible one exists.
 
@@ -112,7 +119,7 @@ def _typo(context: Context, quantity, claimed, last, n, k_true: int) -> str:
     leaves = {**context.network.inputs, **context.network.targets, **context.network.parameters,
               ETA: context.network.learning_rate}
     for leaf, current in leaves.items():
-        f = lambda v: quantity_value(context, quantity, {("value", leaf): v}) - claimed  # noqa: E731
+        f = functools.partial(_miss, context, quantity, leaf, claimed)
         root = _solve(f, current)
         if root is None:
             continue
