@@ -1,4 +1,4 @@
-"""Write-ups from the user's side: `chainrule derive` and :func:`derive.writeups.document.writeup`.
+"""Write-ups from the user's side: `chainrule derive` and :func:`derive.writeups.build.writeup`.
 
 Golden files (tests/golden/) hold the exact Markdown and LaTeX of two examples; after a
 reviewed change, refresh them with ``CHAINRULE_UPDATE_GOLDEN=1 bash dev.sh test tests/test_writeup.py``.
@@ -20,7 +20,7 @@ from derive.cli import main
 from derive.spec.examples import example_names, example_path
 from derive.spec.network import Network
 from derive.scalar.values import compute
-from derive.writeups.document import compile_pdf, number, tex_engine, writeup
+from derive.writeups.build import compile_pdf, number, tex_engine, writeup
 from tests.networks import corpus
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -389,21 +389,21 @@ def test_an_overflowing_function_is_a_clear_error(capsys, tmp_path):
 
 def test_the_package_exports_writeup_in_any_import_order():
     """`from derive import writeup` is the function the README shows, also after the
-    submodule of the same name has been imported (which binds derive.writeups.document first)."""
+    submodule of the same name has been imported (which binds derive.writeup first)."""
     import importlib
 
     import derive
-    importlib.import_module("derive.writeups.document")
+    importlib.import_module("derive.writeups.build")
     from derive import writeup as exported
     document = exported(Network.from_toml(example_path("seed001_single_neuron")))
     assert json.loads(document.json())["cost"] > 0
-    assert derive.writeups.document(Network.from_toml(example_path("seed001_single_neuron"))).json()
+    assert derive.writeup(Network.from_toml(example_path("seed001_single_neuron"))).json()
 
 
 # --------------------------------------------------------------------------- long lines
 
 def _steps(network):
-    from derive.writeups.document import Display
+    from derive.writeups.build import Display
     for section in writeup(network).sections:
         for block in section.blocks:
             if isinstance(block, Display):

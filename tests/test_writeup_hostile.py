@@ -26,7 +26,7 @@ from derive.errors import ChainruleError, SpecError
 from derive.latex_text import (CLAIM_COMMANDS, UnsafeLatex, check_math, check_spelling, md_code,
                                md_text, tex_text)
 from derive.spec.network import Network
-from derive.writeups.document import compile_pdf, default_spelling, tex_engine, writeup
+from derive.writeups.build import compile_pdf, default_spelling, tex_engine, writeup
 from tests.test_writeup import require_tex
 
 #: a number no write-up prints by itself: if it shows up in a PDF, the file holding it was read
@@ -202,7 +202,7 @@ def test_pdflatex_runs_nothing_and_writes_nothing_outside_its_folder(tmp_path, b
 
 def test_a_pdflatex_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
     require_tex()
-    import derive.writeups.document as w
+    import derive.writeups.build as w
     monkeypatch.setattr(w, "MAX_PDFLATEX_SECONDS", 2)
     with pytest.raises(ChainruleError, match="ran past 2 s"):
         compile_pdf(hostile_tex(r"\def\x{\x}\x"), tmp_path / "w.pdf")
@@ -212,7 +212,7 @@ def test_a_pdflatex_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
 def test_pdflatex_runs_without_shell_escape_and_paranoid(tmp_path, monkeypatch):
     """The command line and environment themselves, for engines we cannot probe."""
     require_tex()
-    import derive.writeups.document as w
+    import derive.writeups.build as w
     seen = {}
     real = subprocess.run
 
@@ -380,7 +380,7 @@ def test_tex_and_markdown_text_escape_every_special():
 def test_json_does_no_latex_work(tmp_path, capsys, monkeypatch):
     from sympy.printing.latex import LatexPrinter
 
-    import derive.writeups.document as w
+    import derive.writeups.build as w
 
     def refuse(*args, **kwargs):
         raise AssertionError("the JSON form printed LaTeX")
@@ -396,7 +396,7 @@ def test_json_does_no_latex_work(tmp_path, capsys, monkeypatch):
 
 
 def test_values_are_checked_before_the_derivation(tmp_path, capsys, monkeypatch):
-    import derive.writeups.document as w
+    import derive.writeups.build as w
 
     def refuse(*args, **kwargs):
         raise AssertionError("derived before checking the values")
