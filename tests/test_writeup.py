@@ -20,7 +20,9 @@ from derive.cli import main
 from derive.spec.examples import example_names, example_path
 from derive.spec.network import Network
 from derive.scalar.values import compute
-from derive.writeups.build import compile_pdf, number, tex_engine, writeup
+from derive.writeups.build import writeup
+from derive.writeups.pdf import compile_pdf, tex_engine
+from derive.writeups.printing import number
 from tests.networks import corpus
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -403,7 +405,7 @@ def test_the_package_exports_writeup_in_any_import_order():
 # --------------------------------------------------------------------------- long lines
 
 def _steps(network):
-    from derive.writeups.build import Display
+    from derive.writeups.parts import Display
     for section in writeup(network).sections:
         for block in section.blocks:
             if isinstance(block, Display):
@@ -446,7 +448,7 @@ def test_the_quick_width_bound_is_a_bound():
 def test_an_activation_of_an_activation_is_drawn_and_written_up():
     """σ(σ(w·x)): the first σ merges with its pre-activation, the second is a circle of its own
     (the diagram raised KeyError here)."""
-    from derive.writeups.diagram import network_diagram
+    from derive.writeups.layout import network_diagram
     from derive.scalar.graph import build_graph
 
     net = Network.from_equations(

@@ -26,7 +26,9 @@ from derive.errors import ChainruleError, SpecError
 from derive.latex_text import (CLAIM_COMMANDS, UnsafeLatex, check_math, check_spelling, md_code,
                                md_text, tex_text)
 from derive.spec.network import Network
-from derive.writeups.build import compile_pdf, default_spelling, tex_engine, writeup
+from derive.writeups.build import writeup
+from derive.writeups.pdf import compile_pdf, tex_engine
+from derive.writeups.printing import default_spelling
 from tests.test_writeup import require_tex
 
 #: a number no write-up prints by itself: if it shows up in a PDF, the file holding it was read
@@ -202,7 +204,7 @@ def test_pdflatex_runs_nothing_and_writes_nothing_outside_its_folder(tmp_path, b
 
 def test_a_pdflatex_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
     require_tex()
-    import derive.writeups.build as w
+    import derive.writeups.pdf as w
     monkeypatch.setattr(w, "MAX_PDFLATEX_SECONDS", 2)
     with pytest.raises(ChainruleError, match="ran past 2 s"):
         compile_pdf(hostile_tex(r"\def\x{\x}\x"), tmp_path / "w.pdf")
@@ -212,7 +214,7 @@ def test_a_pdflatex_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
 def test_pdflatex_runs_without_shell_escape_and_paranoid(tmp_path, monkeypatch):
     """The command line and environment themselves, for engines we cannot probe."""
     require_tex()
-    import derive.writeups.build as w
+    import derive.writeups.pdf as w
     seen = {}
     real = subprocess.run
 
