@@ -14,7 +14,8 @@ from typing import Callable, Protocol
 from derive.errors import ChainruleError
 from derive.scalar.values import Values
 from derive.writeups import json as json_form
-from derive.writeups import latex, markdown
+from derive.writeups import latex as latex_form
+from derive.writeups import markdown as markdown_form
 from derive.writeups.diagram import Diagram
 from derive.writeups.parts import Display, Section
 
@@ -66,13 +67,13 @@ class Document:
 
     def latex(self) -> str:
         """A standalone LaTeX document (article class, amsmath, TikZ)."""
-        return latex.render(self)
+        return latex_form.render(self)
 
     def markdown(self, diagram_href: str | None = None, inline: str = "mermaid") -> str:
         """GitHub Markdown. The diagram is the SVG file ``diagram_href`` when given, else
         ``inline``: a Mermaid block (``"mermaid"``, rendered by GitHub) or the SVG as a data
         URI (``"data-uri"``, rendered by notebooks and editors)."""
-        return markdown.render(self, diagram_href, inline)
+        return markdown_form.render(self, diagram_href, inline)
 
     def json(self) -> str:
         """Every number by name: values, cost, gradients, updated, cost_after (a value that
@@ -96,14 +97,14 @@ class Document:
 
     def _repr_latex_(self) -> str:
         displays = [b for s in self.sections for b in s.blocks if isinstance(b, Display)]
-        return "\n".join("$$" + latex.aligned(d) + "$$" for d in displays)
+        return "\n".join("$$" + latex_form.aligned(d) + "$$" for d in displays)
 
 
 #: Format name → its renderer, ``render(document, diagram_href)`` → the text (``diagram_href``,
 #: the SVG file a Markdown form points to, means nothing to the others). A new format is a
 #: module beside :mod:`derive.writeups.latex` and one entry here.
 RENDERERS: dict[str, Callable[[Document, str | None], str]] = {
-    "latex": latex.render,
-    "markdown": markdown.render,
+    "latex": latex_form.render,
+    "markdown": markdown_form.render,
     "json": json_form.render,
 }
