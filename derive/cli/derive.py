@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     """Derive, write the document (and the diagram, the PDF) where asked."""
     from derive.spec.examples import resolve
     from derive.spec.network import Network
-    from derive.writeups.document import compile_pdf, write_atomic, writeup
+    from derive.files import write_atomic
+    from derive.writeups.build import writeup
+    from derive.writeups.pdf import compile_pdf
 
     spec_path = resolve(args.spec)
     network = Network.from_toml(spec_path)

@@ -116,7 +116,7 @@ def test_nested_fractions_are_not_tidied_past_the_limit():
     """σ(1/(1 + σ(1/(1 + …)))) eight deep: cancelling its closed forms grows exponentially
     (the write-up hung); past MAX_TIDY_OPS they are left as derived, and still right."""
     from derive.scalar.chain import MAX_TIDY_OPS
-    from derive.writeups.document import writeup
+    from derive.writeups.build import writeup
 
     eq = "w*x"
     for _ in range(8):

@@ -93,7 +93,8 @@ def test_every_parameter_has_a_path_or_a_zero_gradient(net):
 def test_random_layered_writeups_print_the_computed_numbers(net):
     from xml.etree import ElementTree
 
-    from derive.writeups.document import number, writeup
+    from derive.writeups.build import writeup
+    from derive.writeups.printing import number
     document = writeup(net)
     text = document.markdown()
     latex = document.latex()
