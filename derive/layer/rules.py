@@ -36,6 +36,8 @@ class Rule:
     textbook: sympy.Expr | None = None
     textbook_when: str = ""
     matrix: sympy.Expr | None = None
+    #: which activation, loss or bias mode the rule is for (e.g. "sigmoid", "shared")
+    case: str = ""
 
 
 def cost_symbol(template: Template) -> sympy.Symbol:
@@ -128,11 +130,11 @@ def output_rules(template: Template, layer, activation: str, loss: str) -> list[
     c = cost_symbol(template)
     return [
         Rule("grad_output", derivative(c, a[j]), grad_a, f"∂ of {cost.says} by a^L_j",
-             (j,)),
+             (j,), case=loss),
         Rule("delta_output", template.delta(layer)[j], delta,
              f"Σ_i ∂C/∂a^L_i · ∂a^L_i/∂z^L_j: ∂ of {act.says}"
              + (" (softmax couples every i to j)" if activation == "softmax" else ""),
-             (j,), textbook, when),
+             (j,), textbook, when, case=f"{activation} + {loss}"),
     ]
 
 
@@ -155,7 +157,7 @@ def hidden_rule(template: Template, layer, activation: str, next_bias: str) -> R
                        forward_form(template, layer, activation))
     return Rule("delta_hidden", template.delta(layer)[k], sympy.factor_terms(delta),
                 f"Σ_j δ^{{l+1}}_j ∂z^{{l+1}}_j/∂a^l_k · ∂a^l_k/∂z^l_k: ∂ of {above.says}, "
-                f"then of {act.says}", (k,))
+                f"then of {act.says}", (k,), case=activation)
 
 
 def parameter_rules(template: Template, layer, bias: str) -> list[Rule]:
@@ -174,7 +176,7 @@ def parameter_rules(template: Template, layer, bias: str) -> list[Rule]:
         rules.append(Rule("grad_bias", derivative(c, b), grad_b,
                           f"Σ_i δ^l_i ∂z^l_i/∂b: ∂ of {z_eq.says} by the bias"
                           + (" (one bias in every z^l_i)" if shared else ""),
-                          () if shared else (j,)))
+                          () if shared else (j,), case=bias))
     return rules
 
 
@@ -192,7 +194,8 @@ def batch_rule(template: Template, rule: Rule, parameters: set) -> Rule:
     total = sum_over(weight * rowwise(rule.index, parameters), n, 1, N)
     wrt = rule.lhs.variables[0]
     return Rule("batch_" + rule.name.removeprefix("grad_"), derivative(mean_symbol, wrt),
-                total, f"∂ of {mean.says} by each C_n, times ∂C_n/∂θ at row n", rule.free)
+                total, f"∂ of {mean.says} by each C_n, times ∂C_n/∂θ at row n", rule.free,
+                case=rule.case)
 
 
 def rowwise(expr: sympy.Expr, parameters: set) -> sympy.Expr:

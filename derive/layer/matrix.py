@@ -1,0 +1,214 @@
+"""Index form → matrix/vector form: a rule's sums over an index become matrix products.
+
+A rule's right side in index form is a sum of products of entries (w^{l+1}_{jk}, δ^{l+1}_j,
+a^l_k), elementwise functions of entries (a^l_k(1 − a^l_k), H(z^l_k)) and sums over an index.
+Each factor becomes a *piece*: a matrix expression and the indices of its rows and columns
+(a vector entry v_p is the column v with rows p). Factors with the same one index combine
+elementwise (⊙); a sum over an index s multiplies the two pieces that hold s with s as the
+inner dimension (Σ_j w_{jk} δ_j = (Wᵀδ)_k); a sum over a piece alone is a product with a vector
+of ones. What is left is oriented to the rule's free indices: (j,) a column, (j, k) a matrix
+(δ_j a_k = (δ aᵀ)_{jk}). This is the conversion SymPy's ``from_index_summation`` attempts,
+for the shapes backpropagation has (it refuses a product of a matrix element and a scalar
+function of an entry, which every hidden δ is). Unconvertible forms raise
+:class:`MatrixFormError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+from sympy import HadamardPower, HadamardProduct, MatrixSymbol, OneMatrix
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+
+class MatrixFormError(ValueError):
+    """A rule whose index form has no matrix form here."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A matrix expression whose entry (rows, cols) is a factor's value at those indices."""
+
+    matrix: sympy.MatrixExpr
+    rows: sympy.Symbol | None
+    cols: sympy.Symbol | None
+
+    @property
+    def indices(self) -> set:
+        return {x for x in (self.rows, self.cols) if x is not None}
+
+    def transposed(self) -> "Piece":
+        return Piece(self.matrix.T, self.cols, self.rows)
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """The matrix of every indexed quantity: base → its MatrixSymbol, for one row and for a
+    batch (the row index first: A^{l} is N × n^l)."""
+
+    matrices: dict
+    batch: dict
+
+    def piece(self, entry: sympy.Indexed) -> Piece:
+        """The piece of one entry: a vector's (rows = its index) or a matrix's."""
+        table = self.batch if len(entry.indices) == 2 and entry.base in self.batch \
+            else self.matrices
+        if entry.base not in table:
+            raise MatrixFormError(f"no matrix is known for {entry.base}")
+        matrix = table[entry.base]
+        if len(entry.indices) == 1:
+            return Piece(matrix, entry.indices[0], None)
+        return Piece(matrix, *entry.indices)
+
+
+def matrix_symbol(base: sympy.IndexedBase, sizes: tuple, batch: bool = False) -> MatrixSymbol:
+    """The matrix of an indexed quantity: a column for one index, else its sizes; a batch
+    quantity (rows first) is named with a capital (A^{l}, Delta^{l})."""
+    name = str(base.label)
+    if batch:
+        name = name[0].upper() + name[1:]
+    shape = (sizes[0], 1) if len(sizes) == 1 else sizes
+    return MatrixSymbol(name, *shape)
+
+
+def matrix_form(expr: sympy.Expr, free: tuple, shapes: Shapes) -> sympy.MatrixExpr:
+    """The matrix/vector form of an index-form ``expr`` with free indices ``free``."""
+    terms = [term_form(term, free, shapes) for term in sympy.Add.make_args(expr)]
+    return sympy.MatAdd(*terms).doit() if len(terms) > 1 else terms[0]
+
+
+def term_form(term: sympy.Expr, free: tuple, shapes: Shapes) -> sympy.MatrixExpr:
+    """One product's matrix form, oriented to ``free``."""
+    coefficient, pieces = factor_pieces(term, shapes)
+    piece = join(pieces, free)
+    return coefficient * orient(piece, free).matrix
+
+
+def factor_pieces(term: sympy.Expr, shapes: Shapes) -> tuple[sympy.Expr, list[Piece]]:
+    """The constant coefficient of ``term`` and the pieces of its other factors."""
+    coefficient, pieces, elementwise = sympy.S.One, [], {}
+    for factor in sympy.Mul.make_args(term):
+        if not factor.has(sympy.Indexed):
+            coefficient *= factor
+        elif isinstance(factor, sympy.Sum):
+            pieces.append(summed(factor, shapes))
+        elif isinstance(factor, sympy.Indexed):
+            pieces.append(shapes.piece(factor))
+        else:  # a function of the entries of one vector index: (1 − a_k), H(z_k), a_k²
+            index = single_index(factor)
+            elementwise.setdefault(index, []).append(factor)
+    for index, factors in elementwise.items():
+        pieces.append(Piece(vectorized(sympy.Mul(*factors), index, shapes), index, None))
+    return coefficient, hadamard(pieces)
+
+
+def single_index(factor: sympy.Expr) -> sympy.Symbol:
+    """The one index every entry inside an elementwise factor carries."""
+    indices = {entry.indices for entry in factor.atoms(sympy.Indexed)}
+    if len(indices) != 1 or len(next(iter(indices))) != 1:
+        raise MatrixFormError(f"{factor} is not elementwise in one index")
+    return next(iter(indices))[0]
+
+
+def hadamard(pieces: list[Piece]) -> list[Piece]:
+    """Vector pieces over the same index multiplied elementwise into one."""
+    vectors: dict = {}
+    others = []
+    for piece in pieces:
+        if piece.cols is None and piece.rows is not None:
+            vectors.setdefault(piece.rows, []).append(piece.matrix)
+        else:
+            others.append(piece)
+    for index, matrices in vectors.items():
+        joined = matrices[0] if len(matrices) == 1 else HadamardProduct(*matrices)
+        others.append(Piece(joined, index, None))
+    return others
+
+
+def vectorized(expr: sympy.Expr, index: sympy.Symbol, shapes: Shapes) -> sympy.MatrixExpr:
+    """An elementwise function of entries with ``index``, as a vector expression."""
+    if isinstance(expr, sympy.Indexed):
+        return shapes.piece(expr).matrix
+    size = next(shapes.piece(e).matrix.shape for e in expr.atoms(sympy.Indexed))
+    if expr.is_Add:
+        parts = [vectorized(t, index, shapes) if t.has(sympy.Indexed) else t * OneMatrix(*size)
+                 for t in expr.args]
+        return sympy.MatAdd(*parts)
+    if expr.is_Mul:
+        constant = sympy.Mul(*[f for f in expr.args if not f.has(sympy.Indexed)])
+        parts = [vectorized(f, index, shapes) for f in expr.args if f.has(sympy.Indexed)]
+        return constant * (parts[0] if len(parts) == 1 else HadamardProduct(*parts))
+    if expr.is_Pow and expr.exp.is_Integer:
+        return HadamardPower(vectorized(expr.base, index, shapes), expr.exp)
+    if isinstance(expr, sympy.Function) and isinstance(expr.args[0], sympy.Indexed) and all(
+            not a.has(sympy.Indexed) for a in expr.args[1:]):
+        x = sympy.Dummy("x")
+        function = sympy.Lambda(x, expr.func(x, *expr.args[1:]))
+        return ElementwiseApplyFunction(function, vectorized(expr.args[0], index, shapes))
+    raise MatrixFormError(f"{expr} has no elementwise vector form here")
+
+
+def summed(total: sympy.Sum, shapes: Shapes) -> Piece:
+    """A sum over one or more indices, as the piece of what is left free."""
+    body = total.function
+    coefficient, pieces = factor_pieces(body, shapes)
+    for index, _, _ in total.limits:
+        pieces = contract(pieces, index)
+    if coefficient.has(*[x for x, _, _ in total.limits]):
+        raise MatrixFormError(f"a coefficient of {total} depends on its index")
+    piece = pieces[0] if pieces else None
+    if piece is None or len(pieces) > 1:
+        raise MatrixFormError(f"{total} is not one matrix product")
+    return Piece(coefficient * piece.matrix, piece.rows, piece.cols)
+
+
+def contract(pieces: list[Piece], index: sympy.Symbol) -> list[Piece]:
+    """Σ over ``index`` of the pieces: the two that hold it multiplied, or one with ones."""
+    holding = [p for p in pieces if index in p.indices]
+    rest = [p for p in pieces if index not in p.indices]
+    if len(holding) == 1:
+        piece = holding[0] if holding[0].rows == index else holding[0].transposed()
+        ones = OneMatrix(1, piece.matrix.shape[0])
+        return rest + [Piece(ones * piece.matrix, None, piece.cols)]
+    if len(holding) != 2:
+        raise MatrixFormError(f"{len(holding)} factors share the summed index {index}")
+    left, right = holding
+    if left.cols != index:
+        left = left.transposed()
+    if right.rows != index:
+        right = right.transposed()
+    return rest + [Piece(left.matrix * right.matrix, left.rows, right.cols)]
+
+
+def join(pieces: list[Piece], free: tuple) -> Piece:
+    """The pieces of a product left after the sums: one, or an outer product u vᵀ."""
+    if not pieces:
+        raise MatrixFormError("a product without entries")
+    if len(pieces) == 1:
+        return pieces[0]
+    if len(pieces) == 2 and len(free) == 2:
+        first = next(p for p in pieces if free[0] in p.indices)
+        second = next(p for p in pieces if p is not first)
+        first = orient(first, (free[0],))
+        second = orient(second, (free[1],))
+        return Piece(first.matrix * second.matrix.T, free[0], free[1])
+    scalars = [p for p in pieces if not p.indices]
+    if scalars and len(pieces) - len(scalars) == 1:  # a vector times 1×1 sums (1ᵀv)
+        main = next(p for p in pieces if p.indices)
+        factor = sympy.MatMul(*[p.matrix for p in scalars])
+        product = main.matrix * factor if main.cols is None else factor[0, 0] * main.matrix
+        return Piece(product, main.rows, main.cols)
+    raise MatrixFormError(f"{len(pieces)} separate factors for free indices {free}")
+
+
+def orient(piece: Piece, free: tuple) -> Piece:
+    """``piece`` with its rows on ``free[0]`` (and its columns on ``free[1]``)."""
+    if not free:
+        return piece
+    if piece.rows == free[0] and (len(free) == 1 or piece.cols == free[1]):
+        return piece
+    flipped = piece.transposed()
+    if flipped.rows == free[0] and (len(free) == 1 or flipped.cols == free[1]):
+        return flipped
+    raise MatrixFormError(f"a piece over {piece.rows, piece.cols} for free indices {free}")
