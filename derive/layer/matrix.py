@@ -75,7 +75,7 @@ def matrix_symbol(base: sympy.IndexedBase, sizes: tuple, batch: bool = False) ->
 def matrix_form(expr: sympy.Expr, free: tuple, shapes: Shapes) -> sympy.MatrixExpr:
     """The matrix/vector form of an index-form ``expr`` with free indices ``free``."""
     terms = [term_form(term, free, shapes) for term in sympy.Add.make_args(expr)]
-    return sympy.MatAdd(*terms).doit() if len(terms) > 1 else terms[0]
+    return sympy.MatAdd(*terms) if len(terms) > 1 else terms[0]
 
 
 def term_form(term: sympy.Expr, free: tuple, shapes: Shapes) -> sympy.MatrixExpr:
@@ -145,8 +145,17 @@ def vectorized(expr: sympy.Expr, index: sympy.Symbol, shapes: Shapes) -> sympy.M
             not a.has(sympy.Indexed) for a in expr.args[1:]):
         x = sympy.Dummy("x")
         function = sympy.Lambda(x, expr.func(x, *expr.args[1:]))
-        return ElementwiseApplyFunction(function, vectorized(expr.args[0], index, shapes))
+        return elementwise(function, vectorized(expr.args[0], index, shapes))
     raise MatrixFormError(f"{expr} has no elementwise vector form here")
+
+
+def elementwise(function: sympy.Lambda, vector: sympy.MatrixExpr) -> sympy.MatrixExpr:
+    """f applied to every entry of ``vector``. SymPy's constructor calls f on a 1 × 1 matrix
+    itself (to return f's own matrix result), which Heaviside refuses with a ValueError; a
+    1 × 1 vector (a layer of one neuron) is built without that call."""
+    if vector.shape == (1, 1):
+        return sympy.Basic.__new__(ElementwiseApplyFunction, function, vector)
+    return ElementwiseApplyFunction(function, vector)
 
 
 def summed(total: sympy.Sum, shapes: Shapes) -> Piece:
