@@ -95,12 +95,31 @@ def factor_pieces(term: sympy.Expr, shapes: Shapes) -> tuple[sympy.Expr, list[Pi
             pieces.append(summed(factor, shapes))
         elif isinstance(factor, sympy.Indexed):
             pieces.append(shapes.piece(factor))
+        elif factor.is_Add and factor.has(sympy.Sum):  # a_j − y_j − Σ_i (a_i − y_i) a_i
+            pieces.append(added(factor, shapes))
         else:  # a function of the entries of one vector index: (1 − a_k), H(z_k), a_k²
             index = single_index(factor)
             elementwise.setdefault(index, []).append(factor)
     for index, factors in elementwise.items():
         pieces.append(Piece(vectorized(sympy.Mul(*factors), index, shapes), index, None))
     return coefficient, hadamard(pieces)
+
+
+def added(total: sympy.Expr, shapes: Shapes) -> Piece:
+    """A sum of vector terms in one free index and scalar ones (sums over another index), as
+    one vector: each scalar term spread over the vector's entries (1 · s)."""
+    indices = {x for e in total.atoms(sympy.Indexed) for x in e.indices if x.is_Symbol}
+    free = sorted(indices & total.free_symbols, key=str)
+    if len(free) != 1:
+        raise MatrixFormError(f"{total} is not a vector in one free index")
+    vectors = [term_form(t, (free[0],), shapes) for t in sympy.Add.make_args(total)
+               if t.has(free[0])]
+    if not vectors:
+        raise MatrixFormError(f"{total} has no vector term")
+    ones = OneMatrix(vectors[0].shape[0], 1)
+    scalars = [ones * (term_form(t, (), shapes) if t.has(sympy.Indexed) else t * OneMatrix(1, 1))
+               for t in sympy.Add.make_args(total) if not t.has(free[0])]
+    return Piece(sympy.MatAdd(*vectors, *scalars), free[0], None)
 
 
 def single_index(factor: sympy.Expr) -> sympy.Symbol:
