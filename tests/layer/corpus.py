@@ -7,6 +7,7 @@ every bias mode, 1 to 3 hidden layers, and the notations (Nielsen's, seed 000's,
 
 from __future__ import annotations
 
+import functools
 import random
 
 from derive import Network, Notation
@@ -61,3 +62,12 @@ def network(case: str, seed: int = 0) -> Network:
     else:
         targets = [rng.uniform(-1, 1) for _ in range(sizes[-1])]
     return Network.layered(sizes, inputs=inputs, targets=targets, init_seed=seed, **spec)
+
+
+@functools.cache
+def levels(case: str):
+    """(network, its scalar derivation, its layer derivation), made once per test run."""
+    from derive import derive
+    from derive.layer import derive_layers
+    net = network(case)
+    return net, derive(net), derive_layers(net)

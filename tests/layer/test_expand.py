@@ -11,6 +11,7 @@ import sympy
 from derive import compute, derive
 from derive.layer import derive_layers, expand
 from derive.layer.template import j, k
+from tests.layer import corpus
 from tests.layer.corpus import CASES, network
 
 
@@ -30,10 +31,9 @@ def activation_equations(derivation) -> dict:
             for layer in graph.network.layers.activation_names for a in layer}
 
 
-@pytest.fixture(scope="module", params=sorted(CASES))
+@pytest.fixture(params=sorted(CASES))
 def levels(request):
-    net = network(request.param)
-    return net, derive(net), derive_layers(net)
+    return corpus.levels(request.param)
 
 
 def test_gradients_equal_the_scalar_closed_forms(levels):

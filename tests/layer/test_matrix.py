@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive.layer import derive_layers
 from derive.layer.derivation import layer_shapes
 from derive.layer.matrix import MatrixFormError, Shapes, matrix_form, matrix_symbol
 from derive.layer.template import N, i, j, k
 from sympy.matrices.expressions.matexpr import MatrixElement
-from tests.layer.corpus import network
+from tests.layer.corpus import levels
 
 #: rows of a batch the batch rules are checked at
 ROWS = 2
@@ -37,7 +36,7 @@ def as_index(expr: sympy.Expr, table: dict) -> sympy.Expr:
 @pytest.mark.parametrize("case", ["act-sigmoid", "act-softmax", "mse-relu", "bce-sigmoid",
                                   "cce-softmax", "depth2-shared", "depth3-none", "mixed-bias"])
 def test_matrix_forms_are_the_index_forms(case):
-    derivation = derive_layers(network(case))
+    derivation = levels(case)[2]
     layers = derivation.network.layers
     for position, rules in enumerate(derivation.layers, start=1):
         above = layers.biases[position] if position < len(layers.biases) else None
@@ -57,7 +56,7 @@ def test_matrix_forms_are_the_index_forms(case):
 
 def test_the_textbook_shapes():
     """δ^l = (W^{l+1})ᵀ δ^{l+1} ⊙ f′(z^l), ∂C/∂W^l = δ^l (a^{l−1})ᵀ, the batch (1/N) Δᵀ A."""
-    derivation = derive_layers(network("act-sigmoid"))
+    derivation = levels("act-sigmoid")[2]
     hidden, output = derivation.layers
     w3, d3 = (derivation.template.weights(3), derivation.template.delta(3))
     W3 = matrix_symbol(w3, (2, 3))
