@@ -45,6 +45,11 @@ def cost_symbol(template: Template) -> sympy.Symbol:
     return sympy.Symbol(template.notation.cost, real=True)
 
 
+def up(layer: sympy.Expr) -> str:
+    """A layer as a reason's superscript shows it (l + 1, L, 3)."""
+    return sympy.latex(layer)
+
+
 def derivative(of: sympy.Expr, wrt: sympy.Expr) -> sympy.Derivative:
     """∂of/∂wrt, unevaluated (the left side of a rule)."""
     return sympy.Derivative(of, wrt, evaluate=False)
@@ -94,24 +99,31 @@ def _softmax_forward(expr: sympy.Expr, z: sympy.IndexedBase, a: sympy.IndexedBas
 
 # ---- the template's equations ------------------------------------------------------------
 
+def says(entry: sympy.Expr, rhs: sympy.Expr) -> str:
+    """An equation as its reason names it, in LaTeX and the spec's letters:
+    ``{z^{l}}_{j} = {b^{l}}_{j} + \\sum_{k=1}^{n^{l - 1}} …``."""
+    return f"{sympy.latex(entry)} = {sympy.latex(rhs)}"
+
+
 def preactivation_equation(template: Template, layer, bias: str) -> Equation:
     """z^l_j = Σ_m w^l_{jm} a^{l−1}_m + b^l_j, as an equation of the accumulation."""
     return Equation(template.z(layer), j, template.size(layer),
                     template.preactivation(layer, bias, to=j, over=m),
-                    f"z^{{{sympy.latex(layer)}}}_j = Σ_k w a^{{{sympy.latex(layer - 1)}}}_k + b")
+                    says(template.z(layer)[j], template.preactivation(layer, bias)))
 
 
 def activation_equation(template: Template, layer, activation: str) -> Equation:
     """a^l_j = f(z^l_j)."""
     return Equation(template.a(layer), j, template.size(layer),
                     template.activation(layer, activation, to=j, over=m),
-                    f"a^{{{sympy.latex(layer)}}}_j = {activation}(z^{{{sympy.latex(layer)}}}_j)")
+                    says(template.a(layer)[j], template.activation(layer, activation)))
 
 
 def loss_equation(template: Template, layer, loss: str) -> Equation:
     """C = loss(a^L, y)."""
     return Equation(cost_symbol(template), None, None, template.loss(layer, loss, over=m),
-                    f"C = {loss}(a^{{{sympy.latex(layer)}}}, y)")
+                    f"{template.notation.cost} = {loss}({up(template.a(layer))}, "
+                    f"{template.notation.target})")
 
 
 # ---- the rules -----------------------------------------------------------------------------
@@ -129,10 +141,11 @@ def output_rules(template: Template, layer, activation: str, loss: str) -> list[
     textbook, when = textbook_output(template, layer, delta, activation, loss)
     c = cost_symbol(template)
     return [
-        Rule("grad_output", derivative(c, a[j]), grad_a, f"∂ of {cost.says} by a^L_j",
+        Rule("grad_output", derivative(c, a[j]), grad_a, f"∂ of {cost.says} by a^{{{up(layer)}}}_j",
              (j,), case=loss),
         Rule("delta_output", template.delta(layer)[j], delta,
-             f"Σ_i ∂C/∂a^L_i · ∂a^L_i/∂z^L_j: ∂ of {act.says}"
+             f"Σ_i ∂C/∂a^{{{up(layer)}}}_i · ∂a^{{{up(layer)}}}_i/∂z^{{{up(layer)}}}_j: "
+             f"∂ of {cost.says}, then of {act.says}"
              + (" (softmax couples every i to j)" if activation == "softmax" else ""),
              (j,), textbook, when, case=f"{activation} + {loss}"),
     ]
@@ -156,7 +169,8 @@ def hidden_rule(template: Template, layer, activation: str, next_bias: str) -> R
     delta, _ = adjoint(template.z(layer)[k], [act], {act.lhs: sympy.Lambda(k, grad_a)}, i,
                        forward_form(template, layer, activation))
     return Rule("delta_hidden", template.delta(layer)[k], sympy.factor_terms(delta),
-                f"Σ_j δ^{{l+1}}_j ∂z^{{l+1}}_j/∂a^l_k · ∂a^l_k/∂z^l_k: ∂ of {above.says}, "
+                f"Σ_j δ^{{{up(layer + 1)}}}_j ∂z^{{{up(layer + 1)}}}_j/∂a^{{{up(layer)}}}_k · "
+                f"∂a^{{{up(layer)}}}_k/∂z^{{{up(layer)}}}_k: ∂ of {above.says}, "
                 f"then of {act.says}", (k,), case=activation)
 
 
@@ -168,13 +182,15 @@ def parameter_rules(template: Template, layer, bias: str) -> list[Rule]:
     w = template.weight(layer, j, k)
     grad_w, _ = adjoint(w, [z_eq], deltas, i)
     rules = [Rule("grad_weight", derivative(c, w), grad_w,
-                  f"Σ_i δ^l_i ∂z^l_i/∂w: ∂ of {z_eq.says} by the weight", (j, k))]
+                  f"Σ_i δ^{{{up(layer)}}}_i ∂z^{{{up(layer)}}}_i/∂w: ∂ of {z_eq.says} by "
+                  "the weight", (j, k))]
     b = template.bias(layer, bias, j)
     if b is not None:
         grad_b, _ = adjoint(b, [z_eq], deltas, i)
         shared = bias == "shared"
         rules.append(Rule("grad_bias", derivative(c, b), grad_b,
-                          f"Σ_i δ^l_i ∂z^l_i/∂b: ∂ of {z_eq.says} by the bias"
+                          f"Σ_i δ^{{{up(layer)}}}_i ∂z^{{{up(layer)}}}_i/∂b: ∂ of {z_eq.says} "
+                          "by the bias"
                           + (" (one bias in every z^l_i)" if shared else ""),
                           () if shared else (j,), case=bias))
     return rules
