@@ -10,7 +10,8 @@ import sympy
 
 from derive import compute, derive
 from derive.layer import derive_layers, expand
-from derive.layer.template import j, k
+from derive.layer.expand import entries, scalar_names
+from derive.layer.template import N, j, k
 from tests.layer import corpus
 from tests.layer.corpus import CASES, network
 
@@ -109,3 +110,34 @@ def test_softmax_textbook_delta_needs_targets_summing_to_one():
         if z in net.layers.preactivation_names[-1]:
             env = {sympy.Symbol(n, real=True): v for n, v in values.values.items()}
             assert float(expr.xreplace(env)) == pytest.approx(values.deltas[z])
+
+
+@pytest.mark.parametrize("case", ["act-tanh", "depth2-shared", "cce-softmax"])
+def test_the_batch_mean_is_the_mean_of_the_rows_gradients(case):
+    """∂C̄/∂θ = (1/N) Σ_n a_{nk} δ_{nj}, at N = 2 rows with the scalar level's values of each
+    row, is the mean of the two rows' scalar gradients."""
+    net, scalar, layered = corpus.levels(case)
+    other = network(case, seed=1)
+    rows = [compute(scalar), compute(derive(net.with_values(inputs=other.inputs,
+                                                            targets=other.targets)))]
+    names = scalar_names(layered)
+    template = layered.template
+
+    def value(entry):  # base[n, j…] (every entry of a batch rule) at row n: a value, or a δ
+        row, rest = rows[int(entry.indices[0]) - 1], entry.indices[1:]
+        for rules in layered.layers:
+            if entry.base == template.delta(rules.number):
+                return row.deltas[str(names[template.z(rules.number)[rest]])]
+        return row.values[str(names[entry.base[rest]])]
+
+    for rules in layered.layers:
+        for rule in (rules.batch_weight, rules.batch_bias):
+            if rule is None:
+                continue
+            for values in entries(rule, rules, layered):
+                fixed = rule.index.xreplace({N: 2, **dict(zip(rule.free, values))}).doit()
+                got = float(fixed.replace(lambda e: isinstance(e, sympy.Indexed),
+                                          lambda e: sympy.Float(value(e))))
+                name = str(names[rule.lhs.variables[0].xreplace(dict(zip(rule.free, values)))])
+                mean = (rows[0].gradients[name] + rows[1].gradients[name]) / 2
+                assert got == pytest.approx(mean, rel=1e-9, abs=1e-12), (rule.name, values)
