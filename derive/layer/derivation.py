@@ -38,6 +38,10 @@ class LayerRules:
     batch_bias: R.Rule | None
     #: ∂C/∂a^L_j, the output layer only
     output_gradient: R.Rule | None = None
+    #: ∂C/∂a^l_k = Σ_j w^{l+1}_{jk} δ^{l+1}_j, the layers below another only
+    activation_gradient: R.Rule | None = None
+    #: δ at each row n of a batch (the rows of Δ^l; its matrix form is batch-major)
+    batch_delta: R.Rule | None = None
 
     @property
     def is_output(self) -> bool:
@@ -46,8 +50,8 @@ class LayerRules:
     @property
     def rules(self) -> list[R.Rule]:
         """Every rule of the layer, δ first."""
-        found = [self.output_gradient, self.delta, self.weight, self.bias_gradient,
-                 self.batch_weight, self.batch_bias]
+        found = [self.output_gradient, self.activation_gradient, self.delta, self.batch_delta,
+                 self.weight, self.bias_gradient, self.batch_weight, self.batch_bias]
         return [r for r in found if r is not None]
 
 
@@ -117,21 +121,22 @@ def layer_rules(template: Template, number, position: int, activation: str, bias
                 loss: str, above_bias: str | None) -> LayerRules:
     """The rules of one layer; ``above_bias`` is the next layer's bias mode (None: output)."""
     shapes = layer_shapes(template, number, bias, above_bias)
-    output_gradient = None
     if above_bias is None:
-        output_gradient, delta = R.output_rules(template, number, activation, loss)
+        grad_a, delta = R.output_rules(template, number, activation, loss)
     else:
-        delta = R.hidden_rule(template, number, activation, above_bias)
+        grad_a, delta = R.hidden_rules(template, number, activation, above_bias)
     parameter = R.parameter_rules(template, number, bias)
     parameters = parameter_bases(template, number, bias)
-    batch = [R.batch_rule(template, r, parameters) for r in parameter]
+    batch = [with_matrix_form(R.batch_rule(template, r, parameters), shapes) for r in parameter]
     parameter = [with_matrix_form(r, shapes) for r in parameter]
-    batch = [with_matrix_form(r, shapes) for r in batch]
+    grad_a = with_matrix_form(grad_a, shapes)
     return LayerRules(
         number, position, activation, bias, with_matrix_form(delta, shapes), parameter[0],
         bias_gradient=parameter[1] if len(parameter) > 1 else None, batch_weight=batch[0],
         batch_bias=batch[1] if len(batch) > 1 else None,
-        output_gradient=output_gradient and with_matrix_form(output_gradient, shapes))
+        output_gradient=grad_a if above_bias is None else None,
+        activation_gradient=None if above_bias is None else grad_a,
+        batch_delta=with_matrix_form(R.batch_delta(delta, parameters), shapes))
 
 
 def general_rules(template: Template, layers) -> list[R.Rule]:
@@ -144,7 +149,9 @@ def general_rules(template: Template, layers) -> list[R.Rule]:
     hidden = list(zip(layers.activations[:-1], layers.biases[1:]))
     for activation, above in dict.fromkeys(hidden):
         shapes = layer_shapes(template, l, "per-neuron", above)
-        out.append(with_matrix_form(R.hidden_rule(template, l, activation, above), shapes))
+        rules = R.hidden_rules(template, l, activation, above)
+        out += [with_matrix_form(r, shapes)
+                for r in (*rules, R.batch_delta(rules[1], parameter_bases(template, l, above)))]
     for number, bias in enumerate(dict.fromkeys(layers.biases)):
         shapes = layer_shapes(template, l, bias, None)
         parameter = R.parameter_rules(template, l, bias)

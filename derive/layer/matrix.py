@@ -98,55 +98,81 @@ def factor_pieces(term: sympy.Expr, shapes: Shapes) -> tuple[sympy.Expr, list[Pi
         elif factor.is_Add and factor.has(sympy.Sum):  # a_j − y_j − Σ_i (a_i − y_i) a_i
             pieces.append(added(factor, shapes))
         else:  # a function of the entries of one vector index: (1 − a_k), H(z_k), a_k²
-            index = single_index(factor)
-            elementwise.setdefault(index, []).append(factor)
-    for index, factors in elementwise.items():
-        pieces.append(Piece(vectorized(sympy.Mul(*factors), index, shapes), index, None))
+            indices = entry_indices(factor)
+            elementwise.setdefault(indices, []).append(factor)
+    for indices, factors in elementwise.items():
+        matrix = vectorized(sympy.Mul(*factors), indices, shapes)
+        pieces.append(Piece(matrix, indices[0], indices[1] if len(indices) > 1 else None))
     return coefficient, hadamard(pieces)
 
 
 def added(total: sympy.Expr, shapes: Shapes) -> Piece:
-    """A sum of vector terms in one free index and scalar ones (sums over another index), as
-    one vector: each scalar term spread over the vector's entries (1 · s)."""
+    """A sum of terms over the free indices and of terms over fewer (sums over another
+    index, Σ_i (a_i − y_i) a_i), as one piece: each smaller term spread over the others'
+    entries (1 · s, or a batch's column repeated along the rows' entries)."""
     indices = {x for e in total.atoms(sympy.Indexed) for x in e.indices if x.is_Symbol}
-    free = sorted(indices & total.free_symbols, key=str)
-    if len(free) != 1:
-        raise MatrixFormError(f"{total} is not a vector in one free index")
-    vectors = [term_form(t, (free[0],), shapes) for t in sympy.Add.make_args(total)
-               if t.has(free[0])]
-    if not vectors:
-        raise MatrixFormError(f"{total} has no vector term")
-    ones = OneMatrix(vectors[0].shape[0], 1)
-    scalars = [ones * (term_form(t, (), shapes) if t.has(sympy.Indexed) else t * OneMatrix(1, 1))
-               for t in sympy.Add.make_args(total) if not t.has(free[0])]
-    return Piece(sympy.MatAdd(*vectors, *scalars), free[0], None)
+    free = indices & total.free_symbols
+    order = next((e.indices for e in total.atoms(sympy.Indexed) if set(e.indices) == free),
+                 None)
+    if order is None:
+        raise MatrixFormError(f"{total} has no term over all of its free indices")
+    pieces = []
+    for term in sympy.Add.make_args(total):
+        own = tuple(x for x in order if term.has(x))
+        matrix = term_form(term, own, shapes) if term.has(sympy.Indexed) \
+            else term * OneMatrix(1, 1)
+        pieces.append(Piece(matrix, *(own + (None, None))[:2]))
+    sizes = index_sizes(pieces)
+    spread = [spread_into(p, order, sizes) for p in pieces]
+    return Piece(sympy.MatAdd(*spread), *(order + (None,))[:2])
 
 
-def single_index(factor: sympy.Expr) -> sympy.Symbol:
-    """The one index every entry inside an elementwise factor carries."""
+def spread_into(piece: Piece, order: tuple, sizes: dict) -> sympy.MatrixExpr:
+    """``piece`` over the indices ``order`` (one or two): itself, or repeated along the
+    indices it lacks."""
+    if piece.indices == set(order):
+        return orient(piece, order).matrix
+    if len(order) == 2 and piece.indices:
+        return spread_over(piece, order, sizes)
+    ones = OneMatrix(sizes[order[0]], sizes[order[1]] if len(order) == 2 else 1)
+    if not piece.indices:  # a 1 × 1 sum, or a number
+        return piece.matrix[0, 0] * ones
+    raise MatrixFormError(f"a piece over {piece.rows, piece.cols} for indices {order}")
+
+
+def entry_indices(factor: sympy.Expr) -> tuple:
+    """The indices every entry inside an elementwise factor carries: (k,), or a batch's
+    (n, k)."""
     indices = {entry.indices for entry in factor.atoms(sympy.Indexed)}
-    if len(indices) != 1 or len(next(iter(indices))) != 1:
-        raise MatrixFormError(f"{factor} is not elementwise in one index")
-    return next(iter(indices))[0]
+    if len(indices) != 1:
+        raise MatrixFormError(f"{factor} is not elementwise in one set of indices")
+    return next(iter(indices))
 
 
 def hadamard(pieces: list[Piece]) -> list[Piece]:
-    """Vector pieces over the same index multiplied elementwise into one."""
-    vectors: dict = {}
+    """Pieces over the same indices (a vector's k, a batch's n and k) multiplied
+    elementwise into one, each turned to the first one's orientation."""
+    groups: dict = {}
     others = []
     for piece in pieces:
-        if piece.cols is None and piece.rows is not None:
-            vectors.setdefault(piece.rows, []).append(piece.matrix)
-        else:
+        if piece.rows is None and piece.cols is not None:  # a row vector: as a column
+            piece = piece.transposed()
+        if piece.rows is None:
             others.append(piece)
-    for index, matrices in vectors.items():
+        else:
+            groups.setdefault(frozenset(piece.indices), []).append(piece)
+    for group in groups.values():
+        first = group[0]
+        matrices = [p.matrix if (p.rows, p.cols) == (first.rows, first.cols)
+                    else p.transposed().matrix for p in group]
         joined = matrices[0] if len(matrices) == 1 else HadamardProduct(*matrices)
-        others.append(Piece(joined, index, None))
+        others.append(Piece(joined, first.rows, first.cols))
     return others
 
 
-def vectorized(expr: sympy.Expr, index: sympy.Symbol, shapes: Shapes) -> sympy.MatrixExpr:
-    """An elementwise function of entries with ``index``, as a vector expression."""
+def vectorized(expr: sympy.Expr, index: tuple, shapes: Shapes) -> sympy.MatrixExpr:
+    """An elementwise function of entries with the indices ``index``, as a vector (or a
+    batch's matrix) expression."""
     if isinstance(expr, sympy.Indexed):
         return shapes.piece(expr).matrix
     size = next(shapes.piece(e).matrix.shape for e in expr.atoms(sympy.Indexed))
@@ -210,24 +236,56 @@ def contract(pieces: list[Piece], index: sympy.Symbol) -> list[Piece]:
 
 
 def join(pieces: list[Piece], free: tuple) -> Piece:
-    """The pieces of a product left after the sums: one, or an outer product u vᵀ."""
+    """The pieces of a product left after the sums, as one: an outer product u vᵀ of two
+    vectors, vectors spread over a matrix's rows or columns and multiplied elementwise, or a
+    vector times 1 × 1 sums (1ᵀv)."""
     if not pieces:
         raise MatrixFormError("a product without entries")
     if len(pieces) == 1:
         return pieces[0]
-    if len(pieces) == 2 and len(free) == 2:
-        first = next(p for p in pieces if free[0] in p.indices)
-        second = next(p for p in pieces if p is not first)
-        first = orient(first, (free[0],))
-        second = orient(second, (free[1],))
-        return Piece(first.matrix * second.matrix.T, free[0], free[1])
     scalars = [p for p in pieces if not p.indices]
-    if scalars and len(pieces) - len(scalars) == 1:  # a vector times 1×1 sums (1ᵀv)
-        main = next(p for p in pieces if p.indices)
-        factor = sympy.MatMul(*[p.matrix for p in scalars])
-        product = main.matrix * factor if main.cols is None else factor[0, 0] * main.matrix
-        return Piece(product, main.rows, main.cols)
-    raise MatrixFormError(f"{len(pieces)} separate factors for free indices {free}")
+    rest = [p for p in pieces if p.indices]
+    factor = sympy.MatMul(*[p.matrix for p in scalars]) if scalars else None
+    if len(free) == 2 and len(rest) == 2 and all(len(p.indices) == 1 for p in rest):
+        first = next(p for p in rest if free[0] in p.indices)
+        second = next(p for p in rest if p is not first)
+        matrix = orient(first, (free[0],)).matrix * orient(second, (free[1],)).matrix.T
+    elif len(free) == 2:
+        sizes = index_sizes(rest)
+        spread = [spread_over(p, free, sizes) for p in rest]
+        matrix = spread[0] if len(spread) == 1 else HadamardProduct(*spread)
+    elif len(rest) == 1:
+        main = orient(rest[0], free)
+        matrix = main.matrix * factor if main.cols is None else factor[0, 0] * main.matrix
+        return Piece(matrix, main.rows, main.cols)
+    else:
+        raise MatrixFormError(f"{len(pieces)} separate factors for free indices {free}")
+    if factor is not None:
+        matrix = factor[0, 0] * matrix
+    return Piece(matrix, free[0], free[1])
+
+
+def index_sizes(pieces: list[Piece]) -> dict:
+    """How far each index of the pieces runs (the size of the dimension it indexes)."""
+    sizes = {}
+    for p in pieces:
+        if p.rows is not None:
+            sizes[p.rows] = p.matrix.shape[0]
+        if p.cols is not None:
+            sizes[p.cols] = p.matrix.shape[1]
+    return sizes
+
+
+def spread_over(piece: Piece, free: tuple, sizes: dict) -> sympy.MatrixExpr:
+    """``piece`` as a matrix over both free indices: a vector over one of them repeated along
+    the other (v 1ᵀ or 1 vᵀ)."""
+    if piece.indices == set(free):
+        return orient(piece, free).matrix
+    if piece.indices == {free[0]}:
+        return orient(piece, (free[0],)).matrix * OneMatrix(1, sizes[free[1]])
+    if piece.indices == {free[1]}:
+        return OneMatrix(sizes[free[0]], 1) * orient(piece, (free[1],)).matrix.T
+    raise MatrixFormError(f"a piece over {piece.rows, piece.cols} for free indices {free}")
 
 
 def orient(piece: Piece, free: tuple) -> Piece:

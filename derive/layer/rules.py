@@ -161,17 +161,30 @@ def textbook_output(template: Template, layer, delta, activation: str, loss: str
     return None, ""
 
 
-def hidden_rule(template: Template, layer, activation: str, next_bias: str) -> Rule:
-    """δ^l_k = Σ_j w^{l+1}_{jk} δ^{l+1}_j f′(z^l_k), for a layer below another."""
+def hidden_rules(template: Template, layer, activation: str, next_bias: str) -> list[Rule]:
+    """∂C/∂a^l_k = Σ_j w^{l+1}_{jk} δ^{l+1}_j (seed 002's ∂ℓ/∂y^{i−1}) and the recurrence
+    δ^l_k = Σ_j w^{l+1}_{jk} δ^{l+1}_j f′(z^l_k), for a layer below another."""
     above = preactivation_equation(template, layer + 1, next_bias)
     act = activation_equation(template, layer, activation)
-    grad_a, _ = adjoint(template.a(layer)[k], [above], {above.lhs: template.delta(layer + 1)}, j)
-    delta, _ = adjoint(template.z(layer)[k], [act], {act.lhs: sympy.Lambda(k, grad_a)}, i,
+    a, z, here, next_ = template.a(layer), template.z(layer), up(layer), up(layer + 1)
+    grad_a, _ = adjoint(a[k], [above], {above.lhs: template.delta(layer + 1)}, j)
+    delta, _ = adjoint(z[k], [act], {act.lhs: sympy.Lambda(k, grad_a)}, i,
                        forward_form(template, layer, activation))
-    return Rule("delta_hidden", template.delta(layer)[k], sympy.factor_terms(delta),
-                f"Σ_j δ^{{{up(layer + 1)}}}_j ∂z^{{{up(layer + 1)}}}_j/∂a^{{{up(layer)}}}_k · "
-                f"∂a^{{{up(layer)}}}_k/∂z^{{{up(layer)}}}_k: ∂ of {above.says}, "
-                f"then of {act.says}", (k,), case=activation)
+    c = cost_symbol(template)
+    return [
+        Rule("grad_activation", derivative(c, a[k]), grad_a,
+             f"Σ_j δ^{{{next_}}}_j ∂z^{{{next_}}}_j/∂a^{{{here}}}_k: ∂ of {above.says}", (k,),
+             case=next_bias),
+        Rule("delta_hidden", template.delta(layer)[k], sympy.factor_terms(delta),
+             f"Σ_j δ^{{{next_}}}_j ∂z^{{{next_}}}_j/∂a^{{{here}}}_k · "
+             f"∂a^{{{here}}}_k/∂z^{{{here}}}_k: ∂ of {above.says}, then of {act.says}", (k,),
+             case=activation),
+    ]
+
+
+def hidden_rule(template: Template, layer, activation: str, next_bias: str) -> Rule:
+    """δ^l_k of a layer below another (the second of :func:`hidden_rules`)."""
+    return hidden_rules(template, layer, activation, next_bias)[1]
 
 
 def parameter_rules(template: Template, layer, bias: str) -> list[Rule]:
@@ -212,6 +225,13 @@ def batch_rule(template: Template, rule: Rule, parameters: set) -> Rule:
     return Rule("batch_" + rule.name.removeprefix("grad_"), derivative(mean_symbol, wrt),
                 total, f"∂ of {mean.says} by each C_n, times ∂C_n/∂θ at row n", rule.free,
                 case=rule.case)
+
+
+def batch_delta(rule: Rule, parameters: set) -> Rule:
+    """A δ rule at every row n of a batch (δ^l_{nk}: the rows of the matrix Δ^l)."""
+    return Rule("batch_" + rule.name, rowwise(rule.lhs, parameters),
+                rowwise(rule.index, parameters), rule.reason + ", at each row n",
+                (n, *rule.free), case=rule.case)
 
 
 def rowwise(expr: sympy.Expr, parameters: set) -> sympy.Expr:
