@@ -134,9 +134,9 @@ def spread_into(piece: Piece, order: tuple, sizes: dict) -> sympy.MatrixExpr:
         return orient(piece, order).matrix
     if len(order) == 2 and piece.indices:
         return spread_over(piece, order, sizes)
-    ones = OneMatrix(sizes[order[0]], sizes[order[1]] if len(order) == 2 else 1)
-    if not piece.indices:  # a 1 × 1 sum, or a number
-        return piece.matrix[0, 0] * ones
+    if not piece.indices:  # a 1 × 1 sum, or a number: 1 s (1 s 1ᵀ over two indices)
+        spread = OneMatrix(sizes[order[0]], 1) * piece.matrix
+        return spread * OneMatrix(1, sizes[order[1]]) if len(order) == 2 else spread
     raise MatrixFormError(f"a piece over {piece.rows, piece.cols} for indices {order}")
 
 
