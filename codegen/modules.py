@@ -33,7 +33,7 @@ from types import ModuleType
 from codegen.source_text import CodegenError, comment
 from derive import __version__
 from derive.errors import ChainruleError
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 #: Where the built-in examples' modules live: the ``generated`` package next to ``derive``.
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "generated"

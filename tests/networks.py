@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

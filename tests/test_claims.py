@@ -20,7 +20,7 @@ from derive.claims.checker import (HOLDS, ROUNDING, UNREADABLE, WRONG, Checker, 
                            claims_section, load_claims, read_claim, render, stated_digits, Names)
 from derive.errors import ClaimError
 from derive.spec.examples import EXAMPLES_DIR, load_example
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 H, W, R, U = HOLDS, WRONG, ROUNDING, UNREADABLE
 

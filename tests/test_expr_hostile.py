@@ -18,7 +18,7 @@ from derive.spec import expr as ex
 from derive.claims.checker import check
 from derive.errors import SpecError
 from derive.functions import leaky_relu, sigmoid
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.scalar.values import evaluate
 from derive.vocabulary import FUNCTIONS
 

@@ -119,7 +119,7 @@ def test_seed000_notation_names_symbols_as_the_post_does():
 def test_nielsen_preset_and_index_order():
     net = Network.layered([2, 3, 1], "sigmoid", notation="nielsen", inputs=[1, 2], targets=[1])
     assert net.equations["z2_3"].text == "w2_31*x1 + w2_32*x2 + b2_3"
-    from derive.spec.network import Notation
+    from derive.spec.model import Notation
     kj = Network.layered([2, 3, 1], "sigmoid", notation=Notation(weight_index="kj"))
     assert kj.equations["z2_3"].text == "w2_13*x1 + w2_23*x2 + b2_3"
 

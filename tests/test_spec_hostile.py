@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from derive import Network, SpecError, compute, derive
-from derive.spec import network as spec_module
+from derive.spec import model as spec_module
 from derive.errors import ChainruleError
 from derive.spec.examples import resolve
 from derive.scalar.graph import MAX_EXPANDED_DEPTH, build_graph

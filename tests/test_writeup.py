@@ -18,7 +18,7 @@ import pytest
 from derive.scalar.chain import derive
 from derive.cli import main
 from derive.spec.examples import example_names, example_path
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.scalar.values import compute
 from derive.writeups.document import compile_pdf, number, tex_engine, writeup
 from tests.networks import corpus

@@ -25,7 +25,7 @@ from derive.writeups.diagram import Diagram, Edge, Vertex
 from derive.errors import ChainruleError, SpecError
 from derive.latex_text import (CLAIM_COMMANDS, UnsafeLatex, check_math, check_spelling, md_code,
                                md_text, tex_text)
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.document import compile_pdf, default_spelling, tex_engine, writeup
 from tests.test_writeup import require_tex
 

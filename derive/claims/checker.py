@@ -38,7 +38,7 @@ from derive.errors import ClaimError, SpecError
 if TYPE_CHECKING:  # heavy imports happen in Checker
     import sympy
     from derive.scalar.chain import Derivation
-    from derive.spec.network import Network
+    from derive.spec.model import Network
 
 from derive.claims.reader import (ETA, Claim, Deriv, Names, Target, agreement, chain_terms,
                                  claim_function, fmt_number, load_claims, read_claim,

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from derive.claims.checker import UNREADABLE, WRONG, check, load_claims, render
     from derive.errors import ClaimError
     from derive.spec.examples import resolve
-    from derive.spec.network import Network
+    from derive.spec.model import Network
 
     claims, lines, aliases = list(args.claims), [None] * len(args.claims), {}
     if args.claims_file:

@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Derive, write the document (and the diagram, the PDF) where asked."""
     from derive.spec.examples import resolve
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     from derive.writeups.document import compile_pdf, write_atomic, writeup
 
     spec_path = resolve(args.spec)

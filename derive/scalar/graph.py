@@ -10,7 +10,7 @@ import sympy
 from derive.spec import expr as ex
 from derive.errors import ChainruleError
 from derive.functions import function
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.errors import shown
 
 #: Nodes more than this many levels above the leaves get no expression in leaves only

@@ -69,5 +69,5 @@ def _exists(path: Path) -> bool:
 
 def load_example(name: str = DEFAULT):
     """The :class:`~derive.spec.network.Network` of a built-in example."""
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     return Network.from_toml(example_path(name))

@@ -31,7 +31,7 @@ from derive.errors import ChainruleError
 from derive.files import write_atomic
 from derive.writeups.breaks import aligned_lines
 from derive.latex_text import UnsafeLatex, check_spelling, md_text, tex_text
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.scalar.values import Values, compute
 
 #: A chain with more paths than this is written in δ form (the paths would fill pages).

@@ -38,7 +38,7 @@ def parse_case(id_: str, text: str, words=()) -> ApiCase:
 def spec_text_case(id_: str, equation: str, words=()) -> ApiCase:
     """``Network.from_toml_text`` must raise a SpecError naming the key and ``words``."""
     def call(folder):
-        from derive.spec.network import Network
+        from derive.spec.model import Network
         Network.from_toml_text(spec(equation), file="s.toml")
     return ApiCase(f"expr-spec-{id_}", call, words=("s.toml:8", "equations.z") + tuple(words),
                    error="SpecError")
