@@ -3,7 +3,7 @@ with no finite real float64 value, and claims files that are not text or not fil
 
 Each reproducer of issue 8 (sections 4 and 5) that belongs to expressions and claims is here;
 the behaviour that does not fit a one-line error (a trainable leaky_relu slope, the exact
-columns) is in tests/test_expr_hostile.py.
+columns) is in tests/spec/test_expr.py and tests/spec/test_expr_numbers.py.
 """
 
 from __future__ import annotations
