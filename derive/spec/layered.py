@@ -151,11 +151,11 @@ class LayerPlan:
         return f"{letter}{layer}_{ident}", f"{letter}^{{{layer}}}_{{{tex}}}"
 
     @property
-    def input_names(self) -> list[str]:
+    def _input_names(self) -> list[str]:
         return self._leaf_names(self.notation.input, self.sizes[0])[0]
 
     @property
-    def target_names(self) -> list[str]:
+    def _target_names(self) -> list[str]:
         return self._leaf_names(self.notation.target, self.sizes[-1])[0]
 
     def _leaf_names(self, letter: str, size: int) -> tuple[list[str], list[str]]:
@@ -250,17 +250,17 @@ class LayerPlan:
         (see :meth:`~derive.spec.model.Network.layered`), checked."""
         init_seed = read.whole(init_seed, "values.init_seed", self.source, 0,
                                limits.MAX_INIT_SEED, expected="a whole number from 0 to 2**63 - 1")
-        return {"inputs": self.leaf_values(self.input_names, inputs, "values.inputs"),
-                "targets": self.leaf_values(self.target_names, targets, "values.targets"),
-                "parameters": self.parameter_values(weights, biases, init_seed)}
+        return {"inputs": self._leaf_values(self._input_names, inputs, "values.inputs"),
+                "targets": self._leaf_values(self._target_names, targets, "values.targets"),
+                "parameters": self._parameter_values(weights, biases, init_seed)}
 
-    def leaf_values(self, names: list[str], values, key: str) -> dict[str, float | None]:
+    def _leaf_values(self, names: list[str], values, key: str) -> dict[str, float | None]:
         if values is None:
             return {n: None for n in names}
         given = self._shaped(values, (len(names),), key, "")
         return dict(zip(names, given))
 
-    def parameter_values(self, weights, biases, init_seed: int) -> dict[str, float]:
+    def _parameter_values(self, weights, biases, init_seed: int) -> dict[str, float]:
         """Given starting values, or seeded random ones (uniform ±1/√fan-in) where none are given."""
         rng = random.Random(init_seed)
         values: dict[str, float] = {}

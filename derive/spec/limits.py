@@ -1,10 +1,10 @@
-"""The limits a spec is held to before any work is done on it, in one place: the network
-model, the reader, the notation and the layered builder each check some of them.
+"""The limits a spec is held to before any work is done on it, in one place: the reader,
+the notation and the layered builder each check some of them.
 
 The checks read them as ``limits.MAX_…`` when they run (so a test may lower one). The size
 of a spec file and the nesting of its TOML are :data:`~derive.spec.typed.MAX_SPEC_BYTES` and
 :data:`~derive.spec.typed.MAX_TOML_DEPTH`, checked where the text is read; the limits of an
-expression are in :mod:`derive.spec.expr`.
+expression are in :mod:`derive.spec.expr` and :mod:`derive.spec.expr_numbers`.
 """
 
 #: The scalar level unrolls every connection into a node and a parameter of its own and

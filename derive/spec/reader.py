@@ -25,8 +25,6 @@ from derive.spec.source import Source
 from derive.spec.typed import closest
 from derive.vocabulary import FUNCTIONS
 
-
-
 _IDENT = re.compile(r"[A-Za-z][A-Za-z_0-9]*\Z")
 
 _LEARNING_RATE_HINT = "the update step is θ − η·∂C/∂θ, so η must be above 0, e.g. 0.1"
