@@ -73,7 +73,7 @@ CASES = [
 def wide_case() -> Case:
     """A wider mid-size net (101,770 parameters, index form) on synthetic rows of 784 inputs,
     the shape of an MNIST classifier."""
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     network = Network.layered([784, 128, 10], ["tanh", "softmax"], loss="cce", init_seed=0,
                               name="wide-784-128-10", learning_rate=0.05)
     return Case("784-128-10 (synthetic)", "synthetic", 16, [784, 128, 10], ["tanh", "softmax"],
@@ -82,7 +82,7 @@ def wide_case() -> Case:
 
 def digits_case() -> Case:
     """A mid-size net (1,210 parameters, generated in index form) on the 8×8 digits."""
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     network = Network.layered([64, 16, 10], ["tanh", "softmax"], loss="cce", init_seed=0,
                               name="digits-64-16-10", learning_rate=0.1)
     return Case("digits 64-16-10", "digits", 16, [64, 16, 10], ["tanh", "softmax"],

@@ -28,7 +28,7 @@ from codegen.scalar_module import _apply_rules, _Plan, scalar_reserved, spec_ide
 from codegen.optimizers import optimizer_rules
 from codegen.printer import CodegenError, NumbaPrinter
 from derive.scalar.chain import derive
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 #: Layered networks with more parameters than this are generated in index form by default.
 INDEX_FORM_ABOVE = 200

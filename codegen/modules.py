@@ -33,7 +33,7 @@ from types import ModuleType
 from codegen.source_text import CodegenError, comment
 from derive import __version__
 from derive.errors import ChainruleError
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 #: Where the built-in examples' modules live: the ``generated`` package next to ``derive``.
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "generated"
@@ -299,7 +299,7 @@ def build(spec: str | Path | Network, *, dtype: str = "float64",
     """The imported generated module of ``spec``, written first unless it is up to date.
 
     Args:
-        spec: a :class:`~derive.spec.network.Network`, a spec file or an example name.
+        spec: a :class:`~derive.spec.model.Network`, a spec file or an example name.
         dtype: ``"float64"`` or ``"float32"``.
         out: where the module goes (default: :func:`module_path`: ``generated/`` for the
             built-in examples, the per-user cache for any other spec).

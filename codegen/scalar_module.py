@@ -24,7 +24,7 @@ from codegen.source_text import Identifiers, comment, literal, names_in, number,
 from derive import __version__
 from derive.scalar.chain import Derivation, derive, textbook
 from derive.functions import sigmoid, softplus
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 DTYPES = ("float64", "float32")
 CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")

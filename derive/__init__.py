@@ -13,7 +13,7 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _API = {
-    "Network": "derive.spec.network", "Notation": "derive.spec.network", "NOTATIONS": "derive.spec.network",
+    "Network": "derive.spec.model", "Notation": "derive.spec.notation", "NOTATIONS": "derive.spec.notation",
     "SpecError": "derive.errors", "ClaimError": "derive.errors", "ChainruleError": "derive.errors",
     "derive": "derive.scalar.chain", "Derivation": "derive.scalar.chain", "build_graph": "derive.scalar.graph",
     "compute": "derive.scalar.values", "Values": "derive.scalar.values",

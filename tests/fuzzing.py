@@ -207,7 +207,7 @@ def read_equation(text: str) -> None:
 
 def read_spec(text: str) -> None:
     """Read a spec from TOML text."""
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     Network.from_toml_text(text, file="fuzz.toml")
 
 

@@ -1,6 +1,6 @@
 """The shared corpus of test networks, used by every test module (as Tangent's functions.py).
 
-Each entry is a name and a :class:`derive.spec.network.Network` with values for every leaf, covering
+Each entry is a name and a :class:`derive.spec.model.Network` with values for every leaf, covering
 free-form and layered specs, every activation and loss, shared and per-neuron biases.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -21,7 +21,7 @@ from codegen.scalar_module import emit_module
 from derive.scalar.chain import derive
 from derive.cli import main
 from derive.spec.examples import example_names, example_path
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.scalar.values import compute
 from tests.networks import corpus
 from tests.oracles import finite_difference_gradients, torch_gradients

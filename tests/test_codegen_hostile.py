@@ -29,7 +29,9 @@ from codegen.source_text import Identifiers, comment, literal, reserved_names
 from derive.scalar.chain import derive
 from derive.cli import main
 from derive.errors import ChainruleError, SpecError
-from derive.spec.network import Network, Notation, Source
+from derive.spec.model import Network
+from derive.spec.notation import Notation
+from derive.spec.source import Source
 from derive.scalar.values import compute
 
 MARKER = "PWNED"

@@ -13,7 +13,7 @@ from derive.cli import main
 from derive.errors import SpecError
 from derive.latex_text import (CLAIM_COMMANDS, UnsafeLatex, check_math, check_spelling, md_code,
                                md_text, tex_text)
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from derive.writeups.pdf import compile_pdf
 from tests.writeups.support import (assert_mermaid_is_well_formed, require_tex, small_spec,

@@ -37,7 +37,7 @@ from derive.claims.report import section
 from derive.errors import ClaimError
 
 if TYPE_CHECKING:
-    from derive.spec.network import Network
+    from derive.spec.model import Network
 
 #: Most claims checked in one run (each is read, built and compared at several points).
 MAX_CLAIMS = 1_000

@@ -20,7 +20,7 @@ from derive.spec import expr as ex
 if TYPE_CHECKING:  # heavy imports happen in Context
     import sympy
     from derive.scalar.chain import Derivation
-    from derive.spec.network import Network
+    from derive.spec.model import Network
 
 #: random points tried per point wanted, before a check makes do with fewer
 _POINT_TRIES = 20

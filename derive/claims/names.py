@@ -12,7 +12,7 @@ from derive.errors import ClaimError
 from derive.vocabulary import FUNCTIONS
 
 if TYPE_CHECKING:
-    from derive.spec.network import Network
+    from derive.spec.model import Network
 
 #: how authors write the learning rate
 LEARNING_RATE_NAMES = ("eta", "learning_rate", "learningRate", "lr", "alpha", "learningrate")

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from derive.claims.report import render
     from derive.errors import ClaimError
     from derive.spec.examples import resolve
-    from derive.spec.network import Network
+    from derive.spec.model import Network
 
     claims, lines, aliases = list(args.claims), [None] * len(args.claims), {}
     if args.claims_file:

@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Derive, write the document (and the diagram, the PDF) where asked."""
     from derive.spec.examples import resolve
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     from derive.files import write_atomic
     from derive.writeups.build import writeup
     from derive.writeups.pdf import compile_pdf

@@ -53,7 +53,7 @@ class Template:
     rules, a number for a given network's layer).
     """
 
-    notation: object  # a derive.spec.network.Notation (read through its attributes)
+    notation: object  # a derive.spec.notation.Notation (read through its attributes)
     size: Callable[[sympy.Expr], sympy.Expr]
 
     # ---- symbols ------------------------------------------------------------------------

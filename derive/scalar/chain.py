@@ -15,7 +15,7 @@ from functools import cached_property
 import sympy
 
 from derive.scalar.graph import Graph, build_graph
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 
 def delta_symbol(name: str) -> sympy.Symbol:

@@ -10,7 +10,7 @@ import sympy
 from derive.spec import expr as ex
 from derive.errors import ChainruleError
 from derive.functions import function
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.errors import shown
 
 #: Nodes more than this many levels above the leaves get no expression in leaves only
@@ -146,7 +146,7 @@ def build_graph(network: Network) -> Graph:
 
     Raises:
         SpecError: for a network larger than the scalar level takes (``MAX_SCALAR_NAMES``
-            of :mod:`derive.spec.network`), before any SymPy is built.
+            of :mod:`derive.spec.limits`), before any SymPy is built.
     """
     network.require_scalar_size()
     symbols = {name: sympy.Symbol(name, real=True)

@@ -68,6 +68,6 @@ def _exists(path: Path) -> bool:
 
 
 def load_example(name: str = DEFAULT):
-    """The :class:`~derive.spec.network.Network` of a built-in example."""
-    from derive.spec.network import Network
+    """The :class:`~derive.spec.model.Network` of a built-in example."""
+    from derive.spec.model import Network
     return Network.from_toml(example_path(name))

@@ -3,7 +3,7 @@
 Two jobs, both before any work is done on a spec: reading the text (a regular file within
 :data:`MAX_SPEC_BYTES`, UTF-8, TOML nested at most :data:`MAX_TOML_DEPTH` deep), and typed
 accessors that turn each value into what its key expects or raise one :class:`SpecError`
-naming the key (and through the spec's :class:`~derive.spec.network.Source`, its line), what was
+naming the key (and through the spec's :class:`~derive.spec.source.Source`, its line), what was
 expected and what was found. Every key of both spec forms, and every argument of the Python
 API, goes through one of these accessors.
 """

@@ -18,7 +18,7 @@ import sympy
 from derive.errors import ChainruleError
 from derive.scalar.chain import Derivation, derive
 from derive.scalar.values import Values, compute, evaluate
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.diagram import Diagram
 from derive.writeups.document import Document
 from derive.writeups.layout import network_diagram
@@ -289,7 +289,7 @@ def writeup(spec: Network | Derivation, *, learning_rate: float | None = None,
     """The write-up of a network's derivation.
 
     Args:
-        spec: a :class:`~derive.spec.network.Network` (with values for every leaf) or its derivation.
+        spec: a :class:`~derive.spec.model.Network` (with values for every leaf) or its derivation.
         learning_rate: η of the update step; the spec's when omitted.
         digits: significant digits of printed numbers.
         claims: claim texts to check and append as a "Checked claims" section.

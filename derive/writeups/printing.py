@@ -11,7 +11,7 @@ from sympy.printing.latex import LatexPrinter
 from derive.functions import function
 from derive.latex_text import UnsafeLatex, check_spelling
 from derive.spec import expr as ex
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 #: Significant digits of printed numbers (the JSON form keeps full precision).
 DIGITS = 6

@@ -4,7 +4,7 @@ from derive.claims.check import check
 from derive.claims.claim import HOLDS, ROUNDING, UNREADABLE, WRONG
 from derive.claims.claims_file import load_claims
 from derive.spec.examples import EXAMPLES_DIR, load_example
-from derive.spec.network import Network
+from derive.spec.model import Network
 
 
 H, W, R, U = HOLDS, WRONG, ROUNDING, UNREADABLE

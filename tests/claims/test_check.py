@@ -13,7 +13,7 @@ from derive.claims.claim import HOLDS, UNREADABLE, WRONG
 from derive.errors import ClaimError
 from derive.scalar.chain import derive
 from derive.spec.examples import load_example
-from derive.spec.network import Network
+from derive.spec.model import Network
 from tests.claims.examples import NET, H, R, U, W, claims_of
 
 

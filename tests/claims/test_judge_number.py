@@ -2,7 +2,7 @@
 
 from derive.claims.check import check
 from derive.claims.claim import HOLDS, UNREADABLE
-from derive.spec.network import Network
+from derive.spec.model import Network
 from tests.claims.examples import NET
 
 

@@ -30,7 +30,7 @@ def _codegen(argv_tail: list[str]) -> list[str]:
 
 def _build(folder, out: str, **options):
     import codegen
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     (folder / "s.toml").write_text(_spec(), encoding="utf-8")
     return codegen.build(Network.from_toml(folder / "s.toml"), out=folder / out, **options)
 

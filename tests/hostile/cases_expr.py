@@ -3,7 +3,7 @@ with no finite real float64 value, and claims files that are not text or not fil
 
 Each reproducer of issue 8 (sections 4 and 5) that belongs to expressions and claims is here;
 the behaviour that does not fit a one-line error (a trainable leaky_relu slope, the exact
-columns) is in tests/test_expr_hostile.py.
+columns) is in tests/spec/test_expr.py and tests/spec/test_expr_numbers.py.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def parse_case(id_: str, text: str, words=()) -> ApiCase:
 def spec_text_case(id_: str, equation: str, words=()) -> ApiCase:
     """``Network.from_toml_text`` must raise a SpecError naming the key and ``words``."""
     def call(folder):
-        from derive.spec.network import Network
+        from derive.spec.model import Network
         Network.from_toml_text(spec(equation), file="s.toml")
     return ApiCase(f"expr-spec-{id_}", call, words=("s.toml:8", "equations.z") + tuple(words),
                    error="SpecError")

@@ -288,7 +288,7 @@ def _layered(*args, **kw):
 
 
 def _notation(**fields):
-    from derive.spec.network import Notation
+    from derive.spec.notation import Notation
     return Notation(**fields)
 
 

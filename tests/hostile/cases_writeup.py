@@ -4,7 +4,7 @@ the JSON form of a wide neuron)."""
 
 from __future__ import annotations
 
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from tests.hostile.corpus import ApiCase, Case
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive import Network, compute, derive
-from derive.spec.network import NOTATIONS
+from derive.spec.notation import NOTATIONS
 from tests.oracles import finite_difference_gradients, torch_gradients
 
 HIDDEN = ["identity", "sigmoid", "tanh", "softplus", "leaky_relu", "relu"]

@@ -7,7 +7,7 @@ import re
 
 
 from derive.spec.examples import example_names, example_path
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from tests.writeups.support import GOLDEN_EXAMPLES
 

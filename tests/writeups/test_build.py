@@ -12,7 +12,7 @@ from derive.cli import main
 from derive.scalar.chain import derive
 from derive.scalar.values import compute
 from derive.spec.examples import example_path
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from derive.writeups.printing import number
 from tests.networks import corpus

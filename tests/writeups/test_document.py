@@ -13,7 +13,7 @@ import os
 import pytest
 
 from derive.spec.examples import example_path
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from tests.networks import corpus
 from tests.writeups.support import GOLDEN, GOLDEN_EXAMPLES

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derive.cli import main
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from derive.writeups.pdf import compile_pdf
 from tests.writeups.support import HOSTILE_TITLE, require_tex, small_spec

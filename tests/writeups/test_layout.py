@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 
 

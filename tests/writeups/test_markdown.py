@@ -7,7 +7,7 @@ import re
 
 
 from derive.cli import main
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from tests.writeups.support import HOSTILE_TITLE, small_spec
 

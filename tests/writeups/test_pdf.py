@@ -13,7 +13,7 @@ import pytest
 from derive.cli import main
 from derive.errors import ChainruleError
 from derive.spec.examples import example_names, example_path
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from derive.writeups.pdf import compile_pdf, tex_engine
 from tests.networks import corpus

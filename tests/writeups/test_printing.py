@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derive.latex_text import check_spelling
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup
 from derive.writeups.pdf import compile_pdf
 from derive.writeups.printing import default_spelling, number
