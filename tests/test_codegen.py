@@ -17,7 +17,7 @@ import pytest
 
 import codegen
 from codegen.modules import GENERATED_DIR, module_path, regenerate_command
-from codegen.scalar_module import emit_module
+from codegen.emit import emit_module
 from derive.scalar.chain import derive
 from derive.cli import main
 from derive.spec.examples import example_names, example_path

@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import codegen
-from codegen.scalar_module import emit_module
-from codegen.modules import GENERATED_DIR, module_name, module_path, spec_hash
+from codegen.emit import emit_module
+from codegen.modules import GENERATED_DIR, module_name, module_path
+from codegen.origin import spec_hash
 from codegen.source_text import Identifiers, comment, literal, reserved_names
 from derive.scalar.chain import derive
 from derive.cli import main
@@ -622,7 +623,7 @@ def _broken(marker: str):
 def test_a_module_that_does_not_compile_is_never_current(tmp_path, cache, monkeypatch):
     spec = tmp_path / "net.toml"
     spec.write_text(spec_text(), encoding="utf-8")
-    monkeypatch.setattr("codegen.scalar_module.emit_module", _broken("syntax"))
+    monkeypatch.setattr("codegen.emit.emit_module", _broken("syntax"))
     with pytest.raises(ChainruleError, match="does not compile"):
         codegen.build(spec)
     assert not module_path(spec).exists() and not list(cache.glob("*"))
@@ -634,7 +635,7 @@ def test_a_module_that_does_not_compile_is_never_current(tmp_path, cache, monkey
 def test_a_module_numba_cannot_compile_is_not_kept(tmp_path, cache, monkeypatch, capsys):
     spec = tmp_path / "net.toml"
     spec.write_text(spec_text(), encoding="utf-8")
-    monkeypatch.setattr("codegen.scalar_module.emit_module", _broken("numba"))
+    monkeypatch.setattr("codegen.emit.emit_module", _broken("numba"))
     assert main(["train", str(spec), "--data", "synthetic", "--epochs", "1", "--quiet",
                  "-o", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import codegen
-from codegen.training import data as data_module
+from codegen.training import data_limits
 from codegen.training.data import load
 from codegen.training.estimator import Trainer
 from codegen.training.loop import Settings, train
@@ -100,7 +100,7 @@ def test_a_zip_bomb_is_refused_before_it_inflates(tmp_path, xor, monkeypatch):
 def test_the_arrays_together_meet_the_limit(tmp_path, xor, monkeypatch):
     path = tmp_path / "d.npz"
     np.savez_compressed(path, x1=np.zeros(50_000), x2=np.zeros(50_000), y=np.zeros(50_000))
-    monkeypatch.setattr(data_module, "MAX_DATA_BYTES", 1_000_000)  # each is 400 kB, all 1.2 MB
+    monkeypatch.setattr(data_limits, "MAX_DATA_BYTES", 1_000_000)  # each is 400 kB, all 1.2 MB
     with pytest.raises(DataError, match="the arrays x1, x2, y hold 150,000 numbers"):
         load(f"npz:{path}", xor)
 
@@ -108,7 +108,7 @@ def test_the_arrays_together_meet_the_limit(tmp_path, xor, monkeypatch):
 def test_data_must_fit_in_the_available_memory(tmp_path, xor, monkeypatch):
     path = tmp_path / "d.csv"
     path.write_text("x1,x2,y\n" + "0,1,1\n" * 1000)
-    monkeypatch.setattr(data_module, "available_memory", lambda: 10_000)
+    monkeypatch.setattr(data_limits, "available_memory", lambda: 10_000)
     with pytest.raises(DataError,
                        match=r"needs about 23\.5 kB of memory, but 9\.8 kB is available"):
         load(f"csv:{path}", xor)
@@ -117,7 +117,7 @@ def test_data_must_fit_in_the_available_memory(tmp_path, xor, monkeypatch):
 
 
 def test_available_memory_is_known_here():
-    free = data_module.available_memory()
+    free = data_limits.available_memory()
     assert free is None or free > 0
 
 
