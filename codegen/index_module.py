@@ -9,7 +9,8 @@ neurons per hidden layer (and the real input and output sizes): the activation, 
 derivative ∂a/∂z, each weight's ∂z/∂w and ∂z/∂a, and, for the output layer, the δ of every
 output and the cost (the loss couples the outputs, so these are printed per output, exactly as
 the scalar form prints them). Symbols of the representative neuron are replaced by array
-elements (``a2_1`` → ``A2[j]``); the loops themselves are the template.
+elements (``a2_1`` → ``A2[j]``); the loops themselves are the template (their pieces:
+:mod:`codegen.index_loops`). Which form a spec gets is :mod:`codegen.emit`'s choice.
 
 The row functions (``_row_nodes``, ``_row_gradient``, ...) go one row at a time. The
 trainer's ``_batch_gradient`` is printed batch-major from the same pieces: a chunk of rows
