@@ -9,7 +9,8 @@ neurons per hidden layer (and the real input and output sizes): the activation, 
 derivative ∂a/∂z, each weight's ∂z/∂w and ∂z/∂a, and, for the output layer, the δ of every
 output and the cost (the loss couples the outputs, so these are printed per output, exactly as
 the scalar form prints them). Symbols of the representative neuron are replaced by array
-elements (``a2_1`` → ``A2[j]``); the loops themselves are the template.
+elements (``a2_1`` → ``A2[j]``); the loops themselves are the template (their pieces:
+:mod:`codegen.index_loops`). Which form a spec gets is :mod:`codegen.emit`'s choice.
 
 The row functions (``_row_nodes``, ``_row_gradient``, ...) go one row at a time. The
 trainer's ``_batch_gradient`` is printed batch-major from the same pieces: a chunk of rows
@@ -20,28 +21,16 @@ input element is read once per block (1.3–1.4× faster on a 784-128-10 net).
 
 from __future__ import annotations
 
-import re
-
 import sympy
 
-from codegen.scalar_module import _apply_rules, _Plan, scalar_reserved, spec_identifiers
 from codegen.optimizers import optimizer_rules
+from codegen.plan import Plan, apply_rules, needed_for, scalar_reserved, spec_identifiers
 from codegen.printer import CodegenError, NumbaPrinter
+from codegen.index_loops import (BLOCK, CHUNK, J, K, LOOP_LOCALS, SRC, element, fast_function,
+                                  hoist_allocations, indented, neuron_index, running_sum,
+                                  shifted)
 from derive.scalar.chain import derive
 from derive.spec.model import Network
-
-#: Layered networks with more parameters than this are generated in index form by default.
-INDEX_FORM_ABOVE = 200
-
-
-def uses_index_form(network: Network, form: str = "auto") -> bool:
-    """Whether ``network`` is generated in index form (``form``: auto, index or scalar)."""
-    if form not in ("auto", "index", "scalar"):
-        raise CodegenError(f"unknown form {form!r}", hint="expected auto, index or scalar")
-    if form == "index" and network.layers is None:
-        raise CodegenError("index form needs a layered spec ([layers] sizes = ...)")
-    return form == "index" or (form == "auto" and network.layers is not None
-                               and len(network.parameters) > INDEX_FORM_ABOVE)
 
 
 def representative(network: Network) -> Network:
@@ -58,12 +47,16 @@ def index_reserved(network: Network) -> frozenset[str]:
     loops' own arrays (Z2, A2, DZ2, DA2 …) and locals."""
     layers = range(1, len(network.layers.sizes) + 1)
     arrays = [f"{kind}{l}" for kind in ("Z", "A", "DZ", "DA") for l in layers]
-    sums = [_acc(o, alone=False) for o in range(BLOCK)] + [_acc(0, alone=True)]
-    return scalar_reserved() | {*arrays, *sums, *_INDEX_LOCALS}
+    sums = [running_sum(o, alone=False) for o in range(BLOCK)] + [running_sum(0, alone=True)]
+    return scalar_reserved() | {*arrays, *sums, *LOOP_LOCALS}
 
 
 class IndexModule:
     """Prints the row functions of a layered network in index form."""
+
+    #: what the module's section of row functions says of itself
+    KIND = ("index form: loops over neurons, arithmetic printed from the derivation;\n"
+            "# sums over neurons may be reassociated, so they vectorise")
 
     def __init__(self, network: Network):
         if network.layers is None:
@@ -71,13 +64,15 @@ class IndexModule:
         self.network = network
         self.layers = network.layers
         self.rep = derive(representative(network))
-        self.plan = _Plan(self.rep)
+        self.plan = Plan(self.rep)
         self.printer = NumbaPrinter(spec_identifiers(self.rep, index_reserved(network)).table)
         self.params = list(network.parameters)
         self.place = {name: i for i, name in enumerate(self.params)}
         self.offsets = [self._offsets(t) for t in range(len(self.layers.sizes) - 1)]
-        nodes = [n for n in network.nodes if n != network.cost]
-        self.node_column = {n: i for i, n in enumerate(nodes)}
+        #: what ``predict`` returns (OUTPUT_NAMES) and ``forward`` (NODE_NAMES)
+        self.outputs = list(network.layers.activation_names[-1])
+        self.nodes = [n for n in network.nodes if n != network.cost]
+        self.node_column = {n: i for i, n in enumerate(self.nodes)}
         #: batch-major printing (_batch_gradient): work arrays hold a chunk of rows, element
         #: [r, j] is neuron j of the chunk's row r, and loops over rows sit inside loops over
         #: blocks of neurons, so a weight row stays in cache across the rows and each input
@@ -92,14 +87,14 @@ class IndexModule:
 
     def _work(self, array: str, index: str) -> sympy.Indexed:
         """The same element as a SymPy expression, for printed rules."""
-        return _el(array, "r", index) if self.batched else _el(array, index)
+        return element(array, "r", index) if self.batched else element(array, index)
 
     def _over_rows(self, lines: list[str], reads_x: bool = False) -> list[str]:
         """``lines`` for every row of the chunk (batch-major), else as they are."""
         if not self.batched:
             return lines
         head = ["for r in range(rows):"] + (["    i = order[chunk + r]"] if reads_x else [])
-        return head + _indent(lines)
+        return head + indented(lines)
 
     def _alloc(self, array: str, size: int, zero: bool = False) -> str:
         shape = f"({CHUNK}, {size})" if self.batched else str(size)
@@ -113,10 +108,10 @@ class IndexModule:
         out = []
         if full:
             out += [f"for j in range(0, {full}, {BLOCK}):",
-                    *_indent(self._over_rows(lines_for(range(BLOCK)), reads_x))]
+                    *indented(self._over_rows(lines_for(range(BLOCK)), reads_x))]
         if full < n:
             out += [f"for j in range({full}, {n}):" if full else f"for j in range({n}):",
-                    *_indent(self._over_rows(lines_for([0]), reads_x))]
+                    *indented(self._over_rows(lines_for([0]), reads_x))]
         return out
 
     # ---- layout -------------------------------------------------------------------------
@@ -161,11 +156,11 @@ class IndexModule:
 
     def _source(self, t: int) -> sympy.Indexed:
         """Element k of what feeds transition t: ``X[i, k]`` or ``A{l-1}[k]``."""
-        return _el("X", "i", "k") if t == 0 else self._work(f"A{t + 1}", "k")
+        return element("X", "i", "k") if t == 0 else self._work(f"A{t + 1}", "k")
 
     def _weight(self, t: int) -> sympy.Indexed:
         """``params[w_jk]`` of transition t, at its place in the flat array."""
-        return _el("params", sympy.Integer(self.offsets[t][0]) + _J * self.layers.sizes[t] + _K)
+        return element("params", sympy.Integer(self.offsets[t][0]) + J * self.layers.sizes[t] + K)
 
     def forward(self) -> list[str]:
         """Loops computing Z{l} and A{l} for every layer: the sum's term and the bias are the
@@ -193,18 +188,18 @@ class IndexModule:
             starts = ["0.0"] * len(offsets)
         else:
             place = sympy.Integer(self.offsets[t][1]) + (
-                _J if self.layers.biases[t] == "per-neuron" else 0)
-            starts = [self._print(self.rep.graph.symbols[b[0]], {b[0]: _shift(_el("params", place), o)})
+                J if self.layers.biases[t] == "per-neuron" else 0)
+            starts = [self._print(self.rep.graph.symbols[b[0]], {b[0]: shifted(element("params", place), o)})
                       for o in offsets]
-        lines = [f"{_acc(o, one)} = {start}" for o, start in zip(offsets, starts)]
+        lines = [f"{running_sum(o, one)} = {start}" for o, start in zip(offsets, starts)]
         lines.append(f"for k in range({n_in}):")
         if not one:
             lines.append(f"    src = {self.printer.doprint(self._source(t))}")
-        source = self._source(t) if one else _SRC
-        lines += [f"    {_acc(o, one)} += " + self._print(
-                      term, {w[0][0]: _shift(self._weight(t), o), self._inputs_of(t)[0]: source})
+        source = self._source(t) if one else SRC
+        lines += [f"    {running_sum(o, one)} += " + self._print(
+                      term, {w[0][0]: shifted(self._weight(t), o), self._inputs_of(t)[0]: source})
                   for o in offsets]
-        return lines + [f"{self._at(f'Z{l}', _plus(o))} = {_acc(o, one)}" for o in offsets]
+        return lines + [f"{self._at(f'Z{l}', neuron_index(o))} = {running_sum(o, one)}" for o in offsets]
 
     def _activation(self, t: int, n_out: int, l: int) -> list[str]:
         z, a, _, _ = self._rep_names(t)
@@ -267,7 +262,7 @@ class IndexModule:
     def output_deltas(self, wanted: set, z_out, l: int) -> list[str]:
         """The outputs' δ (the loss couples them: printed per output) into DZ{l}."""
         lines = [f"{self.printer.doprint(st.target)} = {self.printer.doprint(st.expr)}"
-                 for st in _needed(self.plan.backward(), wanted)]
+                 for st in needed_for(self.plan.backward(), wanted)]
         return lines + [f"{self._at(f'DZ{l}', j)} = "
                         f"{self.printer.doprint(self.rep.delta_symbols[n])}"
                         for j, n in enumerate(z_out)]
@@ -295,7 +290,7 @@ class IndexModule:
                 + self._print(through, {w[0][0]: weight, delta: dz})]
         lines += [self._alloc(f"DA{l - 1}", n_in, zero=True),
                   f"for j in range({n_out}):",
-                  *_indent(self._over_rows(back)),
+                  *indented(self._over_rows(back)),
                   self._alloc(f"DZ{l - 1}", n_in),
                   *self._over_rows([
                       f"for j in range({n_in}):",
@@ -318,16 +313,16 @@ class IndexModule:
         if not one:
             lines.append(f"    src = {self.printer.doprint(self._source(t))}")
         rule = self.rep.local[(z[0], w[0][0])] * delta
-        place = _el("grad", sympy.Integer(w_off) + _J * n_in + _K)
-        source = {self._inputs_of(t)[0]: self._source(t) if one else _SRC}
-        lines += [f"    {self.printer.doprint(_shift(place, o))} += "
-                  + self._print(rule, {**source, delta: _shift(dz, o)}) for o in offsets]
+        place = element("grad", sympy.Integer(w_off) + J * n_in + K)
+        source = {self._inputs_of(t)[0]: self._source(t) if one else SRC}
+        lines += [f"    {self.printer.doprint(shifted(place, o))} += "
+                  + self._print(rule, {**source, delta: shifted(dz, o)}) for o in offsets]
         if b[0] is not None:
             rule = self.rep.local[(z[0], b[0])] * delta
-            place = _el("grad", sympy.Integer(b_off)
-                        + (_J if self.layers.biases[t] == "per-neuron" else 0))
-            lines += [f"{self.printer.doprint(_shift(place, o))} += "
-                      + self._print(rule, {delta: _shift(dz, o)}) for o in offsets]
+            place = element("grad", sympy.Integer(b_off)
+                        + (J if self.layers.biases[t] == "per-neuron" else 0))
+            lines += [f"{self.printer.doprint(shifted(place, o))} += "
+                      + self._print(rule, {delta: shifted(dz, o)}) for o in offsets]
         return lines
 
     def _batch(self) -> str:
@@ -338,21 +333,11 @@ class IndexModule:
             body = self.forward() + self.backward()
         finally:
             self.batched = False
-        hoisted, loop = [], []
-        for line in body:
-            found = _ALLOCATION.match(line)
-            if found:
-                name, kind, shape = found.groups()
-                hoisted.append(f"{name} = np.empty({shape}, dtype=DTYPE)")
-                if kind == "zeros":
-                    loop.append(f"{name}[:] = 0.0")
-            else:
-                loop.append(line)
-        return _function(
-            "_batch_gradient", "params, X, Y, order, start, stop, grad",
-            "Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad.",
+        hoisted, loop = hoist_allocations(body)
+        return fast_function(
+            "_batch_gradient",
             [*hoisted, "total = 0.0", f"for chunk in range(start, stop, {CHUNK}):",
-             f"    rows = min({CHUNK}, stop - chunk)", *_indent(loop), "return total"])
+             f"    rows = min({CHUNK}, stop - chunk)", *indented(loop), "return total"])
 
     # ---- functions ----------------------------------------------------------------------
 
@@ -368,22 +353,16 @@ class IndexModule:
                             f"    out[{self.node_column[z[0]]} + j] = Z{t + 2}[j]",
                             f"    out[{self.node_column[a[0]]} + j] = A{t + 2}[j]"]
         cost = [*self.output_locals(), f"cost_ = {self.cost()}"]
-        sgd = _apply_rules(optimizer_rules()["sgd"], {sympy.Symbol("w"): _el("params", "j"),
-                                                     sympy.Symbol("g"): _el("grad", "j")})
+        sgd = apply_rules(optimizer_rules()["sgd"], {sympy.Symbol("w"): element("params", "j"),
+                                                     sympy.Symbol("g"): element("grad", "j")})
         return [
-            _function("_row_nodes", "params, X, i, out",
-                      "Row i's node values (NODE_NAMES order) into out.", forward + write_nodes),
-            _function("_row_outputs", "params, X, i, out",
-                      "Row i's outputs (OUTPUT_NAMES order) into out.",
+            fast_function("_row_nodes", forward + write_nodes),
+            fast_function("_row_outputs",
                       forward + [f"for j in range({sizes[-1]}):", f"    out[j] = A{last}[j]"]),
-            _function("_row_cost", "params, X, Y, i", "Row i's cost.",
-                      forward + cost + ["return cost_"]),
-            _function("_row_gradient", "params, X, Y, i, grad",
-                      "Row i's cost; adds its ∂cost/∂θ into grad (the backward pass).",
-                      forward + cost + self.backward() + ["return cost_"]),
+            fast_function("_row_cost", forward + cost + ["return cost_"]),
+            fast_function("_row_gradient", forward + cost + self.backward() + ["return cost_"]),
             self._batch(),
-            _function("_row_sgd", "params, X, Y, i, lr, weight_decay",
-                      "Row i's cost; one SGD step on its gradient, in place (batch 1).",
+            fast_function("_row_sgd",
                       ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
                        "cost_ = _row_gradient(params, X, Y, i, grad)",
                        "for j in range(params.shape[0]):",
@@ -391,68 +370,3 @@ class IndexModule:
                        f"        params[j] = {self.printer.doprint(sgd)}",
                        "return cost_"]),
         ]
-
-
-def _el(array: str, *indices) -> sympy.Indexed:
-    """``array[indices]`` as a SymPy expression (index names become integer symbols)."""
-    return sympy.IndexedBase(array)[tuple(sympy.Symbol(i, integer=True) if isinstance(i, str)
-                                          else i for i in indices)]
-
-
-def _needed(statements, wanted: set) -> list:
-    """The statements that define ``wanted`` symbols, with everything they use."""
-    defined = {st.target: st for st in statements if not isinstance(st.target, int)}
-    keep, todo = set(), list(wanted)
-    while todo:
-        symbol = todo.pop()
-        if symbol in keep or symbol not in defined:
-            continue
-        keep.add(symbol)
-        todo.extend(defined[symbol].expr.free_symbols)
-    return [st for st in statements if not isinstance(st.target, int) and st.target in keep]
-
-
-_ALLOCATION = re.compile(r"(\w+) = np\.(empty|zeros)\((\(\d+, \d+\)|\d+), dtype=DTYPE\)\Z")
-
-#: rows of a batch that _batch_gradient takes through the layers together
-CHUNK = 32
-#: neurons whose weight loops share one pass over the input row (batch-major)
-BLOCK = 4
-
-#: the loops' locals besides their arrays and running sums
-_INDEX_LOCALS = ("i", "j", "k", "r", "src", "rows", "chunk", "total", "cost_", "order", "start",
-                 "stop", "grad", "out", "params", "X", "Y", "lr", "weight_decay")
-
-_J, _K = sympy.Symbol("j", integer=True), sympy.Symbol("k", integer=True)
-#: the input element of a neuron block, read once per k (``src = X[i, k]``)
-_SRC = sympy.Symbol("src")
-
-
-def _shift(expr, offset: int):
-    """``expr`` for neuron j + offset of a block."""
-    return expr.xreplace({_J: _J + offset}) if offset else expr
-
-
-def _plus(offset: int) -> str:
-    return f"j + {offset}" if offset else "j"
-
-
-def _acc(offset: int, alone: bool) -> str:
-    """The running sum of neuron j + offset."""
-    return "z" if alone else f"z{offset}"
-
-
-def _indent(lines) -> list[str]:
-    return ["    " + line for line in lines]
-
-
-#: Numba flags of the index-form row functions: a sum over a layer's neurons may be
-#: reassociated (so LLVM vectorises it) and a*b + c fused; no flag that assumes finite
-#: numbers, so a diverging run still shows its NaN or inf.
-FAST_SUMS = '{"contract", "reassoc"}'
-
-
-def _function(name: str, args: str, doc: str, body: list[str]) -> str:
-    lines = "\n".join("    " + line for line in body)
-    return (f'@njit(cache=True, fastmath={FAST_SUMS})\n'
-            f'def {name}({args}):\n    """{doc}"""\n{lines}\n')

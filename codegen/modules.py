@@ -9,17 +9,17 @@ user's spec never writes into an installed package; ``-o`` / ``out`` puts one an
 and Numba's cache makes the start warm). Otherwise it derives and prints the module,
 byte-compiles it and imports a scratch copy, and only then writes it (atomically, through a
 temporary file renamed into place): a module that does not compile or import is never found
-under its name, and a crash or Ctrl-C never leaves half a file. :func:`compile_module` compiles the jitted functions and removes a
-module Numba cannot compile, so that one is not taken as current either.
+under its name, and a crash or Ctrl-C never leaves half a file. :func:`compile_module`
+compiles the jitted functions and removes a module Numba cannot compile, so that one is not
+taken as current either. The module's text comes from :func:`codegen.emit.emit_module`; its
+spec hash and the spec file its header names, from :mod:`codegen.origin`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.machinery
 import importlib.util
-import json
 import keyword
 import os
 import re
@@ -30,13 +30,13 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
+from codegen.origin import CHECKOUT_DIR, is_example, relative, resolved, spec_file, spec_hash
 from codegen.source_text import CodegenError, comment
-from derive import __version__
 from derive.errors import ChainruleError
 from derive.spec.model import Network
 
 #: Where the built-in examples' modules live: the ``generated`` package next to ``derive``.
-GENERATED_DIR = Path(__file__).resolve().parent.parent / "generated"
+GENERATED_DIR = CHECKOUT_DIR / "generated"
 #: The environment variable that names the per-user folder of generated modules.
 CACHE_ENV = "CHAINRULE_CACHE_DIR"
 #: Longest module name chainrule derives from a spec's file name or name (longer ones are cut
@@ -54,26 +54,6 @@ SHADOWED = frozenset({
     "numba", "nb", "sympy", "sp", "scipy", "matplotlib", "plt", "sklearn", "tqdm", "torch",
     "jax", "mpmath", "llvmlite", "pytest", "hypothesis", "pandas", "pd", "IPython", "setuptools",
     "pip", "conftest"})
-
-
-# --------------------------------------------------------------------------- the spec hash
-
-def spec_hash(network: Network, dtype: str = "float64", form: str = "auto") -> str:
-    """sha256 of all a generated module is printed from: the network (names in their order,
-    equations, values, training options, the layers and notation of a layered spec), where it
-    came from, chainrule's version, the dtype and the form."""
-    layers = dataclasses.asdict(network.layers) if network.layers else None
-    content = {"name": network.name, "title": network.title,
-               # lists of pairs, not objects: the order is the module's layout (PARAM_NAMES …)
-               "inputs": list(network.inputs.items()),
-               "targets": list(network.targets.items()),
-               "parameters": list(network.parameters.items()),
-               "equations": [(n, e.text) for n, e in network.equations.items()],
-               "cost": network.cost, "freeze": list(network.freeze),
-               "learning_rate": network.learning_rate, "layers": layers,
-               "file": spec_file(network), "version": __version__, "dtype": dtype,
-               **({"form": form} if form != "auto" else {})}
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- names and places
@@ -133,21 +113,6 @@ def cache_dir() -> Path:
     return Path.home() / ".cache" / "chainrule"
 
 
-def is_example(network: Network) -> bool:
-    """Whether ``network`` was read from one of the built-in example files."""
-    from derive.spec.examples import EXAMPLES_DIR
-    path = _resolved(network)
-    return path is not None and path.parent == EXAMPLES_DIR.resolve() and path.is_file()
-
-
-def _resolved(network: Network) -> Path | None:
-    """The absolute path of the spec's file (None when it has none, or none a path can be)."""
-    try:
-        return Path(network.source.file).resolve() if network.source.file else None
-    except (OSError, ValueError, RuntimeError):
-        return None
-
-
 def module_path(spec: str | Path | Network, dtype: str = "float64") -> Path:
     """Where :func:`build` keeps the module of ``spec`` unless told otherwise: ``generated/``
     for a built-in example (unless that module is out of date and the folder is read-only, as
@@ -159,7 +124,7 @@ def module_path(spec: str | Path | Network, dtype: str = "float64") -> Path:
         if os.access(GENERATED_DIR, os.W_OK) or is_current(path, network, dtype):
             return path
     # a digest of where the spec lives keeps two specs called net.toml apart
-    where = str(_resolved(network) or network.source.file or network.name)
+    where = str(resolved(network) or network.source.file or network.name)
     digest = hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return cache_dir() / f"{name}_{digest}.py"
 
@@ -215,25 +180,6 @@ def regenerate_command(network: Network, path: Path, dtype: str, form: str = "au
             f"-o {shlex.quote(relative(path))}{option}")
 
 
-def spec_file(network: Network) -> str:
-    """The spec's file as a header shows it: ``examples/NAME.toml`` for a built-in example
-    (wherever it is installed, so its committed module stays current), else relative to the
-    checkout when inside it."""
-    if not network.source.file:
-        return "(built in Python)"
-    if is_example(network):
-        return f"examples/{Path(network.source.file).name}"
-    return relative(network.source.file)
-
-
-def relative(path: str | Path) -> str:
-    """``path`` relative to the checkout (so headers are the same in every clone)."""
-    try:
-        return str(Path(path).resolve().relative_to(GENERATED_DIR.parent.resolve()))
-    except (ValueError, OSError):
-        return str(path)
-
-
 def is_current(path: Path, network: Network, dtype: str, form: str = "auto") -> bool:
     """Whether the module at ``path`` was generated from this very spec (by its hash)."""
     try:
@@ -250,7 +196,7 @@ def write(network: Network, path: Path | None = None, dtype: str = "float64",
           form: str = "auto") -> Path:
     """Derive and print the module of ``network`` and put it at ``path`` (default:
     :func:`module_path`) once it compiles; returns its path."""
-    from codegen import scalar_module as emit
+    from codegen import emit
     path = output_path(path, network, dtype) if path else module_path(network, dtype)
     command = regenerate_command(network, path, dtype, form)
     install(emit.emit_module(network, dtype, command, form), path)
@@ -303,7 +249,7 @@ def build(spec: str | Path | Network, *, dtype: str = "float64",
         dtype: ``"float64"`` or ``"float32"``.
         out: where the module goes (default: :func:`module_path`: ``generated/`` for the
             built-in examples, the per-user cache for any other spec).
-        form: ``"auto"``, ``"scalar"`` or ``"index"`` (see :func:`codegen.scalar_module.emit_module`).
+        form: ``"auto"``, ``"scalar"`` or ``"index"`` (see :func:`codegen.emit.emit_module`).
 
     Returns:
         The module (see its ``PARAM_NAMES``, ``gradient``, ``train`` …).

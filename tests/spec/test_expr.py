@@ -42,7 +42,7 @@ def test_the_deepest_nesting_read_is_exactly_the_limit():
 def test_what_the_depth_limit_lets_through_derives_writes_up_and_generates():
     """SymPy recurses on trees (diff, printing, cse): the limit must keep it below Python's
     recursion limit for the deepest equation the parser accepts."""
-    from codegen.scalar_module import emit_module
+    from codegen.emit import emit_module
     deepest = "sigmoid(" * (ex.MAX_DEPTH - 1) + "w*x" + ")" * (ex.MAX_DEPTH - 1)
     net = network(deepest)
     values = compute(derive(net))

@@ -1,0 +1,125 @@
+"""Network → the source text of its generated module: the form chosen, the module put together.
+
+:func:`emit_module` chooses the module printer (:class:`~codegen.scalar_module.ScalarModule`,
+one statement per node and connection, or :class:`~codegen.index_module.IndexModule`, loops
+over neurons, for layered specs above :data:`INDEX_FORM_ABOVE` parameters) and puts its row
+functions together with what every module has: the header, the constants, the activation
+helpers the printer used, and the scaffolding of :mod:`codegen.scaffold` (optimizer steps,
+loops over rows and mini-batches).
+"""
+
+from __future__ import annotations
+
+from codegen.index_module import IndexModule
+from codegen.optimizers import HYPER, OPTIMIZERS
+from codegen.origin import spec_file, spec_hash
+from codegen.printer import CodegenError, helper_source
+from codegen.scaffold import LOOPS, print_steps
+from codegen.scalar_module import ScalarModule
+from codegen.source_text import comment, literal, number
+from derive import __version__
+from derive.scalar.chain import Derivation, derive
+from derive.spec.model import Network
+
+DTYPES = ("float64", "float32")
+CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
+#: Layered networks with more parameters than this are generated in index form by default.
+INDEX_FORM_ABOVE = 200
+
+
+def uses_index_form(network: Network, form: str = "auto") -> bool:
+    """Whether ``network`` is generated in index form (``form``: auto, index or scalar)."""
+    if form not in ("auto", "index", "scalar"):
+        raise CodegenError(f"unknown form {form!r}", hint="expected auto, index or scalar")
+    if form == "index" and network.layers is None:
+        raise CodegenError("index form needs a layered spec ([layers] sizes = ...)")
+    return form == "index" or (form == "auto" and network.layers is not None
+                               and len(network.parameters) > INDEX_FORM_ABOVE)
+
+
+def emit_module(network: Network | Derivation, dtype: str = "float64",
+                command: str | None = None, form: str = "auto") -> str:
+    """The source text of the generated module for ``network``.
+
+    Args:
+        network: the spec (or its derivation).
+        dtype: ``"float64"`` or ``"float32"`` (arrays and parameters).
+        command: the command that regenerates the module, for its header.
+        form: ``"scalar"`` (one statement per node and connection), ``"index"`` (layered
+            specs: loops over neurons, see :mod:`codegen.index_module`) or ``"auto"`` (index
+            form for layered specs above ``INDEX_FORM_ABOVE`` parameters).
+
+    Returns:
+        The module's text; the same spec always gives the same bytes.
+    """
+    derivation = network if isinstance(network, Derivation) else None
+    network = derivation.network if derivation else network
+    if dtype not in DTYPES:
+        raise CodegenError(f"unknown dtype {dtype!r}", hint="expected float64 or float32")
+    missing = [p for p, v in network.parameters.items() if v is None]
+    if missing:
+        raise network.source.error(f"parameters.{missing[0]}",
+                                   f"no starting value for {missing[0]!r}",
+                                   hint="generated trainers start from the spec's values; "
+                                        "layered specs draw them with [values] init_seed")
+    module = (IndexModule(network) if uses_index_form(network, form)
+              else ScalarModule(derivation or derive(network)))
+    rows = module.functions()
+    steps = print_steps(module.printer)
+    loss = network.layers.loss if network.layers is not None else "custom"
+    hyper_defaults = [network.learning_rate, 0.9, 0.9, 0.999, 1e-8, 0.0]
+    constants = {
+        "SPEC_NAME": literal(network.name),
+        "SPEC_HASH": literal(spec_hash(network, dtype, form)),
+        "CHAINRULE_VERSION": literal(__version__),
+        "PARAM_NAMES": _tuple(network.parameters),
+        "INPUT_NAMES": _tuple(network.inputs),
+        "TARGET_NAMES": _tuple(network.targets),
+        "OUTPUT_NAMES": _tuple(module.outputs),
+        "NODE_NAMES": _tuple(module.nodes),
+        "LOSS": literal(loss),
+        "IS_CLASSIFIER": repr(loss in CLASSIFIER_LOSSES),
+        "DTYPE": f"np.{dtype}",
+        "INITIAL_PARAMS": f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)",
+        "FROZEN": f"np.array({[p in network.freeze for p in network.parameters]!r}, "
+                  f"dtype=np.bool_)",
+        "OPTIMIZERS": _tuple(OPTIMIZERS),
+        "HYPER_NAMES": _tuple(HYPER),
+        "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
+    }
+    parts = [_header(network, dtype, command, form),
+             "import math\n\nimport numpy as np\nfrom numba import njit\n",
+             "\n".join(f"{k} = {v}" for k, v in constants.items()) + "\n",
+             ("# ---- numerically safe activations (chainrule's printer table)\n\n"
+              + helper_source(module.printer.helpers)) if module.printer.helpers else "",
+             f"# ---- forward pass, cost, backward pass ({module.KIND})\n\n" + "\n\n".join(rows),
+             "# ---- optimizers, printed from their SymPy update rules\n\n" + steps,
+             "# ---- loops over rows and mini-batches (template)\n\n" + LOOPS]
+    return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
+
+
+def _tuple(items) -> str:
+    items = list(items)
+    return "(" + ", ".join(literal(i) for i in items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _floats(values) -> str:
+    return "[" + ", ".join(number(v) for v in values) + "]"
+
+
+def _header(network: Network, dtype: str, command: str | None, form: str = "auto") -> str:
+    """The comment lines and the docstring that open a module. Outside text (the spec's
+    file, name and title, the command) only from line 3 on, as escaped comment text: Python
+    reads an encoding declaration (``coding: ...``) from a comment on line 1 or 2."""
+    source = spec_file(network)
+    spec = network.name + (f" ({network.title})" if network.title else "")
+    lines = [f"# Generated by chainrule {__version__} — do not edit.",
+             f"# Spec hash: {spec_hash(network, dtype, form)}",
+             f"# Spec file: {comment(source)}",
+             f"# Spec: {comment(spec)}",
+             f"# Regenerate: {comment(command or 'chainrule codegen ' + source)}",
+             "#",
+             "# Parameters travel as one flat array in PARAM_NAMES order; data as 2-D arrays,",
+             "# X: samples × INPUT_NAMES, Y: samples × TARGET_NAMES."]
+    doc = '"""A Numba trainer printed by chainrule from the derivation of the spec SPEC_NAME."""'
+    return "\n".join(lines) + "\n\n" + doc + "\n"

@@ -1,0 +1,72 @@
+"""Where a generated module comes from, as its header tells it: the spec's file and its hash.
+
+Both are printed into every module (``# Spec file:``, ``SPEC_HASH``) and read back by
+:mod:`codegen.modules` to decide whether a module is current, so they live below the printers
+and the build alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+from derive import __version__
+from derive.spec.model import Network
+
+#: The checkout (or installed tree) that holds ``derive/``, ``codegen/`` and ``generated/``:
+#: headers name files relative to it, so they are the same in every clone.
+CHECKOUT_DIR = Path(__file__).resolve().parent.parent
+
+
+def spec_hash(network: Network, dtype: str = "float64", form: str = "auto") -> str:
+    """sha256 of all a generated module is printed from: the network (names in their order,
+    equations, values, training options, the layers and notation of a layered spec), where it
+    came from, chainrule's version, the dtype and the form."""
+    layers = dataclasses.asdict(network.layers) if network.layers else None
+    content = {"name": network.name, "title": network.title,
+               # lists of pairs, not objects: the order is the module's layout (PARAM_NAMES …)
+               "inputs": list(network.inputs.items()),
+               "targets": list(network.targets.items()),
+               "parameters": list(network.parameters.items()),
+               "equations": [(n, e.text) for n, e in network.equations.items()],
+               "cost": network.cost, "freeze": list(network.freeze),
+               "learning_rate": network.learning_rate, "layers": layers,
+               "file": spec_file(network), "version": __version__, "dtype": dtype,
+               **({"form": form} if form != "auto" else {})}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def spec_file(network: Network) -> str:
+    """The spec's file as a header shows it: ``examples/NAME.toml`` for a built-in example
+    (wherever it is installed, so its committed module stays current), else relative to the
+    checkout when inside it."""
+    if not network.source.file:
+        return "(built in Python)"
+    if is_example(network):
+        return f"examples/{Path(network.source.file).name}"
+    return relative(network.source.file)
+
+
+def relative(path: str | Path) -> str:
+    """``path`` relative to the checkout (so headers are the same in every clone)."""
+    try:
+        return str(Path(path).resolve().relative_to(CHECKOUT_DIR))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def is_example(network: Network) -> bool:
+    """Whether ``network`` was read from one of the built-in example files."""
+    from derive.spec.examples import EXAMPLES_DIR
+    path = resolved(network)
+    return path is not None and path.parent == EXAMPLES_DIR.resolve() and path.is_file()
+
+
+def resolved(network: Network) -> Path | None:
+    """The absolute path of the spec's file (None when it has none, or none a path can be)."""
+    try:
+        return Path(network.source.file).resolve() if network.source.file else None
+    except (OSError, ValueError, RuntimeError):
+        return None
