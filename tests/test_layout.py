@@ -121,9 +121,45 @@ def test_readme_drawing_is_true_of_the_tree():
     missing = sorted(p for p in named if not (ROOT / p).exists())
     assert not missing, f"the drawing names what the tree does not have: {missing}"
     shown = {p.rstrip("/") for p in named}
+    shown |= {str(Path(p).parent) for p in named if p.endswith(".py")}  # derive/errors.py
     unshown = [str(p.relative_to(ROOT)) for p in _packages()
                if str(p.relative_to(ROOT)) not in shown]
     assert not unshown, f"packages missing from the drawing: {unshown}"
+
+
+def _blocks(drawing: str) -> dict[str, str]:
+    """Each folder the drawing names (``derive/spec/``), with the text drawn for it: its line
+    and the lines under it, up to the next folder."""
+    blocks, current = {}, None
+    for line in drawing.splitlines():
+        folder = re.match(r"[\s└├─│]*((?:derive|codegen)/(?:\w+/)*)(?=\s|$)", line)
+        if folder:
+            current = folder.group(1).rstrip("/")
+            blocks[current] = line[folder.end():]
+        elif current and line.startswith(" "):
+            blocks[current] += " " + line
+        else:
+            current = None
+    return blocks
+
+
+def test_readme_drawing_names_every_module():
+    """A module the drawing leaves out is a room a newcomer will not find: every module of a
+    folder is named in that folder's part of the drawing (the ground floor's as name.py)."""
+    drawing, blocks = _drawing(), _blocks(_drawing())
+    missing = []
+    for package in _packages():
+        folder = str(package.relative_to(ROOT))
+        for module in sorted(package.glob("*.py")):
+            if module.stem in ("__init__", "__main__"):
+                continue
+            if folder == "derive":
+                named = re.search(rf"\b{module.stem}\.py\b", drawing)
+            else:
+                named = re.search(rf"\b{module.stem}\b", blocks.get(folder, ""))
+            if not named:
+                missing.append(str(module.relative_to(ROOT)))
+    assert not missing, f"modules missing from the README drawing: {missing}"
 
 
 def test_every_package_is_installed():
