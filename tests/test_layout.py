@@ -58,17 +58,35 @@ def test_ruff_passes():
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
+def _is_module(dotted: str) -> bool:
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
 def _private_imports(path: Path) -> list[str]:
-    """The ``from X import _name`` lines of ``path`` that take another module's private name
-    (a module's own package ``__init__`` re-exporting its parts is not one)."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    """The places in ``path`` that take another module's private name: ``from X import _name``,
+    and ``alias._name`` where ``alias`` is a project module bound by an import."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found, modules = [], set()
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
                 and node.module.split(".")[0] in PACKAGES:
             found += [f"{path.relative_to(ROOT)}:{node.lineno}: {node.module}.{alias.name}"
-                      for alias in node.names
-                      if alias.name.startswith("_") and not alias.name.startswith("__")]
+                      for alias in node.names if _is_private(alias.name)]
+            modules |= {alias.asname or alias.name for alias in node.names
+                        if _is_module(f"{node.module}.{alias.name}")}
+        elif isinstance(node, ast.Import):
+            modules |= {alias.asname for alias in node.names
+                        if alias.asname and alias.name.split(".")[0] in PACKAGES}
+    found += [f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.id}.{node.attr}"
+              for node in ast.walk(tree)
+              if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+              and node.value.id in modules and _is_private(node.attr)]
     return found
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
 
 
 def test_no_module_imports_a_private_name_of_another():
@@ -80,10 +98,12 @@ def test_private_import_check_sees_one():
     """The check above finds what it looks for (a check that cannot fail asserts nothing)."""
     probe = ROOT / ".pytest_cache" / "layout_probe.py"
     probe.parent.mkdir(exist_ok=True)
-    probe.write_text("from derive.files import _umask\nfrom derive.errors import shown\n")
+    probe.write_text("from derive.files import _umask\nfrom derive.errors import shown\n"
+                     "from derive.spec import expr as ex\nex._private(ex.parse)\n")
     try:
         assert _private_imports(probe) == [
-            f"{probe.relative_to(ROOT)}:1: derive.files._umask"]
+            f"{probe.relative_to(ROOT)}:1: derive.files._umask",
+            f"{probe.relative_to(ROOT)}:4: ex._private"]
     finally:
         probe.unlink()
 
