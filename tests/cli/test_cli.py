@@ -200,3 +200,20 @@ def test_long_work_on_a_big_network_is_announced(capsys, tmp_path, monkeypatch, 
     monkeypatch.setattr(derive.cli.options, "BIG_NETWORK", 5)
     code, _, err = run(capsys, command, "xor", *out)
     assert code == 0 and f"chainrule {command}: {words}-2-4-1 (31 names) ..." in err
+
+
+def test_the_commands_come_from_entry_points_in_order():
+    """The top-level parser finds every command as an entry point (so derive.cli never
+    imports codegen's), in the order --help lists them."""
+    from derive.cli import ORDER, commands
+    found = commands()
+    assert list(found) == list(ORDER)
+    assert found["train"] == "codegen.cli.train" and found["derive"] == "derive.cli.derive"
+
+
+def test_without_registered_commands_the_error_says_to_install(monkeypatch, capsys):
+    import derive.cli as cli_module
+    monkeypatch.setattr(cli_module, "entry_points", lambda group: [])
+    with pytest.raises(SystemExit) as stop:
+        main(["examples"])
+    assert "install chainrule" in str(stop.value) and "\n" not in str(stop.value)
