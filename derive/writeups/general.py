@@ -23,7 +23,7 @@ from derive.layer.derivation import layer_shapes
 from derive.layer.matrix import MatrixFormError, matrix_form, matrix_symbol
 from derive.layer.template import L, N, i, j, l
 from derive.layer.updates import update_rules
-from derive.writeups.layer_printing import LayerPrinter
+from derive.writeups.layer_printing import LayerPrinter, leading
 from derive.writeups.parts import Display, Inline, Math, Paragraph, Section
 
 #: The groups of the general level, in the order a textbook derives them.
@@ -290,15 +290,11 @@ def _entry_blocks(entry: Entry, printer: LayerPrinter, equations: dict[str, str]
 
 
 def _right_side(entry: Entry, printer: LayerPrinter) -> str:
-    """An update's right side with the parameter's old value first (θ − η ∂C̄/∂θ, as the
-    posts write it); a rule's as SymPy orders it."""
-    rest = sympy.expand(entry.index - entry.lhs)
-    gradients = {d: sympy.Dummy() for d in rest.atoms(sympy.Derivative)}
-    if entry.relation == "=" or rest.xreplace(gradients).has(entry.lhs) \
-            or not entry.index.xreplace(gradients).has(entry.lhs):
+    """An update's right side with the parameter's old value first; a rule's as SymPy
+    orders it."""
+    if entry.relation == "=":
         return printer.doprint(entry.index)
-    ordered = LayerPrinter(order="none")
-    return ordered.doprint(sympy.Add(entry.lhs, rest, evaluate=False))
+    return LayerPrinter(order="none").doprint(leading(entry.lhs, entry.index))
 
 
 _TITLES = {"preactivation": "Weighted input", "activation": "Activation", "cost": "Cost",

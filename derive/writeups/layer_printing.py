@@ -45,8 +45,12 @@ def _state(label: str) -> tuple[str, str | None]:
 class LayerPrinter(SpellingPrinter):
     """LaTeX of layer-level rules in the spec's notation (``names`` spell other symbols)."""
 
-    def __init__(self, names: dict[sympy.Symbol, str] | None = None, **settings):
+    def __init__(self, names: dict[sympy.Symbol, str] | None = None, wide: bool = False,
+                 **settings):
         super().__init__(dict(names or {}), **settings)
+        #: entries of a network with a layer of 10 or more neurons: w^{2}_{10,3}, as the
+        #: spec's names spell them (derive/spec/network.py)
+        self.wide = wide
 
     # ---- names ------------------------------------------------------------------------
 
@@ -73,7 +77,9 @@ class LayerPrinter(SpellingPrinter):
 
     def _print_Indexed(self, expr):
         indices = [self._print(i) for i in expr.indices]
-        joined = ("" if all(len(i) == 1 for i in indices) else ",").join(indices)
+        narrow = all(len(i) == 1 for i in indices) and not (
+            self.wide and any(i.is_Integer for i in expr.indices))
+        joined = ("" if narrow else ",").join(indices)
         prefix, parameter = _state(str(expr.base.label))
         if parameter is not None and not prefix.startswith("\\"):
             return f"{prefix[0]}_{{{spell_label(parameter)}_{{{joined}}}}}"  # m_{w^{l}_{jk}}
@@ -137,3 +143,14 @@ class LayerPrinter(SpellingPrinter):
             return rf"\left({text}\right)"
         return text
 
+
+
+def leading(theta: sympy.Expr, rhs: sympy.Expr) -> sympy.Expr:
+    """An update's right side with the parameter's old value first (θ − η ∂C̄/∂θ, as the
+    posts write it), unevaluated, for a printer with ``order="none"``; ``rhs`` itself when
+    θ is not one term of it (θ inside a gradient ∂C̄/∂θ does not count)."""
+    rest = sympy.expand(rhs - theta)
+    gradients = {d: sympy.Dummy() for d in rest.atoms(sympy.Derivative)}
+    if rest.xreplace(gradients).has(theta) or not rhs.xreplace(gradients).has(theta):
+        return rhs
+    return sympy.Add(theta, rest, evaluate=False)

@@ -137,6 +137,7 @@ class LayerValues:
     bias_gradients: list[np.ndarray | None] = field(default_factory=list)
     cost: float = 0.0
     cost_after: float = 0.0
+    learning_rate: float = 0.0
     #: template entry base or symbol → its value, before and after the step
     env: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
@@ -212,8 +213,8 @@ def compute_layers(derivation: LayerDerivation,
         out.bias_gradients.insert(0, None if gradient is None else evaluate(
             gradient.index, env, free_ranges(gradient, rules, sizes)))
     out.env = dict(env)
-    out.updated = step(derivation, env, out, network.learning_rate if learning_rate is None
-                       else learning_rate)
+    out.learning_rate = network.learning_rate if learning_rate is None else learning_rate
+    out.updated = step(derivation, env, out, out.learning_rate)
     _, _, out.cost_after = forward(derivation, dict(out.updated))
     return out
 
