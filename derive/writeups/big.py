@@ -267,13 +267,14 @@ class BigBuilder:
                 rhs = rule.rhs.xreplace(fix)
                 derivative = next(iter(rhs.atoms(sympy.Derivative)))
                 g = gradient.index.xreplace(fix)
+                ordered = leading(lhs, rhs)
                 with sympy.evaluate(False):  # θ stays first
-                    numbers = leading(lhs, rhs).xreplace({derivative: g})
+                    numbers = ordered.xreplace({derivative: g})
                 new = self.v.updated[lhs.base if isinstance(lhs, sympy.Indexed) else lhs]
                 new = new[tuple(int(x) - 1 for x in lhs.indices)] if isinstance(
                     lhs, sympy.Indexed) else new
                 shown = LayerPrinter(order="none", wide=self.printer.wide)
-                rows.append((self.tex(lhs), [(r"\leftarrow", shown.doprint(leading(lhs, rhs))),
+                rows.append((self.tex(lhs), [(r"\leftarrow", shown.doprint(ordered)),
                                              ("=", self.with_numbers(numbers, True) or ""),
                                              ("=", self.num(new))]))
         rate = self.num(self.v.learning_rate)

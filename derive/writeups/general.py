@@ -112,21 +112,33 @@ def _matrix(expr: sympy.Expr, free: tuple, shapes) -> sympy.Expr | None:
 
 def _rule_entry(rule: R.Rule) -> Entry:
     return Entry(_GROUP_OF[rule.name], rule.name, rule.case, rule.lhs, rule.index,
-                 matrix_lhs(rule.lhs), rule.matrix, rule.reason, rule.textbook,
+                 matrix_lhs(rule.lhs, rule.free), rule.matrix, rule.reason, rule.textbook,
                  rule.textbook_when)
 
 
-def matrix_lhs(lhs: sympy.Expr) -> sympy.Expr:
+def matrix_lhs(lhs: sympy.Expr, free: tuple = ()) -> sympy.Expr:
     """The left side of a rule in matrix form: δ^l for δ^l_k, Δ^l for a batch's δ^l_{nk},
-    ∂C/∂w^l for ∂C/∂w^l_{jk} (a shared bias's ∂C/∂b^l stays as it is)."""
+    ∂C/∂w^l for ∂C/∂w^l_{jk} (a shared bias's ∂C/∂b^l stays as it is). The matrix form's
+    rows are the rule's first free index: with weights written w_{kj} (source first) the
+    matrix is ∂C/∂(w^l)ᵀ."""
     if isinstance(lhs, sympy.Indexed):
         batch = len(lhs.indices) == 2
         return matrix_symbol(lhs.base, (N, 1) if batch else (1,), batch=batch)
     if isinstance(lhs, sympy.Derivative) and isinstance(lhs.variables[0], sympy.Indexed):
         entry = lhs.variables[0]
         shape = (1, 1) if len(entry.indices) == 2 else (1,)
-        return sympy.Derivative(lhs.expr, matrix_symbol(entry.base, shape), evaluate=False)
+        gradient = sympy.Derivative(lhs.expr, matrix_symbol(entry.base, shape), evaluate=False)
+        if len(entry.indices) == 2 and tuple(entry.indices) == tuple(reversed(free)):
+            return Transposed(gradient)
+        return gradient
     return lhs
+
+
+class Transposed(sympy.Function):
+    """(∂C/∂w)ᵀ: a gradient matrix whose rows are the weight's second index."""
+
+    def _latex(self, printer):
+        return rf"\left({printer._print(self.args[0])}\right)^{{T}}"
 
 
 def _updates(derivation: LayerDerivation, optimizer: str) -> list[Entry]:
