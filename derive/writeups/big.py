@@ -24,7 +24,7 @@ from derive.layer.updates import eta, update_rules
 from derive.writeups.diagram import Diagram, Edge, Vertex
 from derive.writeups.layer_printing import LayerPrinter, leading
 from derive.writeups.limits import BIG_WRITEUP_ABOVE
-from derive.writeups.layer_values import LayerValues, cost_name, evaluate, free_ranges
+from derive.writeups.layer_values import LayerValues, cost_name, evaluate
 from derive.writeups.parts import Display, Figure, Math, Paragraph, Section, Table
 from derive.writeups.printing import number
 
