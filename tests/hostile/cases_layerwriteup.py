@@ -4,18 +4,10 @@ take, and a hostile title in a layered spec's general level (escaped, so it comp
 
 from __future__ import annotations
 
+from tests.hostile.cases_writeup import FREE_FORM
 from tests.hostile.corpus import Case
 
-_FREE = """[inputs]
-x = 1.0
-[targets]
-y = 0.5
-[parameters]
-w = 0.3
-[equations]
-z = "w*x"
-C = "1/2*(z - y)**2"
-"""
+_FREE = FREE_FORM
 
 _BIG = ("[layers]\nsizes = [30, 10, 3]\nactivations = [\"tanh\", \"softmax\"]\n"
         "loss = \"categorical_cross_entropy\"\n[values]\ninit_seed = 1\n"
