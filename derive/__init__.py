@@ -17,7 +17,7 @@ _API = {
     "SpecError": "derive.errors", "ClaimError": "derive.errors", "ChainruleError": "derive.errors",
     "derive": "derive.scalar.chain", "Derivation": "derive.scalar.chain", "build_graph": "derive.scalar.graph",
     "compute": "derive.scalar.values", "Values": "derive.scalar.values",
-    "writeup": "derive.writeups.build", "Document": "derive.writeups.document",
+    "writeup": "derive.writeups.levels", "Document": "derive.writeups.document",
     "check": "derive.claims.check", "Verdict": "derive.claims.claim",
     "load_example": "derive.spec.examples", "example_names": "derive.spec.examples",
 }

@@ -7,6 +7,7 @@ With no SPEC, the built-in default (seed 000's 2-3-1 network) is used. Examples:
   chainrule derive seed000_vitalflux -o notes.md      Markdown, with the diagram in notes.svg
   chainrule derive seed004_afteracademy --claims examples/seed004_afteracademy_claims.toml
   chainrule derive seed004_afteracademy --params w1,w5  only these parameters' chains
+  chainrule derive seed000_vitalflux --level general  the general equations of a layered spec
 
 The format follows -o's suffix (.tex, .md, .json) unless --format says otherwise.
 """
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 from derive.cli.options import POSITIVE, announce, bounded
+from derive.writeups.limits import BIG_WRITEUP_ABOVE, LEVELS
 from derive.errors import ChainruleError, printable
 from derive.files import is_folder, writable_target
 
@@ -49,6 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", metavar="NAMES",
                         help="write up the chains of these parameters only, comma-separated "
                              "(e.g. w1,w5; the rest of the write-up stays whole)")
+    parser.add_argument("--level", choices=LEVELS, metavar="LEVEL",
+                        help="both, general or scalar: the general equations of a layered "
+                             "spec (index and matrix form, each with its reason), the worked "
+                             "example unrolled per parameter, or both (default: both for a "
+                             "layered spec, scalar for a free-form one; a layered spec of more "
+                             f"than {BIG_WRITEUP_ABOVE} parameters is worked per layer, with "
+                             "the chains of the --params, by default the first weight and "
+                             "bias of each layer)")
     parser.add_argument("--digits", default=6, metavar="N",
                         type=bounded(int, 1, 17, what="a whole number from 1 to 17"),
                         help="significant digits of printed numbers (default: 6; JSON keeps all)")
@@ -59,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from derive.spec.examples import resolve
     from derive.spec.model import Network
     from derive.files import write_atomic
-    from derive.writeups.build import writeup
+    from derive.writeups.levels import writeup
     from derive.writeups.pdf import compile_pdf
 
     spec_path = resolve(args.spec)
@@ -74,10 +84,12 @@ def run(args: argparse.Namespace) -> int:
                                              if p.strip()]
     if only == []:
         raise ChainruleError("--params names no parameter", hint="e.g. --params w1,w5")
-    network.require_values()      # a missing value is said before the long work
+    level = args.level or ("scalar" if network.layers is None else "both")
+    if level != "general":
+        network.require_values()  # a missing value is said before the long work
     announce("derive", network, "deriving")
-    document = writeup(network, learning_rate=args.lr, digits=args.digits, claims=claims,
-                       aliases=aliases, parameters=only)
+    document = writeup(network, level=level, learning_rate=args.lr, digits=args.digits,
+                       claims=claims, aliases=aliases, parameters=only)
     svg = output.with_suffix(".svg") if output and fmt == "markdown" else None
     text = document.render(fmt, diagram_href=svg.name if svg else None)
     if fmt == "json" and claims:

@@ -35,10 +35,13 @@ class Document:
     claims) only when a text form asks for it, so the JSON form does no LaTeX work.
     """
 
-    def __init__(self, title: str, values: Values, builder: Callable[[], Contents],
-                 claims: Callable[[str], str] | None = None):
+    def __init__(self, title: str, values: Values | None, builder: Callable[[], Contents],
+                 claims: Callable[[str], str] | None = None,
+                 data: Callable[[], dict] | None = None):
         self.title = title
         self.values = values
+        #: more of the JSON form, beside the values' (the general level, a big network's)
+        self.data = data
         self._make_builder = builder
         self._claims = claims
         self._appendix: dict[str, str] = {}

@@ -9,9 +9,14 @@ import math
 def render(doc, diagram_href: str | None = None) -> str:
     """Every number of a :class:`~derive.writeups.document.Document` by name: values, cost,
     gradients, updated, cost_after (a value that overflowed is the string "inf", "-inf" or
-    "nan": JSON has no such numbers; a JSON form has no diagram, so ``diagram_href`` is unused).
+    "nan": JSON has no such numbers; a JSON form has no diagram, so ``diagram_href`` is unused),
+    and what the document adds (``doc.data``: the general level's rules, a big network's
+    per-layer numbers).
     """
-    return json.dumps(_json_safe(doc.values.as_dict()), indent=2, allow_nan=False) + "\n"
+    data = doc.values.as_dict() if doc.values is not None else {}
+    if doc.data is not None:
+        data.update(doc.data())
+    return json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n"
 
 
 def _json_safe(data):

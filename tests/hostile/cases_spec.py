@@ -239,9 +239,10 @@ def _wide_sum(n: int):
     return write
 
 
-def _size_case(id_: str, text, words: tuple[str, ...], timeout: float = 20) -> Case:
-    return Case(id_, ["derive", "{dir}/s.toml", "--format", "json"], files={"s.toml": text},
-                words=words, isolated=True, timeout=timeout)
+def _size_case(id_: str, text, words: tuple[str, ...], timeout: float = 20,
+               extra: tuple[str, ...] = ()) -> Case:
+    return Case(id_, ["derive", "{dir}/s.toml", "--format", "json", *extra],
+                files={"s.toml": text}, words=words, isolated=True, timeout=timeout)
 
 
 SIZES = [
@@ -258,7 +259,8 @@ SIZES = [
     _size_case("spec-size-784-128-10-scalar",
                _layered_sizes("[784, 128, 10]") + "[values]\ninit_seed = 1\n"
                f"inputs = {[0.5] * 784}\ntargets = {[0.0] * 9 + [1.0]}\n",
-               ("scalar level", "25,000", "layer level"), timeout=40),
+               ("scalar level", "25,000", "layer level"), timeout=40,
+               extra=("--level", "scalar")),  # by default it is written up per layer
     _size_case("spec-size-sum-of-100000", _wide_sum(100_000),
                ("100,002 names", "scalar level", "25,000")),
 ]

@@ -8,8 +8,8 @@ from derive.spec.model import Network
 from derive.writeups.build import writeup
 from tests.hostile.corpus import ApiCase, Case
 
-_SPEC = """name = "evil"
-[inputs]
+#: a one-weight free-form spec (the layer write-up cases use it too)
+FREE_FORM = """[inputs]
 x = 1.0
 [targets]
 y = 0.5
@@ -18,7 +18,8 @@ w = 0.3
 [equations]
 z = "w*x"
 C = "1/2*(z - y)**2"
-[latex]
+"""
+_SPEC = 'name = "evil"\n' + FREE_FORM.replace("{", "{{").replace("}", "}}") + """[latex]
 z = 'z'
 w = {spelling}
 """
