@@ -12,7 +12,7 @@ layer (the input layer is ``notation.first_layer``); the superscript a weight or
 follows ``notation.weight_layer`` / ``bias_layer`` (seed 000 labels the weights into layer l
 with l − 1), and ``notation.weight_index`` says whether w_{jk} or w_{kj} is the weight from
 neuron k to neuron j. The equations mean what the scalar level's unrolled ones mean
-(derive/spec/network.py writes them): the same activations, the same losses.
+(derive/spec/layered.py writes them): the same activations, the same losses.
 """
 
 from __future__ import annotations

@@ -177,8 +177,11 @@ def check_scalar_size(count: int, source: Source, key: str) -> None:
     if count > limits.MAX_SCALAR_NAMES:
         raise source.error(key, f"{count:,} names (inputs, targets, parameters and nodes) are "
                                 f"more than the scalar level's limit of {limits.MAX_SCALAR_NAMES:,}",
-                           hint="the scalar level unrolls every connection; bigger networks "
-                                "go to the layer level (coming)")
+                           hint="the scalar level unrolls every connection: "
+                                + ("leave out --level scalar, and the layer level writes this "
+                                   "network up" if key == "layers.sizes" else
+                                   "write a network this big as a layered spec ([layers]), "
+                                   "which the layer level takes"))
 
 
 def _check_equation_text(equations: Mapping[str, Any], source: Source) -> None:

@@ -49,7 +49,7 @@ class LayerPrinter(SpellingPrinter):
                  **settings):
         super().__init__(dict(names or {}), **settings)
         #: entries of a network with a layer of 10 or more neurons: w^{2}_{10,3}, as the
-        #: spec's names spell them (derive/spec/network.py)
+        #: spec's names spell them (derive/spec/layered.py)
         self.wide = wide
 
     # ---- names ------------------------------------------------------------------------
