@@ -33,7 +33,7 @@ from derive.claims.judge_chain import chain_summary, is_chain, judge_chain
 from derive.claims.judge_formula import is_formula, judge_formula
 from derive.claims.judge_number import is_number, judge_number, remember
 from derive.claims.reading import read_claim
-from derive.claims.report import section
+from derive.claims.report import Verdicts, section
 from derive.errors import ClaimError
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Checker(Context):
         return self.check_all([text], [line])[0]
 
     def check_all(self, texts: Sequence[str],
-                  lines: Sequence[int | None] | None = None) -> list[Verdict]:
+                  lines: Sequence[int | None] | None = None) -> Verdicts:
         """Check claims; number claims in dependency order, each seeing the earlier claimed values."""
         if len(texts) > MAX_CLAIMS:
             raise ClaimError(f"{len(texts):,} claims, more than the {MAX_CLAIMS:,} checked in "
@@ -140,7 +140,7 @@ class Checker(Context):
 # =========================================================================== public API
 
 def check(network: "Network", claims: Sequence[str], aliases: Mapping[str, str] | None = None,
-          lines: Sequence[int | None] | None = None) -> list[Verdict]:
+          lines: Sequence[int | None] | None = None) -> Verdicts:
     """Check claims against the network's derived truth.
 
     Args:
@@ -150,12 +150,13 @@ def check(network: "Network", claims: Sequence[str], aliases: Mapping[str, str] 
         lines: the file line of each claim, for reports.
 
     Returns:
-        One :class:`Verdict` per claim, in the given order. Number claims are judged in
-        dependency order so a wrong number can be traced to an earlier wrong claim.
+        One :class:`Verdict` per claim, in the given order, as :class:`Verdicts` (a list that
+        prints as the text report and shows as its table in a notebook). Number claims are
+        judged in dependency order so a wrong number can be traced to an earlier wrong claim.
     """
     if isinstance(claims, str):  # one claim, not a list of its characters
         claims = [claims]
-    return Checker(network, aliases).check_all(list(claims), lines)
+    return Verdicts(Checker(network, aliases).check_all(list(claims), lines))
 
 
 def claims_section(network: "Network", claims: Sequence[str], format: str = "markdown",

@@ -15,6 +15,16 @@ from derive.latex_text import (md_code, md_text_with_math, one_line, tex_code, t
 _MARK = {HOLDS: "✓", WRONG: "✗", ROUNDING: "≈", UNREADABLE: "?"}
 
 
+class Verdicts(list):
+    """The verdicts of a check, a list that a notebook shows as the report's table."""
+
+    def _repr_markdown_(self) -> str:
+        return render_markdown(self)
+
+    def __str__(self) -> str:
+        return render_text(self)
+
+
 def summary(verdicts: Sequence[Verdict]) -> str:
     """``3 hold, 1 wrong, 1 rounding, 0 cannot read``."""
     count = {v: sum(1 for x in verdicts if x.verdict == v) for v in SEVERITY}
