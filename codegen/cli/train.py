@@ -9,10 +9,13 @@ Examples:
   chainrule train iris_softmax --data iris --epochs 300
   chainrule train xor --data xor --optimizer adam --lr 0.05 --epochs 500 --batch-size 4
   chainrule train my_net.toml --data csv:rows.csv -o runs/first
+  chainrule train seed003_keras_mnist --data npz:mnist.npz --epochs 10   # Keras's mnist.npz
 
 Data sources: csv:PATH and npz:PATH (columns or arrays named after the spec's inputs and
-targets), xor, iris and digits (scikit-learn's bundled sets, inputs standardised),
-synthetic (a fixed-seed teacher network of the spec's own shape). Ctrl-C stops after the
+targets, arrays X and Y, or Keras's x_train, y_train, x_test, y_test), xor, iris and digits
+(scikit-learn's bundled sets, inputs standardised), synthetic (a fixed-seed teacher network
+of the spec's own shape). Epochs, batch size and optimizer default to the spec's [training]
+settings. A classifier takes class labels as well as one-hot rows. Ctrl-C stops after the
 epoch under way and keeps what was trained so far (exit status 130). history.csv holds, per
 epoch (every k-th of a run over 1,000 epochs), the training cost (and accuracy) after the
 epoch and the same on the held-out rows.
