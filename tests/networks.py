@@ -13,6 +13,34 @@ from derive.spec.model import Network
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
+#: Example specs too big for the scalar write-up of today (every node's equation and every
+#: parameter's chain written out: the digits net's is 700 kB with two chains, the 784-64-10
+#: one passes the scalar level's limit): the layer-level write-up of issue 10 §2 is theirs.
+#: They are read, generated and trained like every other example.
+BIG_EXAMPLES = ("digits_64_32_10", "seed003_keras_mnist")
+
+
+#: Examples whose generated module is not committed to generated/, with the reason: the
+#: modules printed today hold the starting parameters and the names inline (784-64-10's is
+#: 2.2 MB, lines of 1 MB). A module that compact printing makes small (issue 10 §4) goes back
+#: into generated/ (and out of this table) at the merge. `chainrule codegen` and `train`
+#: still write it there on use, untracked.
+UNCOMMITTED_MODULES = {
+    "seed003_keras_mnist": "its module is 2.2 MB today, its parameters inline (issue 10 §4)",
+}
+
+
+def committed_examples() -> list[str]:
+    """The examples whose modules are committed to generated/ (all but UNCOMMITTED_MODULES)."""
+    from derive.spec.examples import example_names
+    return [name for name in example_names() if name not in UNCOMMITTED_MODULES]
+
+
+def written_up_examples() -> list[str]:
+    """The examples whose scalar write-ups the write-up tests build (all but BIG_EXAMPLES)."""
+    from derive.spec.examples import example_names
+    return [name for name in example_names() if name not in BIG_EXAMPLES]
+
 
 #: The tiny free-form spec file the spec tests start from (and mutate, key by key).
 TINY_SPEC = """\

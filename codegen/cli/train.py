@@ -9,10 +9,13 @@ Examples:
   chainrule train iris_softmax --data iris --epochs 300
   chainrule train xor --data xor --optimizer adam --lr 0.05 --epochs 500 --batch-size 4
   chainrule train my_net.toml --data csv:rows.csv -o runs/first
+  chainrule train seed003_keras_mnist --data npz:mnist.npz --epochs 10   # Keras's mnist.npz
 
 Data sources: csv:PATH and npz:PATH (columns or arrays named after the spec's inputs and
-targets), xor, iris and digits (scikit-learn's bundled sets, inputs standardised),
-synthetic (a fixed-seed teacher network of the spec's own shape). Ctrl-C stops after the
+targets, arrays X and Y, or Keras's x_train, y_train, x_test, y_test), xor, iris and digits
+(scikit-learn's bundled sets, inputs standardised), synthetic (a fixed-seed teacher network
+of the spec's own shape). Epochs, batch size and optimizer default to the spec's [training]
+settings. A classifier takes class labels as well as one-hot rows. Ctrl-C stops after the
 epoch under way and keeps what was trained so far (exit status 130). history.csv holds, per
 epoch (every k-th of a run over 1,000 epochs), the training cost (and accuracy) after the
 epoch and the same on the held-out rows.
@@ -27,6 +30,10 @@ from pathlib import Path
 
 from derive.cli.options import bounded
 from derive.errors import printable
+from derive.vocabulary import OPTIMIZERS
+
+#: How a run trains when neither its options nor its spec's [training] table say.
+DEFAULTS = {"epochs": 200, "batch_size": 16, "optimizer": "sgd"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,13 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", metavar="SPEC", help="a spec file (.toml) or a built-in example")
     parser.add_argument("--data", required=True, metavar="SOURCE",
                         help="csv:PATH, npz:PATH, xor, iris, digits or synthetic")
-    parser.add_argument("--epochs", type=whole(1, MAX_EPOCHS), default=200,
-                        help=f"epochs, 1 to {MAX_EPOCHS:,} (default: 200)")
-    parser.add_argument("--batch-size", type=whole(1, MAX_BATCH_SIZE), default=16, metavar="B",
-                        help="rows per mini-batch; 1 is per-sample SGD (default: 16)")
-    parser.add_argument("--optimizer", default="sgd",
-                        choices=("sgd", "momentum", "nesterov", "rmsprop", "adam"),
-                        help="update rule (default: sgd)")
+    parser.add_argument("--epochs", type=whole(1, MAX_EPOCHS),
+                        help=f"epochs, 1 to {MAX_EPOCHS:,} (default: the spec's "
+                             f"training.epochs, else {DEFAULTS['epochs']})")
+    parser.add_argument("--batch-size", type=whole(1, MAX_BATCH_SIZE), metavar="B",
+                        help="rows per mini-batch; 1 is per-sample SGD (default: the spec's "
+                             f"training.batch_size, else {DEFAULTS['batch_size']})")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS,
+                        help="update rule (default: the spec's training.optimizer, else "
+                             f"{DEFAULTS['optimizer']})")
     parser.add_argument("--lr", type=float, metavar="ETA",
                         help="learning rate (default: the spec's)")
     parser.add_argument("--momentum", type=float, default=0.9,
@@ -58,7 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"seed of shuffling and splits, 0 to {MAX_SEED} (default: 0)")
     parser.add_argument("--test-fraction", default=0.2, metavar="F",
                         type=bounded(float, 0, 1, high_open=True, what="a fraction in [0, 1)"),
-                        help="rows held out for testing (default: 0.2)")
+                        help="rows held out for testing (default: 0.2); data with a test "
+                             "split of its own (x_test, y_test) is held out instead")
     parser.add_argument("--samples", default=2000, type=whole(2, MAX_SAMPLES),
                         help=f"rows of synthetic data, 2 to {MAX_SAMPLES:,} (default: 2000)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
@@ -77,25 +87,29 @@ def run(args: argparse.Namespace) -> int:
     from codegen.training.data import load, prepare
     from codegen.modules import load_spec, module_name
     from codegen.training.runs import new_run_dir, write_run
-    from codegen.training.loop import Progress, Settings, train
+    from codegen.training.loop import Settings, train
+    from codegen.training.progress import Progress
     from derive.interrupts import Interrupts
     from derive.files import make_folder
 
     started = time.perf_counter()
-    settings = Settings(epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-                        lr=args.lr, momentum=args.momentum, beta1=args.beta1, beta2=args.beta2,
-                        eps=args.eps, weight_decay=args.weight_decay, seed=args.seed)
+    given = {key: getattr(args, key) for key in DEFAULTS if getattr(args, key) is not None}
+    settings = Settings(**(DEFAULTS | given), lr=args.lr, momentum=args.momentum,
+                        beta1=args.beta1, beta2=args.beta2, eps=args.eps,
+                        weight_decay=args.weight_decay, seed=args.seed)
     settings.check()  # before any work: a bad value costs no derivation and no compile
     network = load_spec(args.spec)
+    settings = _spec_settings(settings, network, given)
     module = _build(network, args.dtype, quiet=args.quiet)
     data = load(args.data, module, samples=args.samples, seed=args.seed)
     train_set, test_set = prepare(*data.split(args.test_fraction, args.seed))
     train_set, test_set = train_set.astype(module.DTYPE), test_set.astype(module.DTYPE)
-    same_rows = data.reuse_for_test or args.test_fraction == 0
+    same_rows = data.reuse_for_test or (args.test_fraction == 0 and data.test is None)
     run_dir = Path(args.output) if args.output else new_run_dir(module_name(network, args.dtype))
     fresh = not run_dir.exists()
     make_folder(run_dir)  # an unwritable run directory fails now, not after the training
-    progress = Progress(args.epochs, quiet=args.quiet)
+    progress = Progress(settings.epochs, quiet=args.quiet,
+                        batches=-(-len(train_set) // settings.batch_size))
     # Held from here to the end: train() lets Ctrl-C through until its first epoch (nothing
     # is trained yet) and holds it during the epochs itself; after them it waits, so that
     # what was trained is saved.
@@ -110,11 +124,20 @@ def run(args: argparse.Namespace) -> int:
         finally:
             progress.close()
         metrics = _metrics(args, network, module, settings, result, train_set, test_set,
-                           same_rows)
+                           same_rows, test_split=data.test is not None)
         metrics["seconds_total"] = time.perf_counter() - started
         written = write_run(run_dir, module, result, metrics, warn=_warn)
     _summary(metrics, result, run_dir, written, late.seen)
     return 130 if result.interrupted or late.seen else 0
+
+
+def _spec_settings(settings, network, given: dict):
+    """``settings`` with the spec's epochs, batch size and optimizer where the options gave
+    none (the spec's were checked when it was read)."""
+    from dataclasses import replace
+    from_spec = {key: getattr(network, key) for key in DEFAULTS
+                 if key not in given and getattr(network, key) is not None}
+    return replace(settings, **from_spec)
 
 
 def whole(low: int, high: int):
@@ -123,13 +146,14 @@ def whole(low: int, high: int):
 
 
 def _metrics(args, network, module, settings, result, train_set, test_set,
-             same_rows: bool) -> dict:
+             same_rows: bool, test_split: bool) -> dict:
     """metrics.json: the run's settings, costs, accuracies and speed."""
     from codegen.training.loop import accuracy
     params = result.params
     metrics = {
         "spec": network.name, "data": args.data, "train_rows": len(train_set),
         "test_rows": len(test_set), "same_rows_for_test": same_rows,
+        "test_split": test_split,
         "epochs": result.epochs, "interrupted": result.interrupted,
         "optimizer": settings.optimizer, "batch_size": settings.batch_size,
         "hyper": dict(zip(module.HYPER_NAMES, map(float, settings.hyper(module)))),
@@ -186,7 +210,8 @@ def _summary(metrics: dict, result, run_dir: Path, written: list[Path],
         print(f"chainrule train: the cost rose from {result.history[0]:.6g} (epoch 1) to "
               f"{result.history[-1]:.6g}; try a smaller learning rate than "
               f"{metrics['hyper']['lr']:g} (--lr)", file=sys.stderr)
-    test = "train rows" if metrics["same_rows_for_test"] else "held-out rows"
+    test = ("train rows" if metrics["same_rows_for_test"]
+            else "held-out rows" + (": the data's test split" if metrics["test_split"] else ""))
     lines = [f"{printable(metrics['spec'])}: {result.epochs} epochs, {metrics['optimizer']}, "
              f"batch {metrics['batch_size']}, {metrics['seconds_training']:.2f} s",
              f"  train cost {metrics['train_cost']:.6g}   test cost {metrics['test_cost']:.6g} "

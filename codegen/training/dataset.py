@@ -23,12 +23,17 @@ class Dataset:
     standardize: bool = False
     #: the same rows serve for training and testing (XOR has only four)
     reuse_for_test: bool = False
+    #: the data's own held-out rows (Keras's x_test, y_test), used instead of a split
+    test: "Dataset | None" = None
 
     def __len__(self) -> int:
         return self.X.shape[0]
 
     def split(self, test_fraction: float, seed: int) -> tuple["Dataset", "Dataset"]:
-        """(train, test), shuffled with ``seed``; classes kept in proportion for one-hot Y."""
+        """(train, test): the data's own held-out rows if it has them, else a split shuffled
+        with ``seed`` (classes kept in proportion for one-hot Y)."""
+        if self.test is not None:
+            return replace(self, test=None), self.test
         if self.reuse_for_test or test_fraction <= 0:
             return self, self
         rng = np.random.default_rng(seed)

@@ -3,7 +3,10 @@
 ``Trainer("examples/iris_softmax.toml", epochs=200)`` works with scikit-learn's tools
 (``cross_val_score``, ``GridSearchCV``, pipelines): ``__init__`` only stores its arguments,
 fitted state ends in ``_``. Classifier specs (binary or categorical cross-entropy) take class
-labels or one-hot rows; ``score`` is accuracy for them and R² otherwise.
+labels or one-hot rows, as scikit-learn's classifiers and Keras do: whole-number labels 0 to
+outputs − 1 are the outputs themselves (label k is output k, ``classes_`` all of them), other
+labels (text, or numbers outside that range) are numbered in sorted order; ``predict`` returns
+labels. ``score`` is accuracy for classifiers and R² otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from codegen.modules import build
+from codegen.training.labels import class_rows
 from codegen.training.loop import Settings, train
 from derive.errors import DataError
 
@@ -64,20 +68,20 @@ class Trainer(BaseEstimator):
         y = np.asarray(y)
         width = len(self.module_.TARGET_NAMES)
         if y.ndim == 2 and y.shape[1] == width:
+            if fitting and self.module_.IS_CLASSIFIER:  # one-hot rows (or a 0/1 column)
+                self.classes_ = np.arange(max(width, 2))
             return np.ascontiguousarray(y, dtype=self.module_.DTYPE)
+        if y.ndim == 2 and y.shape[1] == 1 and self.module_.IS_CLASSIFIER:
+            y = y[:, 0]  # a column of labels, as scikit-learn takes one
         if y.ndim != 1 or (not self.module_.IS_CLASSIFIER and width != 1):
             raise DataError(f"expected targets of width {width} "
                             f"({', '.join(self.module_.TARGET_NAMES)}), got shape {y.shape}")
         if not self.module_.IS_CLASSIFIER:
             return y.astype(self.module_.DTYPE)[:, None]
         if fitting:
-            self.classes_ = np.unique(y)
+            self.classes_ = _classes(y, max(width, 2))
         index = np.searchsorted(self.classes_, y)
-        if width == 1:
-            return index.astype(self.module_.DTYPE)[:, None]
-        if len(self.classes_) > width:
-            raise DataError(f"{len(self.classes_)} classes but {width} outputs")
-        return np.eye(width, dtype=self.module_.DTYPE)[index]
+        return class_rows(index, self.module_, "y").astype(self.module_.DTYPE)
 
     # ---- using ----------------------------------------------------------------------------
 
@@ -88,14 +92,18 @@ class Trainer(BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (classifier specs)."""
         out = self.predict_outputs(X)
-        return np.column_stack([1 - out[:, 0], out[:, 0]]) if out.shape[1] == 1 else out
+        if out.shape[1] == 1:
+            return np.column_stack([1 - out[:, 0], out[:, 0]])
+        seen = out[:, :len(self.classes_)]  # the outputs of the classes fit saw, in order
+        return seen / np.maximum(seen.sum(axis=1, keepdims=True), np.finfo(seen.dtype).tiny)
 
     def predict(self, X) -> np.ndarray:
         """Class labels for classifier specs, the outputs otherwise."""
         out = self.predict_outputs(X)
         if not self.module_.IS_CLASSIFIER:
             return out[:, 0] if out.shape[1] == 1 else out
-        index = (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
+        index = ((out[:, 0] > 0.5).astype(int) if out.shape[1] == 1
+                 else out[:, :len(self.classes_)].argmax(axis=1))
         return self.classes_[index]
 
     def score(self, X, y) -> float:
@@ -109,3 +117,24 @@ class Trainer(BaseEstimator):
         residual = ((Y - out) ** 2).sum(axis=0)
         total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
         return float(np.mean(1 - residual / np.where(total == 0, 1, total)))
+
+
+def _classes(y: np.ndarray, classes: int) -> np.ndarray:
+    """The labels of ``classes`` outputs: 0 to classes − 1 when ``y`` holds whole numbers in
+    that range (label k is output k), else the sorted labels ``y`` holds."""
+    if y.dtype.kind in "biuf":
+        values = y.astype(float)
+        with np.errstate(invalid="ignore"):
+            fraction = ~(np.isfinite(values) & (values == np.round(values)))
+        if fraction.any():
+            row = int(np.flatnonzero(fraction)[0])
+            raise DataError(f"y[{row}] (row {row + 1}) is {values[row]:g}, not a class label",
+                            hint="a classifier takes whole numbers, text labels or one-hot rows")
+        if len(values) and values.min() >= 0 and values.max() < classes:
+            return np.arange(classes, dtype=y.dtype)
+    found = np.unique(y)
+    if len(found) > classes:
+        raise DataError(f"y holds {len(found)} classes, but the spec has {classes} outputs"
+                        if classes > 2 else f"y holds {len(found)} classes, but the spec's "
+                        "one output tells two apart")
+    return found

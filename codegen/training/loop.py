@@ -2,16 +2,15 @@
 
 Each epoch is one call of the module's jitted ``train_epoch`` (shuffling, mini-batches and
 optimizer steps all inside Numba); after it Python measures the training (and held-out) cost
-and accuracy (every epoch of the first 1,000, then every k-th), updates the progress bar and
-checks for a non-finite cost. Ctrl-C during the loop is held back until the epoch is done
-and recorded, then ends the run with what was trained so far: the parameters and the history
-always describe the same epochs.
+and accuracy (every epoch of the first 1,000, then every k-th), tells ``on_epoch`` (the
+display of :mod:`codegen.training.progress`) and checks for a non-finite cost. Ctrl-C during
+the loop is held back until the epoch is done and recorded, then ends the run with what was
+trained so far: the parameters and the history always describe the same epochs.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -20,15 +19,13 @@ import numpy as np
 
 from derive.errors import ChainruleError, DataError
 from derive.interrupts import Interrupts
+# the most epochs (--epochs) and the largest batch (--batch-size), a spec's limits as well
+from derive.spec.limits import MAX_BATCH_SIZE, MAX_EPOCHS
 
-#: The most epochs of one run (--epochs); also keeps ``seed + epoch`` within the range in
-#: which the generated ``shuffled`` computes the same order in Numba and in Python.
-MAX_EPOCHS = 1_000_000
+
 #: The largest seed (--seed): shuffling multiplies ``seed + epoch + 1`` by a 32-bit constant
 #: in int64 arithmetic, which must not overflow.
 MAX_SEED = 2 ** 31 - 1
-#: The largest batch size (--batch-size; a batch larger than the data is all of it).
-MAX_BATCH_SIZE = 2 ** 31 - 1
 #: The most epochs a run measures (history.csv's rows): measuring the cost and accuracy on
 #: all the training and held-out rows costs several epochs' time on small networks, so a
 #: longer run measures every k-th epoch (the first and the last always).
@@ -319,35 +316,3 @@ def _compile(module, params, state, X, Y, settings: Settings, optimizer: int, hy
                        optimizer, hyper, 0)
     scorer(module, (X[:few], Y[:few]))(params)
 
-
-class Progress:
-    """A progress bar per epoch on stderr (tqdm when installed), silent when not a terminal."""
-
-    def __init__(self, epochs: int, quiet: bool = False):
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.bar = None
-        if self.enabled:
-            try:
-                from tqdm import tqdm
-                self.bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, leave=True,
-                                dynamic_ncols=True)
-            except ImportError:
-                self.bar = None
-        self.epochs = epochs
-
-    def __call__(self, epoch: int, cost: float, acc: float | None) -> None:
-        if not self.enabled:
-            return
-        shown = {"cost": f"{cost:.4g}"} | ({"acc": f"{acc:.3f}"} if acc is not None else {})
-        if self.bar is not None:
-            self.bar.set_postfix(shown, refresh=False)
-            self.bar.update(1)
-        else:
-            text = " ".join(f"{k} {v}" for k, v in shown.items())
-            print(f"\repoch {epoch}/{self.epochs}  {text}", end="", file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        elif self.enabled:
-            print(file=sys.stderr)

@@ -1,4 +1,11 @@
-"""Training data from an NPZ file: arrays X and Y, or one array per input and target.
+"""Training data from an NPZ file: arrays X and Y, one array per input and target, or Keras's
+``mnist.npz`` layout (x_train, y_train, x_test, y_test).
+
+In Keras's layout the inputs may be images, (rows, height, width) or (rows, height, width,
+channels), and are flattened row by row; uint8 pixels are scaled to [0, 1] (divided by 255),
+other numbers taken as they are. Labels (one whole number per row) become one-hot rows for a
+classifier of several outputs (:mod:`codegen.training.labels`), in the X/Y layout as well; the
+x_test/y_test pair is the held-out set (``Dataset.test``).
 
 Read defensively: every needed array's declared size is checked against the size limit and
 the available memory (:mod:`codegen.training.data_limits`) before anything inflates, and
@@ -18,6 +25,7 @@ import numpy as np
 
 from codegen.training.data_limits import check_size
 from codegen.training.dataset import Dataset, checked_dataset, counted
+from codegen.training.labels import class_rows, is_label_column
 from derive.errors import DataError
 from derive.files import open_regular
 
@@ -27,6 +35,12 @@ MAX_NPZ_ARRAYS = 10_000
 
 #: dtype kinds that are numbers a float64 holds: booleans, integers, floats
 _NUMERIC_KINDS = "biuf"
+
+#: Keras's ``mnist.npz`` layout: the training split, and the test split (the held-out rows)
+KERAS_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+#: how many dimensions an input array of Keras's layout may have: rows, then an image's
+#: height, width and channels
+_MAX_IMAGE_DIMS = 4
 
 
 def read_npz(path: Path, module) -> Dataset:
@@ -73,13 +87,30 @@ def _npz_arrays(archive: zipfile.ZipFile, path: Path, module) -> Dataset:
     members = {info.filename[:-4]: info for info in archive.infolist()
                if info.filename.endswith(".npy")}
     names = [*module.INPUT_NAMES, *module.TARGET_NAMES]
+    if "x_train" in members or "y_train" in members:
+        return _keras(archive, members, path, module)
     wanted = ["X", "Y"] if "X" in members and "Y" in members else names
+    _require(members, wanted, path, "expected arrays X and Y, or one array per input and "
+                                    "target: " + ", ".join(names))
+    arrays = _arrays(archive, members, wanted, path)
+    if wanted == ["X", "Y"]:
+        return _xy(arrays["X"], arrays["Y"], path, module)
+    return _named(arrays, names, path, module)
+
+
+def _require(members, wanted: list[str], path: Path, hint: str) -> None:
     missing = [n for n in wanted if n not in members]
     if missing:
-        raise DataError(f"no array {missing[0]!r}", file=str(path),
-                        hint="expected arrays X and Y, or one array per input and target: "
-                             + ", ".join(names))
-    headers = {name: _npy_header(archive, members[name], name, path) for name in wanted}
+        raise DataError(f"no array {missing[0]!r}", file=str(path), hint=hint)
+
+
+def _arrays(archive: zipfile.ZipFile, members, wanted: list[str], path: Path,
+            images: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The arrays ``wanted`` as float64 (``images``: those that may have up to
+    :data:`_MAX_IMAGE_DIMS` dimensions), every header checked before any data is read;
+    uint8 arrays of ``images`` are scaled to [0, 1]."""
+    headers = {name: _npy_header(archive, members[name], name, path,
+                                 _MAX_IMAGE_DIMS if name in images else 2) for name in wanted}
     for name, (shape, _, _, _) in headers.items():
         check_size(math.prod(shape) * 8, f"array {name!r}", str(path), numbers=math.prod(shape))
     total = sum(math.prod(shape) for shape, _, _, _ in headers.values())
@@ -92,14 +123,15 @@ def _npz_arrays(archive: zipfile.ZipFile, path: Path, module) -> Dataset:
                             "(damaged or truncated)", file=str(path))
     arrays = {name: _npy_data(archive, members[name], headers[name], name, path)
               for name in wanted}
-    if wanted == ["X", "Y"]:
-        return _xy(arrays["X"], arrays["Y"], path, module)
-    return _named(arrays, names, path, module)
+    for name in (n for n in images if n in arrays):
+        if headers[name][1] == np.uint8:  # pixels 0 to 255, as Keras's data sets hold them
+            arrays[name] /= 255.0
+    return arrays
 
 
-def _npy_header(archive, info, name: str, path: Path):
+def _npy_header(archive, info, name: str, path: Path, dims: int = 2):
     """(shape, dtype, fortran order, data offset) of a member, from its .npy header alone;
-    refuses arrays that are not numbers or not 1-D or 2-D."""
+    refuses arrays that are not numbers or have more than ``dims`` dimensions."""
     try:
         with archive.open(info) as member:
             shape, fortran, dtype = _read_header(member)
@@ -114,9 +146,11 @@ def _npy_header(archive, info, name: str, path: Path):
     if len(shape) == 0:
         raise DataError(f"array {name!r} is a single number", file=str(path),
                         hint="expected one row per sample")
-    if len(shape) > 2:
+    if len(shape) > dims:
+        expected = ("expected rows × columns (2-D) or one value per row (1-D)" if dims == 2
+                    else f"expected rows of values or of images, at most {dims}-D")
         raise DataError(f"array {name!r} is {len(shape)}-D (shape {shape})", file=str(path),
-                        hint="expected rows × columns (2-D) or one value per row (1-D)")
+                        hint=expected)
     return shape, dtype, fortran, offset
 
 
@@ -170,12 +204,53 @@ def _xy(X: np.ndarray, Y: np.ndarray, path: Path, module) -> Dataset:
     if X.ndim == 1:  # one input per row, or (as before) a single row of all inputs
         X = X[:, None] if len(module.INPUT_NAMES) == 1 else X[None, :]
     Y = Y[:, None] if Y.ndim == 1 else Y
-    if X.shape[0] != Y.shape[0]:
-        raise DataError(f"X has {counted(X.shape[0], 'row')} but Y has "
-                        f"{counted(Y.shape[0], 'row')}", file=str(path),
-                        hint="each row of X needs its row of Y")
+    _same_rows(X, Y, "X", "Y", path)
     _finite({"X": X, "Y": Y}, path, {"X": module.INPUT_NAMES, "Y": module.TARGET_NAMES})
+    if is_label_column(module, Y):
+        Y = class_rows(Y, module, "Y", str(path))
     return checked_dataset(path.name, X, Y, module, file=str(path))
+
+
+def _same_rows(X: np.ndarray, Y: np.ndarray, x: str, y: str, path: Path) -> None:
+    if X.shape[0] != Y.shape[0]:
+        raise DataError(f"{x} has {counted(X.shape[0], 'row')} but {y} has "
+                        f"{counted(Y.shape[0], 'row')}", file=str(path),
+                        hint=f"each row of {x} needs its row of {y}")
+
+
+def _keras(archive: zipfile.ZipFile, members, path: Path, module) -> Dataset:
+    """Keras's layout: x_train and y_train, and the held-out x_test and y_test (both or
+    neither)."""
+    test = "x_test" in members or "y_test" in members
+    wanted = list(KERAS_ARRAYS if test else KERAS_ARRAYS[:2])
+    _require(members, wanted, path, "Keras's layout is x_train and y_train, with x_test and "
+                                    "y_test (both or neither) as the held-out rows")
+    arrays = _arrays(archive, members, wanted, path, images=("x_train", "x_test"))
+    train = _keras_split(arrays, "train", path, module)
+    if not test:
+        return train
+    return Dataset(train.name, train.X, train.Y, test=_keras_split(arrays, "test", path, module))
+
+
+def _keras_split(arrays: dict[str, np.ndarray], split: str, path: Path, module) -> Dataset:
+    """The rows of x_<split> (images flattened row by row) and y_<split> (labels, or one row
+    of targets per row)."""
+    x, y = f"x_{split}", f"y_{split}"
+    X, Y = arrays[x], arrays[y]
+    _same_rows(X, Y, x, y, path)
+    _finite({x: X, y: Y}, path, {})
+    inputs = len(module.INPUT_NAMES)
+    X = X.reshape(len(X), -1) if X.ndim > 1 else X[:, None]
+    if X.shape[1] != inputs:
+        image = "×".join(map(str, arrays[x].shape[1:])) or "1"
+        raise DataError(f"{x} holds {counted(X.shape[1], 'value')} per row ({image}), but the "
+                        f"spec has {counted(inputs, 'input')}", file=str(path),
+                        hint=f"use a spec with {X.shape[1]:,} inputs")
+    if is_label_column(module, Y):
+        Y = class_rows(Y, module, y, str(path))
+    elif Y.ndim == 1:
+        Y = Y[:, None]
+    return checked_dataset(f"{path.name} ({split})", X, Y, module, file=str(path))
 
 
 def _named(arrays: dict[str, np.ndarray], names: list[str], path: Path, module) -> Dataset:
@@ -210,7 +285,7 @@ def _finite(arrays: dict[str, np.ndarray], path: Path, columns: dict[str, tuple]
             column = columns.get(name)
             known = column and at[1] < len(column)
             where += f", {column[at[1]]}" if known else f", column {at[1] + 1}"
-        else:
+        elif len(at) == 1:
             where += f", {name}"
         raise DataError(f"{name}[{', '.join(map(str, at))}] is {array[at]} ({where}), not a "
                         "finite number", file=str(path),

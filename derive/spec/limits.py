@@ -35,3 +35,12 @@ MAX_FIRST_LAYER = 9
 #: ``init_seed``: a whole number from 0 that fits 64 bits (random.Random would take a
 #: negative seed as its absolute value, so -1 and 1 would give the same network).
 MAX_INIT_SEED = 2 ** 63 - 1
+
+#: ``training.epochs`` (and `chainrule train --epochs`): the most epochs of one run; it also
+#: keeps ``seed + epoch`` within the range in which a generated module's ``shuffled`` computes
+#: the same order in Numba and in Python.
+MAX_EPOCHS = 1_000_000
+
+#: ``training.batch_size`` (and `chainrule train --batch-size`; a batch larger than the data
+#: is all of it): a generated trainer counts rows in 32-bit-safe integers.
+MAX_BATCH_SIZE = 2 ** 31 - 1

@@ -51,6 +51,11 @@ class Network:
     layers: Layers | None = None
     source: Source = field(default_factory=Source)
     text: str | None = None
+    #: how `chainrule train` runs the network unless told otherwise (``[training]`` keys, as
+    #: Keras's ``compile``/``fit`` arguments); None: the command's own defaults
+    optimizer: str | None = None
+    batch_size: int | None = None
+    epochs: int | None = None
 
     # ---- construction -------------------------------------------------------------------
 
@@ -92,7 +97,8 @@ class Network:
                        cost: str | None = None, name: str = "network", title: str = "",
                        learning_rate: float = 0.1, freeze: Sequence[str] = (),
                        latex: Mapping[str, str] | None = None,
-                       source: Source | None = None) -> "Network":
+                       source: Source | None = None, optimizer: str | None = None,
+                       batch_size: int | None = None, epochs: int | None = None) -> "Network":
         """Build a free-form network from equations given as strings.
 
         Args:
@@ -105,6 +111,9 @@ class Network:
             learning_rate: η of the gradient-descent step, a positive number.
             freeze: parameters the step leaves unchanged.
             latex: optional LaTeX spellings of names, e.g. ``{"net_h1": r"\\mathrm{net}_{h1}"}``.
+            optimizer, batch_size, epochs: how `chainrule train` runs the network unless its
+                options say otherwise (one of ``OPTIMIZERS``; whole numbers from 1); None
+                leaves the command's defaults.
 
         Raises:
             SpecError: for a value of the wrong type, an unknown function or name, a cycle, a
@@ -115,7 +124,8 @@ class Network:
         leaves = {"inputs": inputs, "targets": targets, "parameters": parameters}
         return cls(**free_form_fields(equations, leaves, cost=cost, name=name, title=title,
                                       learning_rate=learning_rate, freeze=freeze, latex=latex,
-                                      source=source))
+                                      source=source, optimizer=optimizer,
+                                      batch_size=batch_size, epochs=epochs))
 
     @classmethod
     def layered(cls, sizes: Sequence[int], activations: str | Sequence[str] = "sigmoid", *,
@@ -124,7 +134,8 @@ class Network:
                 targets: Sequence[float] | None = None, weights: Sequence | None = None,
                 biases: Sequence | None = None, init_seed: int = 0, name: str | None = None,
                 title: str = "", learning_rate: float = 0.1, freeze: Sequence[str] = (),
-                source: Source | None = None) -> "Network":
+                source: Source | None = None, optimizer: str | None = None,
+                batch_size: int | None = None, epochs: int | None = None) -> "Network":
         """Build a layered network and unroll it into scalar equations.
 
         Args:
@@ -142,6 +153,7 @@ class Network:
             init_seed: seed of the starting values that are not given, a whole number from 0
                 to 2**63 − 1.
             learning_rate: η of the gradient-descent step, a positive number.
+            optimizer, batch_size, epochs: as for :meth:`from_equations`.
 
         Raises:
             SpecError: for sizes, activations, losses or values that do not fit.
@@ -153,7 +165,8 @@ class Network:
         return cls(layers=layers, **network_fields(
             equations=equations, leaves=leaves, cost=plan.notation.cost,
             name=plan.default_name if name is None else name, title=title,
-            learning_rate=learning_rate, freeze=freeze, latex=latex, source=source))
+            learning_rate=learning_rate, freeze=freeze, latex=latex, source=source,
+            optimizer=optimizer, batch_size=batch_size, epochs=epochs))
 
     # ---- queries --------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from derive.spec import typed as read
 from derive.spec.notation import NOTATIONS, Notation
 from derive.spec.source import Source
 from derive.spec.typed import closest
-from derive.vocabulary import FUNCTIONS
+from derive.vocabulary import FUNCTIONS, OPTIMIZERS
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z_0-9]*\Z")
 
@@ -42,14 +42,17 @@ class Equation:
 #: The tables and keys of a spec, by the form that uses them.
 _TOP_KEYS = {"name", "title", "inputs", "targets", "parameters", "equations", "training",
              "latex", "layers", "notation", "values"}
-_FREE_TRAINING_KEYS = {"cost", "learning_rate", "freeze"}
+#: How `chainrule train` runs a spec when its options do not say (Keras's ``model.fit``
+#: arguments): read and checked here, used by the train command only.
+_RUN_KEYS = {"optimizer", "batch_size", "epochs"}
+_FREE_TRAINING_KEYS = {"cost", "learning_rate", "freeze"} | _RUN_KEYS
 
 
 #: The keys of each table of a layered spec.
 _LAYERED_KEYS = {
     "layers": {"sizes", "activations", "activation", "bias", "loss"},
     "values": {"inputs", "targets", "weights", "biases", "init_seed"},
-    "training": {"learning_rate", "freeze"},
+    "training": {"learning_rate", "freeze"} | _RUN_KEYS,
     "notation": {"preset"} | set(Notation.__dataclass_fields__),
 }
 
@@ -78,7 +81,8 @@ def free_form_arguments(data: Mapping[str, Any], source: Source) -> dict[str, An
         inputs=data.get("inputs"), targets=data.get("targets"),
         parameters=data.get("parameters"), equations=data["equations"],
         cost=training.get("cost"), learning_rate=training.get("learning_rate", 0.1),
-        freeze=training.get("freeze", ()), latex=data.get("latex"), source=source)
+        freeze=training.get("freeze", ()), latex=data.get("latex"), source=source,
+        **{key: training[key] for key in _RUN_KEYS if key in training})
 
 
 def layered_arguments(data: Mapping[str, Any], source: Source) -> dict[str, Any]:
@@ -109,7 +113,7 @@ def layered_arguments(data: Mapping[str, Any], source: Source) -> dict[str, Any]
         biases=values.get("biases"), init_seed=values.get("init_seed", 0),
         name=data.get("name", _default_name(source)), title=data.get("title", ""),
         learning_rate=training.get("learning_rate", 0.1), freeze=training.get("freeze", ()),
-        source=source)
+        source=source, **{key: training[key] for key in _RUN_KEYS if key in training})
 
 
 def free_form_fields(equations: Any, leaves: Mapping[str, Any], *, source: Source,
@@ -135,7 +139,8 @@ def free_form_fields(equations: Any, leaves: Mapping[str, Any], *, source: Sourc
 
 def network_fields(*, equations: dict[str, Any], leaves: dict[str, dict[str, float | None]],
                    cost: Any, name: Any, title: Any, learning_rate: Any, freeze: Any, latex: Any,
-                   source: Source) -> dict[str, Any]:
+                   source: Source, optimizer: Any = None, batch_size: Any = None,
+                   epochs: Any = None) -> dict[str, Any]:
     """The checks and parsing both spec forms share, on leaf tables already read: the fields
     of a :class:`~derive.spec.model.Network` (all but ``layers`` and ``text``)."""
     name = read.string(name, "name", source, limits.MAX_TITLE_LENGTH)
@@ -151,7 +156,21 @@ def network_fields(*, equations: dict[str, Any], leaves: dict[str, dict[str, flo
                 learning_rate=read.positive(learning_rate, "training.learning_rate", source,
                                             hint=_LEARNING_RATE_HINT),
                 freeze=_freeze(freeze, leaves["parameters"], source),
-                latex=_latex(latex, source), source=source)
+                latex=_latex(latex, source), source=source,
+                **run_settings(optimizer, batch_size, epochs, source))
+
+
+def run_settings(optimizer: Any, batch_size: Any, epochs: Any,
+                 source: Source) -> dict[str, Any]:
+    """``training.optimizer``, ``batch_size`` and ``epochs`` checked (None where not given):
+    how `chainrule train` runs the spec unless its options say otherwise."""
+    return dict(
+        optimizer=None if optimizer is None else read.choice(
+            optimizer, "training.optimizer", source, OPTIMIZERS, "optimizer"),
+        batch_size=None if batch_size is None else read.whole(
+            batch_size, "training.batch_size", source, 1, limits.MAX_BATCH_SIZE),
+        epochs=None if epochs is None else read.whole(
+            epochs, "training.epochs", source, 1, limits.MAX_EPOCHS))
 
 
 # --------------------------------------------------------------------------- checks

@@ -27,8 +27,8 @@ def ctrl_c():
 
 def interrupt_at(monkeypatch, epoch: int, times: int = 1):
     """Ctrl-C (``times`` in a row) when the progress bar shows ``epoch``."""
-    from codegen.training import loop as trainer
-    real = trainer.Progress.__call__
+    from codegen.training import progress as display
+    real = display.Progress.__call__
 
     def call(self, shown, cost, acc):
         real(self, shown, cost, acc)
@@ -36,7 +36,7 @@ def interrupt_at(monkeypatch, epoch: int, times: int = 1):
             for _ in range(times):
                 ctrl_c()
 
-    monkeypatch.setattr(trainer.Progress, "__call__", call)
+    monkeypatch.setattr(display.Progress, "__call__", call)
 
 
 def history_rows(run_dir):

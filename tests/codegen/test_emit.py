@@ -14,13 +14,14 @@ from codegen.emit import emit_module
 from codegen.modules import GENERATED_DIR, regenerate_command
 from derive.scalar.chain import derive
 from derive.scalar.values import compute
-from derive.spec.examples import example_names, example_path
+from derive.spec.examples import example_path
 from derive.spec.model import Network
 from tests.codegen.building import CORPUS, build, spec_rows
 from tests.codegen.hostile_specs import assert_only_chainrule_statements
+from tests.networks import committed_examples
 
 
-@pytest.mark.parametrize("name", example_names())
+@pytest.mark.parametrize("name", committed_examples())
 def test_committed_modules_regenerate_byte_for_byte(name):
     network = Network.from_toml(example_path(name))
     path = GENERATED_DIR / f"{name}.py"

@@ -16,11 +16,11 @@ from codegen.emit import emit_module
 from codegen.modules import GENERATED_DIR, module_name, module_path
 from derive.cli import main
 from derive.errors import ChainruleError
-from derive.spec.examples import example_names
 from derive.spec.model import Network
 from derive.spec.source import Source
 from tests.codegen.building import CORPUS
 from tests.codegen.hostile_specs import small_network, spec_text
+from tests.networks import committed_examples
 
 
 def test_build_reuses_an_up_to_date_module(tmp_path):
@@ -40,7 +40,7 @@ def test_generated_holds_exactly_the_examples_modules():
     if tracked.returncode != 0:
         pytest.skip("not a git checkout")
     committed = {Path(p).stem for p in tracked.stdout.split() if p.endswith(".py")}
-    assert committed == {"__init__", *example_names()}
+    assert committed == {"__init__", *committed_examples()}
 
 
 STEMS = ["__init__", "__main__", "np", "numba", "math", "sympy", "numpy", "derive", "codegen",

@@ -56,12 +56,13 @@ def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
     return buffer.getvalue()
 
 
-def header_only_npz(shape: tuple[int, ...]):
-    """An npz whose X.npy declares ``shape`` but holds no data (a lie about its size)."""
+def header_only_npz(shape: tuple[int, ...], x: str = "X", y: str = "Y"):
+    """An npz whose X.npy (or ``x``) declares ``shape`` but holds no data (a lie about its
+    size), beside a small Y.npy (or ``y``)."""
     def write(path: Path) -> None:
         with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("X.npy", npy_header(shape))
-            archive.writestr("Y.npy", npz_member(np.zeros((4, 1))))
+            archive.writestr(f"{x}.npy", npy_header(shape))
+            archive.writestr(f"{y}.npy", npz_member(np.zeros((4, 1))))
     return write
 
 
@@ -71,10 +72,11 @@ def npz_member(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def zip_bomb(rows: int, block: int = 1_000_000):
-    """An npz of about a megabyte whose X.npy inflates to ``rows`` × 2 float64 zeros
-    (``rows * 16`` bytes, a multiple of ``block``), beside a small Y.npy: one deflated block
-    of zeros repeated, each copy ended by a full flush so that it stands alone."""
+def zip_bomb(rows: int, block: int = 1_000_000, x: str = "X", y: str = "Y"):
+    """An npz of about a megabyte whose X.npy (or ``x``) inflates to ``rows`` × 2 float64
+    zeros (``rows * 16`` bytes, a multiple of ``block``), beside a small Y.npy (or ``y``):
+    one deflated block of zeros repeated, each copy ended by a full flush so that it stands
+    alone."""
     def write(path: Path) -> None:
         head = npy_header((rows, 2))
         zeros, count = bytes(block), rows * 16 // block
@@ -85,9 +87,9 @@ def zip_bomb(rows: int, block: int = 1_000_000):
         crc = zlib.crc32(head)
         for _ in range(count):
             crc = zlib.crc32(zeros, crc)
-        y = npz_member(np.zeros((4, 1)))
-        _write_zip(path, [("X.npy", deflated, crc, len(head) + block * count),
-                          ("Y.npy", _deflate(y), zlib.crc32(y), len(y))])
+        labels = npz_member(np.zeros((4, 1)))
+        _write_zip(path, [(f"{x}.npy", deflated, crc, len(head) + block * count),
+                          (f"{y}.npy", _deflate(labels), zlib.crc32(labels), len(labels))])
     return write
 
 
@@ -146,11 +148,11 @@ def train_api(X, Y, **settings):
     return call
 
 
-def fit_api(X, y):
-    """``Trainer("xor").fit(X, y)``."""
+def fit_api(X, y, spec: str = "xor"):
+    """``Trainer(spec).fit(X, y)``."""
     def call(folder: Path):
         from codegen.training.estimator import Trainer
-        return Trainer("xor", epochs=1).fit(X, y)
+        return Trainer(spec, epochs=1).fit(X, y)
     return call
 
 
@@ -330,4 +332,78 @@ CASES += [
          {"d.csv": "x1,x2,y\n1_0,0,1\n0,1,1\n1,1,0\n0,0,0\n"}, words=("x1", "expected a number")),
     Case("data-csv-fullwidth-digit", train("csv:{dir}/d.csv"),
          {"d.csv": "x1,x2,y\n\uff11,0,1\n0,1,1\n1,1,0\n0,0,0\n"}, words=("x1", "expected a number")),
+]
+
+
+# ---- Keras's mnist.npz layout (x_train, y_train, x_test, y_test) and class labels, for a
+# classifier of 4 inputs and 3 classes (the iris example: its images are 2×2)
+
+def keras_case(id: str, content, *words: str, **options) -> Case:
+    """``chainrule train iris_softmax --data npz:{dir}/mnist.npz``; the file is in the words."""
+    return Case(f"data-keras-{id}", ["train", "iris_softmax", "--data", "npz:{dir}/mnist.npz",
+                                     "--quiet", "-o", "{dir}/run"], {"mnist.npz": content},
+                words=("mnist.npz", *words), **options)
+
+
+def keras_npz(**arrays) -> bytes:
+    """Keras's layout with three 2×2 uint8 images labelled 0, 1, 2, changed by ``arrays``."""
+    images = np.arange(12, dtype=np.uint8).reshape(3, 2, 2)
+    return npz_bytes(**({"x_train": images, "y_train": np.array([0, 1, 2], dtype=np.uint8)}
+                        | arrays))
+
+
+def _pickled_member(path: Path) -> None:
+    """y_train.npy holding a pickle rather than a .npy array (np.load would unpickle it)."""
+    import pickle
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x_train.npy", npz_member(np.zeros((3, 2, 2), dtype=np.uint8)))
+        archive.writestr("y_train.npy", pickle.dumps([0, 1, 2]))
+
+
+CASES += [
+    keras_case("label-too-big", keras_npz(y_train=np.array([0, 3, 1])),
+               "y_train[1] (row 2) is 3", "0 to 2"),
+    keras_case("label-negative", keras_npz(y_train=np.array([-1, 0, 1], dtype=np.int8)),
+               "y_train[0] (row 1) is -1", "0 to 2"),
+    keras_case("label-fraction", keras_npz(y_train=np.array([0, 0.5, 1])),
+               "y_train[1] (row 2) is 0.5", "not a class label", "0 to 2"),
+    keras_case("label-nan", keras_npz(y_train=np.array([0, np.nan, 1])),
+               "y_train[1]", "row 2", "nan", "finite"),
+    keras_case("label-huge", keras_npz(y_train=np.array([0, 1e300, 1])), "y_train[1]", "1e+300"),
+    keras_case("label-objects", keras_npz(y_train=np.array([0, "a", None], dtype=object)),
+               "'y_train'", "object"),
+    keras_case("label-pickle", _pickled_member, "'y_train'", "not a readable .npy array"),
+    keras_case("label-strings", keras_npz(y_train=np.array(["0", "1", "2"])), "'y_train'", "text"),
+    keras_case("label-3d", keras_npz(y_train=np.zeros((3, 1, 1))), "'y_train'", "3-D"),
+    keras_case("label-width", keras_npz(y_train=np.zeros((3, 5))), "5 targets", "3 targets"),
+    keras_case("x-strings", keras_npz(x_train=np.array([["ab", "c"]] * 3)), "'x_train'", "text"),
+    keras_case("x-complex", keras_npz(x_train=np.ones((3, 2, 2)) * 1j), "'x_train'", "complex"),
+    keras_case("x-nan", keras_npz(x_train=np.where(np.eye(4)[[3, 2, 0]].reshape(3, 2, 2) == 1,
+                                                   np.nan, 0.0)), "x_train[0, 1, 1]", "row 1"),
+    keras_case("x-5d", keras_npz(x_train=np.zeros((3, 1, 2, 2, 1), dtype=np.uint8)),
+               "'x_train'", "5-D"),
+    keras_case("image-size", keras_npz(x_train=np.zeros((3, 3, 3), dtype=np.uint8)),
+               "9 values per row (3×3)", "4 inputs"),
+    keras_case("lengths", keras_npz(y_train=np.array([0, 1])), "x_train has 3 rows",
+               "y_train has 2 rows"),
+    keras_case("test-lengths", keras_npz(x_test=np.zeros((2, 2, 2)), y_test=np.array([1])),
+               "x_test has 2 rows", "y_test has 1 row"),
+    keras_case("test-without-labels", keras_npz(x_test=np.zeros((2, 2, 2))), "no array 'y_test'",
+               "both or neither"),
+    keras_case("no-images", npz_bytes(y_train=np.array([0, 1])), "no array 'x_train'"),
+    keras_case("declares-more-than-it-holds", header_only_npz((1000, 4), "x_train", "y_train"),
+               "'x_train'", "damaged"),
+    keras_case("declares-2e11", header_only_npz((200_000_000_000, 28, 28), "x_train", "y_train"),
+               "'x_train'", "limit", isolated=True, timeout=30),
+    keras_case("zip-bomb", zip_bomb(60_000_000, x="x_train", y="y_train"), "'x_train'",
+               "120,000,000 numbers", "limit", isolated=True, timeout=30),
+    Case("data-keras-xy-label-too-big", ["train", "iris_softmax", "--data", "npz:{dir}/d.npz",
+                                         "--quiet", "-o", "{dir}/run"],
+         {"d.npz": npz_bytes(X=np.zeros((3, 4)), Y=np.array([0, 5, 1]))},
+         words=("d.npz", "Y[1] (row 2) is 5", "0 to 2")),
+    ApiCase("data-keras-api-fit-fraction", fit_api(np.zeros((3, 4)), [0, 2.5, 1], "iris_softmax"),
+            ("y[1] (row 2) is 2.5", "not a class label"), error="DataError"),
+    ApiCase("data-keras-api-fit-too-many-classes",
+            fit_api(np.zeros((4, 4)), ["a", "b", "c", "d"], "iris_softmax"),
+            ("4 classes", "3 outputs"), error="DataError"),
 ]

@@ -86,6 +86,8 @@ FREE_WRONG = [
     ("training", "learning_rate", '"0.1"'), ("training", "learning_rate", "[0.1]"),
     ("training", "freeze", '[["w"]]'), ("training", "freeze", '"w"'),
     ("training", "freeze", "[{a = 1}]"), ("latex", "z", "1"),
+    ("training", "optimizer", "1"), ("training", "batch_size", '"32"'),
+    ("training", "epochs", "[10]"),
 ]
 
 #: the same for a layered spec
@@ -114,6 +116,9 @@ LAYERED_WRONG = [
     ("values", "init_seed", '"1"'), ("values", "init_seed", "1.5"),
     ("values", "init_seed", "true"),
     ("training", "learning_rate", "[0.1]"), ("training", "freeze", '[["b1"]]'),
+    ("training", "optimizer", '["sgd"]'), ("training", "optimizer", "{a = 1}"),
+    ("training", "batch_size", "32.0"), ("training", "batch_size", "true"),
+    ("training", "epochs", '"10"'), ("training", "epochs", "1e1"),
 ]
 
 
@@ -152,6 +157,16 @@ RANGE = [
     ("spec-integer-huge-float", FREE, "parameters", "w", "1" + "0" * 400 + ".0",
      ("parameters.w", "finite")),
     ("spec-activation-both", LAYERED, "layers", "activations", '"sigmoid"', ("both",)),
+    *[(f"spec-batch-size-{v}", LAYERED, "training", "batch_size", v,
+       ("training.batch_size", "from 1 to 2147483647")) for v in ("0", "-32", str(2 ** 31))],
+    *[(f"spec-epochs-{v}", FREE, "training", "epochs", v, ("training.epochs", "from 1 to 1000000"))
+      for v in ("0", "1000001", "9" * 30)],
+    ("spec-optimizer-unknown", LAYERED, "training", "optimizer", '"adamw"',
+     ("unknown optimizer 'adamw'", "did you mean 'adam'")),
+    ("spec-optimizer-keras-object", LAYERED, "training", "optimizer", '"SGD(lr=0.01)"',
+     ("training.optimizer", "unknown optimizer")),
+    ("spec-loss-keras-typo", LAYERED, "layers", "loss", '"categorical_crossentropyy"',
+     ("unknown loss", "categorical_cross")),
 ]
 
 

@@ -23,6 +23,50 @@ def test_layered_losses_and_softmax():
     assert "b2_1" not in mse.parameters
 
 
+@pytest.mark.parametrize("spelling, loss, output", [
+    ("categorical_crossentropy", "categorical_cross_entropy", "softmax"),
+    ("sparse_categorical_crossentropy", "categorical_cross_entropy", "softmax"),
+    ("binary_crossentropy", "binary_cross_entropy", "sigmoid"),
+    ("mse", "mean_squared_error", "identity"),
+    ("mean_squared_error", "mean_squared_error", "identity"),
+])
+def test_kerass_loss_spellings_are_aliases(spelling, loss, output):
+    """Keras's names of its losses (sparse categorical cross-entropy: the same loss, taking
+    labels) give the same network as chainrule's own."""
+    net = Network.layered([3, 2], output, loss=spelling)
+    assert net.layers.loss == loss
+    assert net.equations["C"].text == Network.layered([3, 2], output, loss=loss).equations["C"].text
+
+
+def test_a_keras_loss_spelling_still_needs_its_output_layer():
+    with pytest.raises(SpecError, match="categorical_cross_entropy needs a softmax output"):
+        Network.layered([3, 2], "relu", loss="categorical_crossentropy")
+
+
+def test_training_run_settings_are_read_and_checked(tmp_path):
+    """[training] optimizer, batch_size and epochs (model.compile / model.fit's arguments)
+    for `chainrule train`, in both spec forms; None where not given."""
+    text = ("[layers]\nsizes = [2, 1]\n[training]\nlearning_rate = 0.01\n"
+            'optimizer = "momentum"\nbatch_size = 32\nepochs = 10\n')
+    net = Network.from_toml_text(text, file="k.toml")
+    assert (net.optimizer, net.batch_size, net.epochs) == ("momentum", 32, 10)
+    bare = Network.layered([2, 1])
+    assert (bare.optimizer, bare.batch_size, bare.epochs) == (None, None, None)
+    free = Network.from_equations(equations={"E": "(w*x - y)**2"}, inputs=["x"],
+                                  targets=["y"], parameters={"w": 0.1}, epochs=3)
+    assert free.epochs == 3
+    for key, value, words in [("optimizer", '"adamw"', "unknown optimizer 'adamw'"),
+                              ("optimizer", "1", "the name of an optimizer"),
+                              ("batch_size", "0", "from 1 to 2147483647"),
+                              ("batch_size", "32.0", "whole number"),
+                              ("epochs", "1000001", "from 1 to 1000000"),
+                              ("epochs", "true", "whole number")]:
+        bad = text.replace(f"{key} = ", f"{key} = {value}\n# ")
+        with pytest.raises(SpecError) as caught:
+            Network.from_toml_text(bad, file="k.toml")
+        assert f"training.{key}" in str(caught.value) and words in str(caught.value)
+
+
 def test_wide_layers_get_separated_indices():
     net = Network.layered([12, 2], "sigmoid")
     assert "w2_1_12" in net.parameters and net.latex["w2_1_12"] == "w^{2}_{1,12}"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 
-from derive.spec.examples import example_names, example_path
+from derive.spec.examples import example_path
 from derive.spec.model import Network
 from derive.writeups.build import writeup
+from tests.networks import written_up_examples
 from tests.writeups.support import GOLDEN_EXAMPLES
 
 
@@ -48,6 +49,6 @@ def test_every_line_fits_its_budget_where_the_math_allows():
 
 def test_the_quick_width_bound_is_a_bound():
     from derive.writeups.breaks import _quick_bound, text_width
-    for name in example_names():
+    for name in written_up_examples():
         for step in _steps(Network.from_toml(example_path(name))):
             assert _quick_bound(step) >= text_width(step), step

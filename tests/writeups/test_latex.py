@@ -12,12 +12,12 @@ from derive.cli import main
 from derive.spec.model import Network
 from derive.writeups.build import writeup
 from derive.writeups.pdf import compile_pdf
+from tests.networks import EXAMPLES, written_up_examples
 from tests.writeups.support import HOSTILE_TITLE, require_tex, small_spec
 
 
-#: every example's spec (its claims files are not networks)
-SPECS = sorted(p for p in (Path(__file__).parents[2] / "examples").glob("*.toml")
-               if not p.stem.endswith("_claims"))
+#: every example's spec (its claims files are not networks) that has a scalar write-up
+SPECS = [EXAMPLES / f"{name}.toml" for name in written_up_examples()]
 
 
 #: how far a line may stick out into the margin (pt): less than a letter

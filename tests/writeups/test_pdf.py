@@ -12,15 +12,15 @@ import pytest
 
 from derive.cli import main
 from derive.errors import ChainruleError
-from derive.spec.examples import example_names, example_path
+from derive.spec.examples import example_path
 from derive.spec.model import Network
 from derive.writeups.build import writeup
 from derive.writeups.pdf import compile_pdf, tex_engine
-from tests.networks import corpus
+from tests.networks import corpus, written_up_examples
 from tests.writeups.support import SECRET, pdf_text, require_tex, run_cli
 
 
-@pytest.mark.parametrize("name", example_names())
+@pytest.mark.parametrize("name", written_up_examples())
 def test_every_example_compiles_to_pdf(name, tmp_path):
     require_tex()
     pdf = compile_pdf(writeup(Network.from_toml(example_path(name))).latex(), tmp_path / "w.pdf")

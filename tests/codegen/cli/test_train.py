@@ -118,9 +118,9 @@ def test_no_rows_is_a_clear_error():
 
 
 def test_ctrl_c_keeps_what_was_trained(capsys, tmp_path, monkeypatch):
-    from codegen.training import loop as trainer
+    from codegen.training import progress as display
     calls = {"n": 0}
-    real = trainer.Progress.__call__
+    real = display.Progress.__call__
 
     def interrupt_after_three(self, epoch, cost, acc):
         real(self, epoch, cost, acc)
@@ -128,7 +128,7 @@ def test_ctrl_c_keeps_what_was_trained(capsys, tmp_path, monkeypatch):
         if calls["n"] == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(trainer.Progress, "__call__", interrupt_after_three)
+    monkeypatch.setattr(display.Progress, "__call__", interrupt_after_three)
     code, _, err = run_cli(capsys, "seed004_afteracademy", "--data", "synthetic",
                            "-o", tmp_path / "run")
     assert code == 130

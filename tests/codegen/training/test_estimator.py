@@ -38,3 +38,34 @@ def test_the_estimator_refuses_mismatched_or_missing_values():
         model.fit(np.zeros((4, 2)), np.array([0, 1, 0]))
     with pytest.raises(DataError, match=r"X\[0, 1\] is nan"):
         model.fit(np.array([[0, np.nan], [1, 1]]), np.array([0, 1]))
+
+
+def test_trainer_takes_integer_labels_and_predicts_labels():
+    """As a scikit-learn classifier: fit(X, y) with y the digit classes, predict → classes."""
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = Trainer("digits_64_32_10", epochs=30, batch_size=32).fit(X[:1500], y[:1500])
+    np.testing.assert_array_equal(model.classes_, np.arange(10))
+    predicted = model.predict(X[1500:])
+    assert predicted.dtype.kind == "i" and set(predicted) <= set(range(10))
+    assert model.score(X[1500:], y[1500:]) >= 0.85
+    assert model.predict_proba(X[:3]).shape == (3, 10)
+
+
+def test_trainer_with_fewer_labels_than_outputs_predicts_only_those():
+    X = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0]] * 10)
+    y = np.array(["setosa", "virginica"] * 10)
+    model = Trainer("iris_softmax", epochs=20).fit(X, y)
+    assert set(model.predict(X)) <= {"setosa", "virginica"}
+    proba = model.predict_proba(X)
+    assert proba.shape == (20, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_trainer_refuses_labels_with_fractions():
+    with pytest.raises(DataError, match=r"y\[1\] \(row 2\) is 1.5, not a class label"):
+        Trainer("iris_softmax", epochs=1).fit(np.zeros((3, 4)), [0, 1.5, 2])
+    with pytest.raises(DataError, match="4 classes, but the spec has 3 outputs"):
+        Trainer("iris_softmax", epochs=1).fit(np.zeros((4, 4)), ["a", "b", "c", "d"])
