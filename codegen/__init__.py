@@ -12,7 +12,7 @@ from importlib import import_module
 _API = {
     "build": "codegen.modules", "module_path": "codegen.modules", "load_module": "codegen.modules",
     "emit_module": "codegen.emit", "NumbaPrinter": "codegen.printer",
-    "optimizer_rules": "codegen.optimizers", "Trainer": "codegen.training.estimator",
+    "optimizer_rules": "derive.optimizers", "Trainer": "codegen.training.estimator",
     "train": "codegen.training.loop", "Settings": "codegen.training.loop",
 }
 

@@ -11,7 +11,7 @@ loops over rows and mini-batches).
 from __future__ import annotations
 
 from codegen.index_module import IndexModule
-from codegen.optimizers import HYPER, OPTIMIZERS
+from derive.optimizers import HYPER, OPTIMIZERS
 from codegen.origin import spec_file, spec_hash
 from codegen.printer import CodegenError, helper_source
 from codegen.scaffold import LOOPS, print_steps

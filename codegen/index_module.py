@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sympy
 
-from codegen.optimizers import optimizer_rules
+from derive.optimizers import optimizer_rules
 from codegen.plan import Plan, apply_rules, needed_for, scalar_reserved, spec_identifiers
 from codegen.printer import CodegenError, NumbaPrinter
 from codegen.index_loops import (BLOCK, CHUNK, J, K, LOOP_LOCALS, SRC, element, fast_function,

@@ -16,7 +16,7 @@ from functools import cache
 
 import sympy
 
-from codegen.optimizers import HYPER, OPTIMIZERS, STATE
+from derive.optimizers import HYPER, OPTIMIZERS, STATE
 from codegen.printer import HELPERS
 from codegen.scaffold import BATCH_OF_ROWS, LOOPS
 from codegen.source_text import Identifiers, names_in, reserved_names

@@ -18,7 +18,7 @@ from __future__ import annotations
 from sympy import Symbol
 from sympy.codegen.ast import Assignment, CodeBlock, Element
 
-from codegen.optimizers import HYPER, OPTIMIZERS, STATE, optimizer_rules
+from derive.optimizers import HYPER, OPTIMIZERS, STATE, optimizer_rules
 from codegen.printer import NumbaPrinter
 
 #: the decorator of every printed function that needs no other Numba flag

@@ -3,7 +3,7 @@
 The arithmetic is printed from SymPy, from the derivation's :class:`~codegen.plan.Plan`: node
 equations for the forward pass, the δ and ∂C/∂θ expressions (``cse``'d, under the spec's own
 names) for the backward pass, and, for per-sample SGD fused into the backward pass, the SGD
-rule of :mod:`codegen.optimizers`. Everything around the row functions (the optimizer steps,
+rule of :mod:`derive.optimizers`. Everything around the row functions (the optimizer steps,
 the loops over rows and mini-batches) is :mod:`codegen.scaffold`'s; :mod:`codegen.emit` puts
 the module together.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy
 from sympy.codegen.ast import AddAugmentedAssignment, Assignment, CodeBlock, Element, Return
 
-from codegen.optimizers import optimizer_rules
+from derive.optimizers import optimizer_rules
 from codegen.plan import Plan, Statement, apply_rules, scalar_reserved, spec_identifiers
 from codegen.printer import NumbaPrinter
 from codegen.scaffold import BATCH_OF_ROWS, row_function

@@ -1,9 +1,9 @@
 """The optimizers' update rules at layer level, in the spec's notation.
 
-The same optimizers as the generated trainers (codegen/optimizers.py: sgd, momentum,
-nesterov, rmsprop, adam, with the same conventions), written for a weight w^l_{jk} and a
-bias b^l_j with the batch mean ∂C̄/∂θ = (1/N) Σ_n ∂C_n/∂θ as the gradient g. An optimizer is
-a list of updates applied in order: each left side takes its new value, later right sides
+The rules are :mod:`derive.optimizers`' (the ones the generated trainers print: sgd,
+momentum, nesterov, rmsprop, adam), written here for a weight w^l_{jk} and a bias b^l_j with
+the batch mean ∂C̄/∂θ = (1/N) Σ_n ∂C_n/∂θ as the gradient g and no weight decay. An optimizer
+is a list of updates applied in order: each left side takes its new value, later right sides
 see it, and every other quantity is its value before the step (so seed 002's momentum
 Δw(t) = −ε (1/N) ∂ℓ/∂w(t) + α Δw(t−1), w(t) = w(t−1) + Δw(t) is two updates). These are the
 optimizers' definitions, not derived: nothing in them is a derivative but g.
@@ -16,14 +16,26 @@ from dataclasses import dataclass
 import sympy
 
 from derive.layer.template import Template, j, k, l, superscript
-
-#: Optimizer names, as the generated modules' ``step_*`` functions.
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+from derive.optimizers import optimizer_rules
+from derive.vocabulary import OPTIMIZERS
 
 #: The hyperparameters: learning rate η, momentum α, the moments' decays β₁ β₂, ε, step t.
 eta, alpha, beta1, beta2, epsilon = sympy.symbols("eta alpha beta_1 beta_2 epsilon",
                                                   positive=True)
 t = sympy.Symbol("t", integer=True, positive=True)
+
+#: Why each update of an optimizer is what it is, by the slot it updates (w: the parameter;
+#: v: the velocity Δθ, or Adam's first moment m; s: the second moment).
+REASONS = {
+    "sgd": {"w": "a step against the gradient: θ − η ∂C̄/∂θ"},
+    "momentum": {"v": "Δθ(t) = −η ∂C̄/∂θ + α Δθ(t−1) (seed 002)",
+                 "w": "θ(t) = θ(t−1) + Δθ(t)"},
+    "nesterov": {"v": "Δθ(t) = −η ∂C̄/∂θ + α Δθ(t−1)",
+                 "w": "the step looks ahead along the new velocity: θ − η ∂C̄/∂θ + α Δθ(t)"},
+    "rmsprop": {"s": "running mean of g²", "w": "the step scaled by the root of the mean g²"},
+    "adam": {"v": "running mean of g", "s": "running mean of g²",
+             "w": "the bias-corrected means: θ − η m̂ / (√ŝ + ε)"},
+}
 
 
 @dataclass(frozen=True)
@@ -52,27 +64,16 @@ def gradient(template: Template, theta: sympy.Expr) -> sympy.Derivative:
 
 def optimizer_updates(name: str, parameter: str, theta: sympy.Expr, g: sympy.Expr,
                       letter: str, layer: sympy.Expr) -> list[Update]:
-    """The updates of optimizer ``name`` for one parameter ``theta`` with gradient ``g``."""
-    v = state(letter, theta, layer, r"\Delta ")
-    m = state(letter, theta, layer, "m_")
-    s = state(letter, theta, layer, "s_")
-    steps = {
-        "sgd": [(theta, theta - eta * g, "a step against the gradient: θ − η ∂C̄/∂θ")],
-        "momentum": [(v, -eta * g + alpha * v, "Δθ(t) = −η ∂C̄/∂θ + α Δθ(t−1) (seed 002)"),
-                     (theta, theta + v, "θ(t) = θ(t−1) + Δθ(t)")],
-        "nesterov": [(v, -eta * g + alpha * v, "Δθ(t) = −η ∂C̄/∂θ + α Δθ(t−1)"),
-                     (theta, theta - eta * g + alpha * v,
-                      "the step looks ahead along the new velocity: θ − η ∂C̄/∂θ + α Δθ(t)")],
-        "rmsprop": [(s, beta2 * s + (1 - beta2) * g ** 2, "running mean of g²"),
-                    (theta, theta - eta * g / (sympy.sqrt(s) + epsilon),
-                     "the step scaled by the root of the mean g²")],
-        "adam": [(m, beta1 * m + (1 - beta1) * g, "running mean of g"),
-                 (s, beta2 * s + (1 - beta2) * g ** 2, "running mean of g²"),
-                 (theta, theta - eta / (1 - beta1 ** t) * m
-                  / (sympy.sqrt(s) / sympy.sqrt(1 - beta2 ** t) + epsilon),
-                  "the bias-corrected means: θ − η m̂ / (√ŝ + ε)")],
-    }[name]
-    return [Update(name, parameter, lhs, rhs, reason) for lhs, rhs, reason in steps]
+    """The updates of optimizer ``name`` for one parameter ``theta`` with gradient ``g``: the
+    rules of :func:`derive.optimizers.optimizer_rules` in the notation's symbols."""
+    slots = {"w": theta, "g": g, "s": state(letter, theta, layer, "s_"),
+             "v": state(letter, theta, layer, "m_" if name == "adam" else r"\Delta ")}
+    generic = dict(zip(sympy.symbols("w g v s t lr momentum beta1 beta2 eps weight_decay"),
+                       [slots["w"], g, slots["v"], slots["s"], t, eta, alpha, beta1, beta2,
+                        epsilon, 0]))
+    return [Update(name, parameter, slots[slot], rule.xreplace(generic), REASONS[name][slot])
+            for slot, rule in optimizer_rules()[name]
+            if slot != "g"]  # g's rule adds weight decay, which the layer level leaves out
 
 
 def update_rules(template: Template, layer: sympy.Expr = l,

@@ -1,5 +1,5 @@
 """The optimizers' updates in the notation step as torch.optim does (and as the generated
-trainers do: codegen/optimizers.py has the same conventions)."""
+trainers do: derive/optimizers.py has the same conventions)."""
 
 from __future__ import annotations
 

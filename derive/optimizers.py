@@ -1,4 +1,8 @@
-"""Optimizers as SymPy update rules, printed into each generated module like the gradients.
+"""Optimizers as SymPy update rules: the one definition of each optimizer's arithmetic.
+
+Code generation prints them into every module like the gradients (codegen/scaffold.py), and
+the layer level writes them in the spec's notation (derive/layer/updates.py), both from
+these rules.
 
 A rule set is a list of ``(name, expression)`` applied in order to one parameter ``w`` with
 gradient ``g``: each left side takes its new value, and later rules see it. ``v`` and ``s``
@@ -13,17 +17,21 @@ from functools import cache
 
 import sympy
 
+from derive.vocabulary import OPTIMIZERS
+
+__all__ = ["HYPER", "OPTIMIZERS", "STATE", "optimizer_rules"]
+
 #: hyperparameter names, in the order of a module's ``hyper`` array
 HYPER = ("lr", "momentum", "beta1", "beta2", "eps", "weight_decay")
 #: per-parameter state slots, in the order of a module's ``state`` rows
 STATE = ("v", "s")
-#: optimizer names; a module's ``step`` takes the index
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+#: (OPTIMIZERS, the optimizer names a spec may use, come from derive.vocabulary; a module's
+#: ``step`` takes the index into it)
 
 
 @cache
 def optimizer_rules() -> dict[str, list[tuple[str, sympy.Expr]]]:
-    """Name → the update rules of that optimizer."""
+    """Name → the update rules of that optimizer, for every name of ``OPTIMIZERS``."""
     # plain symbols (no assumptions): never equal to a spec's (real) symbol of the same name
     w, g, v, s, t = sympy.symbols("w g v s t")
     lr, momentum, beta1, beta2, eps, decay = sympy.symbols(HYPER)
