@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from derive.spec.examples import resolve
     from derive.spec.model import Network
     from derive.files import write_atomic
-    from derive.writeups.levels import writeup
+    from derive.writeups.levels import has_example, writeup
     from derive.writeups.pdf import compile_pdf
 
     spec_path = resolve(args.spec)
@@ -85,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
     if only == []:
         raise ChainruleError("--params names no parameter", hint="e.g. --params w1,w5")
     level = args.level or ("scalar" if network.layers is None else "both")
+    if args.level is None and network.layers is not None and not has_example(network):
+        level = "general"
+        print(f"chainrule derive: {printable(network.name)} gives no worked example (no values "
+              "for its inputs and targets): writing the general equations only",
+              file=sys.stderr)
     if level != "general":
         network.require_values()  # a missing value is said before the long work
     announce("derive", network, "deriving")

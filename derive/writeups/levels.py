@@ -58,6 +58,13 @@ class _GeneralOnly:
         return self._diagram()
 
 
+def has_example(spec: Network) -> bool:
+    """Whether the spec gives a worked example: a value for every input and target (a spec
+    meant for training from data gives none, and its write-up is the general level alone)."""
+    return all(value is not None for table in (spec.inputs, spec.targets)
+               for value in table.values())
+
+
 def writeup(spec: Network, *, level: str | None = None, learning_rate: float | None = None,
             digits: int = DIGITS, claims: Sequence[str] = (),
             aliases: dict[str, str] | None = None,
@@ -68,7 +75,8 @@ def writeup(spec: Network, *, level: str | None = None, learning_rate: float | N
         spec: a :class:`~derive.spec.model.Network` (with values for every leaf, but at
             the general level alone).
         level: ``"scalar"``, ``"general"`` or ``"both"`` (:data:`LEVELS`); None: ``"both"``
-            for a layered network above ``BIG_WRITEUP_ABOVE`` parameters, else ``"scalar"``.
+            for a layered network above ``BIG_WRITEUP_ABOVE`` parameters (``"general"`` when
+            it gives no worked example), else ``"scalar"``.
         learning_rate: η of the update step; the spec's when omitted.
         digits: significant digits of printed numbers.
         claims: claim texts to check and append (the scalar level's checker).
@@ -81,7 +89,7 @@ def writeup(spec: Network, *, level: str | None = None, learning_rate: float | N
             unknown parameter name.
     """
     if level is None:
-        level = "both" if is_big(spec) else "scalar"
+        level = "scalar" if not is_big(spec) else "both" if has_example(spec) else "general"
     if level not in LEVELS:
         raise ChainruleError(f"unknown level {level!r}", hint="expected both, general or scalar")
     if level == "scalar" or (level == "both" and spec.layers is None):

@@ -129,3 +129,21 @@ def test_an_overflowing_function_is_a_clear_error(capsys, tmp_path):
     code, _, err = run_cli(capsys, "derive", str(spec))
     assert code == 2 and "the value of z overflows float64" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_training_spec_without_a_worked_example_gets_the_general_equations(capsys, tmp_path):
+    """Seed 003's Keras net gives no input values (it trains from data): `chainrule derive`
+    writes its general equations and says why there are no numbers."""
+    from derive.cli import main
+    out = tmp_path / "keras.md"
+    assert main(["derive", "seed003_keras_mnist", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "## The general equations" in text and "\\delta^{L}" in text
+    assert "gives no worked example" in capsys.readouterr().err
+
+
+def test_the_api_writes_the_general_level_of_a_big_spec_without_values():
+    from derive import Network, writeup
+    from derive.spec.examples import example_path
+    document = writeup(Network.from_toml(example_path("seed003_keras_mnist")))
+    assert "The general equations" in document.markdown()
