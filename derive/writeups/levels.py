@@ -20,7 +20,7 @@ import difflib
 from typing import Sequence
 
 from derive.errors import ChainruleError
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.big import BigBuilder, big_json, default_sample, is_big
 from derive.writeups.build import writeup as scalar_writeup
 from derive.writeups.diagram import Diagram
@@ -65,7 +65,7 @@ def writeup(spec: Network, *, level: str | None = None, learning_rate: float | N
     """The write-up of a network at ``level``.
 
     Args:
-        spec: a :class:`~derive.spec.network.Network` (with values for every leaf, but at
+        spec: a :class:`~derive.spec.model.Network` (with values for every leaf, but at
             the general level alone).
         level: ``"scalar"``, ``"general"`` or ``"both"`` (:data:`LEVELS`); None: ``"both"``
             for a layered network above ``BIG_WRITEUP_ABOVE`` parameters, else ``"scalar"``.

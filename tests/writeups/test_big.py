@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.pdf import compile_pdf
 from derive.writeups.limits import BIG_WRITEUP_ABOVE
 from tests.writeups.support import require_tex, run_cli

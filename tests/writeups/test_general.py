@@ -14,7 +14,7 @@ import sympy
 from derive import writeup
 from derive.layer import derive_layers
 from derive.spec.examples import example_path
-from derive.spec.network import Network
+from derive.spec.model import Network
 from derive.writeups.build import writeup as scalar_writeup
 from derive.writeups.layer_printing import LayerPrinter
 from derive.writeups.pdf import compile_pdf
