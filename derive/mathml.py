@@ -189,6 +189,7 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.style: str | None = None
+        self.after_large = False    # the last item was a large operator (∑): a sign may follow
 
     # ---- tokens ----
 
@@ -232,7 +233,7 @@ class _Parser:
                     or kind == _WORD and text in ("right", "end"):
                 shown = text if kind == _CHAR else "\\" + text
                 raise NotMathML(f"{shown} out of place")
-            if kind == _CHAR and text in "+-" and _starts_operand(items):
+            if kind == _CHAR and text in "+-" and (_starts_operand(items) or self.after_large):
                 self.i += 1     # a sign (-0.6, = -0.6): prefix, so no space after it
                 items.append(_mo(_CHAR_OPERATORS.get(text, text), attrs=' form="prefix"'))
                 continue
@@ -272,6 +273,7 @@ class _Parser:
             mark = _mo("′" * primes)
             sup = mark if sup is None else _tag("mrow", mark, sup)
         out = _scripted(base, sub, sup, under=kind == "limits")
+        self.after_large = kind == "limits"
         return out + _space("0.1667em") if kind == "function" else out
 
     def argument(self) -> str:
@@ -532,7 +534,8 @@ _HANDLERS = {
 
 def _starts_operand(items: list[str]) -> bool:
     """Whether a + or − here is a sign, as TeX reads it: at the start of a row, or after an
-    operator or relation that is not a closing bracket."""
+    operator or relation that is not a closing bracket (or a large operator: the parser
+    knows)."""
     if not items:
         return True
     last = items[-1]

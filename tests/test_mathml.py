@@ -83,6 +83,8 @@ def test_a_sign_is_a_prefix_and_a_difference_is_not():
     signs = [mo.get("form") for mo in tree(r"= -0.6 - 0.1 \cdot \left(-y\right) - (a) - b")
              .iter("mo") if mo.text == "−"]
     assert signs == ["prefix", None, "prefix", None, None]
+    after_sum = tree(r"\sum_{i=1}^{n} - \log y_{i}").find("mrow/mo")
+    assert (after_sum.text, after_sum.get("form")) == ("−", "prefix")
 
 
 def test_a_number_that_overflowed_prints_as_text():

@@ -12,6 +12,8 @@ elements closed with ``/>``), which lets a test check its whole structure with a
 
 from __future__ import annotations
 
+import dataclasses
+
 from derive.latex_text import html_text
 from derive.mathml import NotMathML, math_element, to_mathml
 from derive.writeups.breaks import aligned_cells
@@ -121,9 +123,11 @@ def _block(b: Block) -> str:
                 f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
                 + "\n</tbody></table></div>")
     if isinstance(b, Figure):
+        # the note goes in the caption, as text, rather than into the picture
+        picture = dataclasses.replace(b.diagram, note=None).svg().strip()
         note = (f'<span class="note">{html_text(b.diagram.note)}</span>'
                 if b.diagram.note else "")
-        return (f"<figure>\n{b.diagram.svg().strip()}\n"
+        return (f"<figure>\n{picture}\n"
                 f"<figcaption>{html_text(b.caption)}{note}</figcaption>\n</figure>")
     raise TypeError(b)
 

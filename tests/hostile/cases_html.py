@@ -7,6 +7,7 @@ checks that nothing ran, nothing was fetched and the hostile text shows as itsel
 
 from __future__ import annotations
 
+from tests.hostile.cases_writeup import FREE_FORM
 from tests.hostile.corpus import Case
 
 #: what a script that ran would set; the browser test checks that it stays unset
@@ -31,18 +32,10 @@ PAYLOADS = {
                   "<link rel=stylesheet href=https://example.com/y.css>",
 }
 
-_SPEC = """name = "evil"
-title = {title}
-[inputs]
-x = 1.0
-[targets]
-y = 0.5
-[parameters]
-w = 0.3
-[equations]
-z = "w*x"
-C = "1/2*(z - y)**2"
-"""
+
+def _spec(title: str) -> str:
+    """The write-up cases' one-weight spec, with ``title``."""
+    return f'name = "evil"\ntitle = {_toml_string(title)}\n' + FREE_FORM
 
 
 def _toml_string(text: str) -> str:
@@ -62,7 +55,7 @@ def _claims(payload: str) -> str:
 def _case(name: str, payload: str) -> Case:
     return Case(f"html-{name}", ["derive", "{dir}/evil.toml", "--claims", "{dir}/claims.toml",
                                   "-o", "{dir}/w.html"],
-                files={"evil.toml": _SPEC.format(title=_toml_string(payload)),
+                files={"evil.toml": _spec(payload),
                        "claims.toml": _claims(payload)},
                 exit=0, creates=("w.html",))
 

@@ -12,11 +12,14 @@ import re
 
 import pytest
 
+from derive.cli import main
 from derive.latex_text import one_line
 from tests.hostile.cases_html import CASES as HOSTILE_CASES
 from tests.hostile.cases_html import FLAG
 from tests.hostile.corpus import run_case
-from tests.writeups.pages import EXAMPLES, chromium, example_file, example_page, screenshot, visit
+from tests.writeups.pages import (EXAMPLES, chromium, claims_file, example_file, example_page,
+                                  screenshot, visit)
+from tests.writeups.test_big import big_spec  # noqa: F401  (a fixture: the 784-64-10 spec)
 
 #: TeX source a reader must never see: a control word, or a $ of inline math
 RAW_TEX = re.compile(r"\\[A-Za-z]+|\$")
@@ -57,25 +60,45 @@ def _clean(seen) -> None:
     assert seen.requests == [seen.page.url]
 
 
+def _laid_out(seen, page: str) -> str:
+    """The page (its source ``page``) rendered cleanly, every formula laid out as MathML,
+    the diagram drawn; returns the text a reader sees."""
+    _clean(seen)
+    text = seen.page.inner_text("body")
+    assert not RAW_TEX.findall(text), RAW_TEX.findall(text)[:5]
+    m = seen.page.evaluate(_MEASURE)
+    assert m["maths"] == page.count("<math") > 50
+    assert m["mathml"] == m["maths"] and m["empty"] == 0        # laid out, each a box
+    assert m["fractions"] > 0 and m["stacked"] == m["fractions"]
+    assert m["displays"] == page.count('<table class="aligned">') > 5
+    width, height, circles = m["svg"]
+    assert width > 200 and height > 100 and circles >= 3
+    assert m["active"] == 0
+    return text
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_each_example_renders_in_chromium(browser, name):
     seen = visit(browser, example_file(name))
     try:
-        _clean(seen)
-        text = seen.page.inner_text("body")
-        assert not RAW_TEX.findall(text), RAW_TEX.findall(text)[:5]
-        m = seen.page.evaluate(_MEASURE)
-        page = example_page(name)
-        assert m["maths"] == page.count("<math") > 50
-        assert m["mathml"] == m["maths"] and m["empty"] == 0        # laid out, each a box
-        assert m["fractions"] > 0 and m["stacked"] == m["fractions"]
-        assert m["displays"] == page.count('<table class="aligned">') > 5
-        width, height, circles = m["svg"]
-        assert width > 200 and height > 100 and circles >= 3
-        assert m["active"] == 0
-        if "Checked claims" in page:
-            assert "✓" in text and "✗" in text
+        text = _laid_out(seen, example_page(name))
+        if claims_file(name):
+            assert "Checked claims" in text and "✓" in text and "✗" in text
         screenshot(seen, name)
+    finally:
+        seen.page.close()
+
+
+def test_a_per_layer_writeup_renders_in_chromium(browser, big_spec, tmp_path):  # noqa: F811
+    """A 784-64-10 network's write-up (its general equations, the numbers per layer): the
+    sections the builders make come out in HTML with no HTML code of their own."""
+    out = tmp_path / "mnist.html"
+    assert main(["derive", big_spec, "-o", str(out)]) == 0
+    seen = visit(browser, out)
+    try:
+        text = _laid_out(seen, out.read_text(encoding="utf-8"))
+        assert "The general equations" in text and "784" in text
+        screenshot(seen, "mnist-784-64-10")
     finally:
         seen.page.close()
 
