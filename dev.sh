@@ -6,25 +6,34 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-setup() {
-    # A TeX engine (pdflatex with TikZ) so write-ups really compile; Debian packages, as root.
-    # As root, or through sudo when it needs no password; otherwise say what to install.
-    if ! command -v pdflatex >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-        as_root=""
-        if [ "$(id -u)" != 0 ]; then
-            if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root="sudo -n"
-            else as_root="none"; fi
-        fi
-        if [ "$as_root" = none ]; then
-            echo "dev.sh: no pdflatex; install texlive-latex-recommended and texlive-pictures" \
-                 "to compile write-ups (--pdf)" >&2
+apt_updated=""
+apt_install() {
+    # apt_install WHAT PACKAGE...: Debian packages, as root or through sudo when it needs no
+    # password; otherwise say what to install.
+    local what=$1; shift
+    command -v apt-get >/dev/null 2>&1 || return 0
+    local as_root=""
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root="sudo -n"
         else
-            echo "dev.sh: installing a TeX engine (texlive) with apt-get ..." >&2
-            $as_root apt-get update -qq >/dev/null
-            DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends \
-                texlive-latex-base texlive-latex-recommended texlive-pictures >/dev/null
+            echo "dev.sh: install $* for $what" >&2
+            return 0
         fi
     fi
+    echo "dev.sh: installing $what ($*) with apt-get ..." >&2
+    if [ -z "$apt_updated" ]; then $as_root apt-get update -qq >/dev/null; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends \
+        "$@" >/dev/null
+}
+
+setup() {
+    # A TeX engine (pdflatex with TikZ) so write-ups really compile.
+    command -v pdflatex >/dev/null 2>&1 || apt_install "a TeX engine (--pdf)" \
+        texlive-latex-base texlive-latex-recommended texlive-pictures
+    # Chromium, which the tests of the HTML write-ups open them in (playwright drives
+    # Debian's build: no browser is downloaded).
+    command -v chromium >/dev/null 2>&1 || apt_install "a headless browser (the HTML tests)" \
+        chromium chromium-driver
     if [ ! -x .venv/bin/python ]; then
         echo "dev.sh: creating .venv ..." >&2
         python3 -m venv .venv

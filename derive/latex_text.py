@@ -1,8 +1,8 @@
-"""User text made safe for LaTeX and Markdown documents: the one place that escapes it.
+"""User text made safe for LaTeX, Markdown and HTML documents: the one place that escapes it.
 
 Two kinds of user text reach a write-up. *Plain text* (titles, names, claim texts, verdict
 details) is escaped so that it prints as it is (:func:`tex_text`, :func:`md_text`,
-:func:`md_code`). *Math* (a ``[latex]`` spelling, a LaTeX claim) is the user's own markup, so
+:func:`md_code`, :func:`html_text`, :func:`html_code`). *Math* (a ``[latex]`` spelling, a LaTeX claim) is the user's own markup, so
 it is checked instead (:func:`check_math`): it may use the characters and control sequences a
 formula needs and nothing else, so no spelling can run a TeX primitive (``\\input``,
 ``\\write18``, ``\\catcode`` …), end the math early or break the document around it.
@@ -124,6 +124,27 @@ def md_text_with_math(text: str) -> str:
     :func:`check_math` allows it; the rest escaped with :func:`md_text`."""
     pieces = re.split(r"(\$[^$]+\$)", one_line(text))
     return "".join(md_math(p[1:-1]) if _is_span(p) else md_text(p) for p in pieces)
+
+
+# --------------------------------------------------------------------------- HTML
+
+_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+#: lone surrogates (no UTF-8 form) and the noncharacters U+FFFE/U+FFFF, which HTML refuses
+_NOT_HTML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def html_text(text: str) -> str:
+    """Plain text made safe for HTML, SVG and MathML, as element content or a quoted
+    attribute value: one line, ``& < > " '`` written as entities (so no tag, entity, comment
+    or attribute can start inside it: ``<script>`` prints as itself), characters HTML has no
+    place for as U+FFFD."""
+    text = _NOT_HTML.sub("\ufffd", one_line(text))
+    return "".join(_HTML_SPECIAL.get(ch, ch) for ch in text)
+
+
+def html_code(text: str) -> str:
+    """``text`` as an HTML ``<code>`` element, escaped."""
+    return "<code>" + html_text(text) + "</code>"
 
 
 # --------------------------------------------------------------------------- checked math

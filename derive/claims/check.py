@@ -166,7 +166,7 @@ def claims_section(network: "Network", claims: Sequence[str], format: str = "mar
     Args:
         network: the network the write-up derives.
         claims: claim texts.
-        format: ``"markdown"`` or ``"latex"``.
+        format: ``"markdown"``, ``"latex"`` or ``"html"``.
         aliases: author spellings → network names.
     """
     return section(check(network, claims, aliases), format)

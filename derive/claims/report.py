@@ -1,4 +1,4 @@
-"""Reports of verdicts on textbook claims: text, Markdown, JSON, LaTeX, and the
+"""Reports of verdicts on textbook claims: text, Markdown, JSON, LaTeX, HTML, and the
 "Checked claims" section of a write-up."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ import re
 from typing import Sequence
 
 from derive.claims.claim import HOLDS, ROUNDING, SEVERITY, UNREADABLE, WRONG, Verdict
-from derive.latex_text import (md_code, md_text_with_math, one_line, tex_code, tex_math,
-                               tex_text)
+from derive.latex_text import (html_code, html_text, md_code, md_text_with_math, one_line,
+                               tex_code, tex_math, tex_text)
+from derive.mathml import html_math, html_text_with_math
 
 
 _MARK = {HOLDS: "✓", WRONG: "✗", ROUNDING: "≈", UNREADABLE: "?"}
@@ -73,12 +74,16 @@ def render_markdown(verdicts: Sequence[Verdict]) -> str:
 _TEX_MARK = {HOLDS: "holds", WRONG: "wrong", ROUNDING: "rounding", UNREADABLE: "cannot read"}
 
 
-def _tex_math(text: str) -> str:
-    """A LaTeX claim as inline math, without [latex] tags and size commands (as escaped
-    text when it uses anything the allow-list of claim math does not have)."""
+def _claim_math(text: str) -> str:
+    """A LaTeX claim's math, without [latex] tags and size commands."""
     text = re.sub(r"\[/?latex\]", "", text)
-    text = re.sub(r"\\(Large|large|LARGE|huge|Huge|displaystyle)(?![A-Za-z])", "", text)
-    return tex_math(text)
+    return re.sub(r"\\(Large|large|LARGE|huge|Huge|displaystyle)(?![A-Za-z])", "", text)
+
+
+def _tex_math(text: str) -> str:
+    """A LaTeX claim as inline math (as escaped text when it uses anything the allow-list
+    of claim math does not have)."""
+    return tex_math(_claim_math(text))
 
 
 def section(verdicts: Sequence[Verdict], format: str = "markdown") -> str:
@@ -86,11 +91,14 @@ def section(verdicts: Sequence[Verdict], format: str = "markdown") -> str:
 
     Args:
         verdicts: the checked claims (see :func:`derive.claims.check.check`).
-        format: ``"markdown"`` or ``"latex"`` (compiles with pdflatex, no extra packages).
+        format: ``"markdown"``, ``"latex"`` (compiles with pdflatex, no extra packages) or
+            ``"html"`` (MathML math).
 
     Returns:
         The section's text, heading included.
     """
+    if format == "html":
+        return html_section(verdicts)
     if format != "latex":
         return "## Checked claims\n\n" + render_markdown(verdicts) + "\n"
     rows = [r"\section*{Checked claims}", r"\begin{itemize}"]
@@ -102,4 +110,26 @@ def section(verdicts: Sequence[Verdict], format: str = "markdown") -> str:
         why = f" {tex_text(v.detail, math_spans=latex)}" if v.verdict != HOLDS else ""
         rows.append(rf"\item \textbf{{{_TEX_MARK[v.verdict]}}}: {claim}\\ truth: {truth}.{why}")
     rows += [r"\end{itemize}", tex_text(summary(verdicts)) + "."]
+    return "\n".join(rows) + "\n"
+
+
+_HTML_CLASS = {HOLDS: "holds", WRONG: "wrong", ROUNDING: "rounding", UNREADABLE: "unreadable"}
+
+
+def html_section(verdicts: Sequence[Verdict]) -> str:
+    """The "Checked claims" section as HTML: a table of mark (✓ ✗ ≈ ?), claim, truth,
+    verdict and why; LaTeX claims as MathML where the allow-list of claim math lets them
+    through, every other claim as escaped code."""
+    rows = ['<section class="claims">', "<h2>Checked claims</h2>", '<div class="table"><table>',
+            "<thead><tr><th></th><th>Claim</th><th>Truth</th><th>Verdict</th><th>Why</th>"
+            "</tr></thead>", "<tbody>"]
+    for v in verdicts:
+        latex = "\\" in v.claim
+        shown = (lambda text: html_math(_claim_math(text))) if latex else html_code
+        truth = shown(v.expected) if v.expected else "—"
+        why = html_text_with_math(v.detail) if v.verdict != HOLDS else ""
+        rows.append(f'<tr class="{_HTML_CLASS[v.verdict]}"><td class="mark">{_MARK[v.verdict]}'
+                    f"</td><td>{shown(v.claim)}</td><td>{truth}</td>"
+                    f"<td>{html_text(v.verdict)}</td><td>{why}</td></tr>")
+    rows += ["</tbody></table></div>", f"<p>{html_text(summary(verdicts))}.</p>", "</section>"]
     return "\n".join(rows) + "\n"

@@ -5,11 +5,12 @@ With no SPEC, the built-in default (seed 000's 2-3-1 network) is used. Examples:
   chainrule derive seed004_afteracademy --format json every number by name
   chainrule derive examples/xor.toml -o xor.tex --pdf LaTeX (TikZ diagram) and its PDF
   chainrule derive seed000_vitalflux -o notes.md      Markdown, with the diagram in notes.svg
+  chainrule derive seed004_afteracademy -o w.html     one HTML page (MathML, inline SVG)
   chainrule derive seed004_afteracademy --claims examples/seed004_afteracademy_claims.toml
   chainrule derive seed004_afteracademy --params w1,w5  only these parameters' chains
   chainrule derive seed000_vitalflux --level general  the general equations of a layered spec
 
-The format follows -o's suffix (.tex, .md, .json) unless --format says otherwise.
+The format follows -o's suffix (.tex, .md, .html, .json) unless --format says otherwise.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from derive.writeups.limits import BIG_WRITEUP_ABOVE, LEVELS
 from derive.errors import ChainruleError, printable
 from derive.files import is_folder, writable_target
 
-_SUFFIX_FORMAT = {".tex": "latex", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
-_FORMAT_SUFFIX = {"latex": ".tex", "markdown": ".md", "json": ".json"}
+_SUFFIX_FORMAT = {".tex": "latex", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+                  ".htm": "html", ".json": "json"}
+_FORMAT_SUFFIX = {"latex": ".tex", "markdown": ".md", "html": ".html", "json": ".json"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", nargs="?", metavar="SPEC",
                         help="a spec file (.toml) or a built-in example name (see `chainrule "
                              "examples`); default: seed000_vitalflux")
-    parser.add_argument("--format", choices=("latex", "markdown", "json"),
+    parser.add_argument("--format", choices=("latex", "markdown", "html", "json"),
                         help="output format (default: from -o's suffix, else markdown)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write here instead of standard output (a folder: the spec's name with the "

@@ -164,18 +164,24 @@ class BigBuilder:
                 self.after()]
 
     def network_section(self) -> Section:
+        figure, table = self.overview()
+        count = parameter_count(self.network)
+        return Section(["The network"], [
+            figure,
+            Paragraph([f"Layers of {', '.join(map(str, self.network.layers.sizes))} neurons: "
+                       f"{count:,} parameters, more than the {BIG_WRITEUP_ABOVE} a write-up "
+                       "unrolls into a chain per parameter, so this one works per layer: the "
+                       "general equations, then the numbers of a few parameters."]),
+            table])
+
+    def overview(self) -> tuple[Figure, Table]:
+        """The per-layer diagram and the table of layers."""
         layers = self.network.layers
         rows = [[str(r.number), str(layers.sizes[r.position]), r.activation, r.bias,
                  Math(rf"{layers.sizes[r.position]} \times {layers.sizes[r.position - 1]}")]
                 for r in self.d.layers]
-        count = parameter_count(self.network)
-        return Section(["The network"], [
-            Figure(self.diagram(), self.network.title or self.network.name),
-            Paragraph([f"Layers of {', '.join(map(str, layers.sizes))} neurons: "
-                       f"{count:,} parameters, more than the {BIG_WRITEUP_ABOVE} a write-up "
-                       "unrolls into a chain per parameter, so this one works per layer: the "
-                       "general equations, then the numbers of a few parameters."]),
-            Table(["layer", "neurons", "activation", "bias", "weights"], rows)])
+        return (Figure(self.diagram(), self.network.title or self.network.name),
+                Table(["layer", "neurons", "activation", "bias", "weights"], rows))
 
     def _entries(self, array: np.ndarray) -> Math:
         flat = np.ravel(array)

@@ -323,17 +323,24 @@ def break_step(src: str, first: float, rest: float) -> list[str]:
     return [" ".join(line) for line in lines.lines if line]
 
 
-def aligned_lines(rows: list[tuple[str, list[tuple[str, str]]]]) -> list[str]:
-    """The rows of an ``align*`` display as lines (``lhs &= a``, ``&= b`` …), a step too
-    wide for the page broken over continuation lines (``&\\qquad + c``)."""
+def aligned_cells(rows: list[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str | None, str]]:
+    """The rows of a display as lines, each a left side (None on the lines after a row's
+    first) and the rest from the alignment point (``= a``; a step too wide for the page
+    broken over continuation lines, ``\\qquad + c``)."""
     left = max((text_width(lhs) for lhs, _ in rows), default=0.0)
-    lines = []
+    lines: list[tuple[str | None, str]] = []
     for lhs, steps in rows:
         for k, (relation, step) in enumerate(steps):
             first = LINE_WIDTH - left - text_width(relation)
             rest = LINE_WIDTH - left - _CONTINUATION_WIDTH
             pieces = break_step(step, first, rest)
-            head = f"{lhs} &" if k == 0 else "&"
-            lines.append(f"{head}{relation} {pieces[0]}")
-            lines.extend(f"&{CONTINUATION} {piece}" for piece in pieces[1:])
+            lines.append((lhs if k == 0 else None, f"{relation} {pieces[0]}"))
+            lines.extend((None, f"{CONTINUATION} {piece}") for piece in pieces[1:])
     return lines
+
+
+def aligned_lines(rows: list[tuple[str, list[tuple[str, str]]]]) -> list[str]:
+    """The rows of an ``align*`` display as lines (``lhs &= a``, ``&= b`` …), a step too
+    wide for the page broken over continuation lines (``&\\qquad + c``)."""
+    return [f"{lhs} &{rest}" if lhs is not None else f"&{rest}"
+            for lhs, rest in aligned_cells(rows)]

@@ -13,6 +13,7 @@ from typing import Callable, Protocol
 
 from derive.errors import ChainruleError
 from derive.scalar.values import Values
+from derive.writeups import html as html_form
 from derive.writeups import json as json_form
 from derive.writeups import latex as latex_form
 from derive.writeups import markdown as markdown_form
@@ -29,7 +30,7 @@ class Contents(Protocol):
 
 
 class Document:
-    """A derivation write-up, renderable as LaTeX, Markdown or JSON.
+    """A derivation write-up, renderable as LaTeX, Markdown, HTML or JSON.
 
     The numbers are computed when it is made; its text (sections, diagram, the checked
     claims) only when a text form asks for it, so the JSON form does no LaTeX work.
@@ -61,7 +62,8 @@ class Document:
         return self._builder.diagram()
 
     def appendix(self, format: str) -> str | None:
-        """The "Checked claims" section in ``format`` (markdown or latex), if there are claims."""
+        """The "Checked claims" section in ``format`` (markdown, latex or html), if there are
+        claims."""
         if self._claims is None:
             return None
         if format not in self._appendix:
@@ -78,6 +80,11 @@ class Document:
         URI (``"data-uri"``, rendered by notebooks and editors)."""
         return markdown_form.render(self, diagram_href, inline)
 
+    def html(self) -> str:
+        """A self-contained HTML page: MathML math, the diagram as inline SVG, no script and
+        nothing fetched when it is opened."""
+        return html_form.render(self)
+
     def json(self) -> str:
         """Every number by name: values, cost, gradients, updated, cost_after (a value that
         overflowed is the string "inf", "-inf" or "nan": JSON has no such numbers)."""
@@ -88,12 +95,15 @@ class Document:
         return self.diagram.svg()
 
     def render(self, format: str, diagram_href: str | None = None) -> str:
-        """The document in ``format``, a name of :data:`RENDERERS` (latex, markdown or json)."""
+        """The document in ``format``, a name of :data:`RENDERERS` (latex, markdown, html or json)."""
         if format not in RENDERERS:
             *others, last = RENDERERS
             raise ChainruleError(f"unknown format {format!r}",
                                  hint=f"expected {', '.join(others)} or {last}")
         return RENDERERS[format](self, diagram_href)
+
+    def _repr_html_(self) -> str:
+        return html_form.article(self)
 
     def _repr_markdown_(self) -> str:
         return self.markdown(inline="data-uri")
@@ -109,5 +119,6 @@ class Document:
 RENDERERS: dict[str, Callable[[Document, str | None], str]] = {
     "latex": latex_form.render,
     "markdown": markdown_form.render,
+    "html": html_form.render,
     "json": json_form.render,
 }

@@ -85,6 +85,18 @@ class LayerPrinter(SpellingPrinter):
             return f"{prefix[0]}_{{{spell_label(parameter)}_{{{joined}}}}}"  # m_{w^{l}_{jk}}
         return f"{self._name(str(expr.base.label))}_{{{joined}}}"
 
+    def _print_Pow(self, expr):
+        """A power of an entry that has a superscript is bracketed, ``(a^{l}_{k})^{2}``:
+        TeX refuses ``a^{l}_{k}^{2}`` (a double superscript)."""
+        if not isinstance(expr.base, sympy.Indexed):
+            return super()._print_Pow(expr)
+        stand_in = sympy.Dummy("entry")     # a symbol's power: SymPy brackets a script
+        self.names[stand_in] = self._print(expr.base)
+        try:
+            return super()._print_Pow(sympy.Pow(stand_in, expr.exp, evaluate=False))
+        finally:
+            del self.names[stand_in]
+
     def _print_MatrixSymbol(self, expr):
         return self._name(expr.name)
 

@@ -107,7 +107,8 @@ def writeup(spec: Network, *, level: str | None = None, learning_rate: float | N
     if level == "general":
         def builder():
             sample = BigBuilder(derivation, None, digits, [], general)
-            return _GeneralOnly(general, sample.diagram)
+            return _GeneralOnly([Section(["The network"], list(sample.overview())), *general],
+                                sample.diagram)
         return Document(title, None, builder, data=lambda: data)
     if not is_big(spec):
         scalar = scalar_writeup(spec, learning_rate=learning_rate, digits=digits,

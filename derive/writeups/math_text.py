@@ -5,9 +5,7 @@ non-LaTeX forms write it: SVG text with raised and lowered tspans, plain Unicode
 from __future__ import annotations
 
 import re
-from html import escape
-
-from derive.latex_text import one_line
+from derive.latex_text import html_text, one_line
 
 _GREEK = dict(zip(
     ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
@@ -65,8 +63,9 @@ def svg_math(latex: str) -> str:
 
 
 def xml_text(text: str) -> str:
-    """Text made safe for SVG: one line (control characters are not XML), ``<&>"'`` escaped."""
-    return escape(one_line(text))
+    """Text made safe for SVG: :func:`~derive.latex_text.html_text`, the one escaping of
+    outside text for HTML, SVG and MathML."""
+    return html_text(text)
 
 
 def mermaid_text(text: str) -> str:

@@ -46,10 +46,10 @@ def test_every_format_by_name_is_the_method_of_that_name():
     from derive.errors import ChainruleError
     from derive.writeups.document import RENDERERS
     document = writeup(corpus()["seed004"])
-    assert list(RENDERERS) == ["latex", "markdown", "json"]
+    assert list(RENDERERS) == ["latex", "markdown", "html", "json"]
     for name in RENDERERS:
         assert document.render(name) == getattr(document, name)()
     assert document.render("markdown", "w.svg") == document.markdown("w.svg")
-    with pytest.raises(ChainruleError, match="unknown format 'html'") as error:
-        document.render("html")
-    assert error.value.hint == "expected latex, markdown or json"
+    with pytest.raises(ChainruleError, match="unknown format 'pdf'") as error:
+        document.render("pdf")
+    assert error.value.hint == "expected latex, markdown, html or json"

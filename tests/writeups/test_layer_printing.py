@@ -34,3 +34,13 @@ def test_an_update_keeps_the_parameter_first():
     g = sympy.Derivative(sympy.Symbol(r"\bar{C}"), w, evaluate=False)
     shown = LayerPrinter(order="none").doprint(leading(w, w - eta * g))
     assert shown == r"w^{l}_{jk} - \eta \frac{\partial \bar{C}}{\partial w^{l}_{jk}}"
+
+
+def test_a_power_of_an_entry_is_bracketed():
+    """tanh′ is 1 − (a^l_k)²: TeX refuses a^{l}_{k}^{2} (double superscript), so the
+    write-up of a tanh network (xor) would not compile."""
+    from derive.latex_text import CLAIM_COMMANDS, check_math
+    entry = sympy.Indexed(sympy.IndexedBase("a^l"), sympy.Symbol("k"))
+    printed = LayerPrinter().doprint(1 - entry**2)
+    assert printed == r"1 - \left(a^l_{k}\right)^{2}"
+    check_math(printed, CLAIM_COMMANDS)     # which refuses a double script
