@@ -23,6 +23,7 @@ What the notation means (README, "General claims"):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -31,7 +32,8 @@ from derive.claims import general_tree as G
 from derive.claims.layer_values import LayerModel, Sample
 from derive.errors import ClaimError
 
-_ROW_KINDS = ("pre", "act", "input", "target", "delta", "grad_a", "cost")
+#: most tree nodes evaluated for one side of a claim (sums inside sums multiply them)
+MAX_EVALUATIONS = 300_000
 
 
 class Undefined(Exception):
@@ -85,6 +87,7 @@ class Evaluator:
 
     def __init__(self, model: LayerModel):
         self.model = model
+        self.work = 0
 
     def rows(self, env: Env) -> int:
         from derive.claims.layer_values import ROWS
@@ -101,6 +104,10 @@ class Evaluator:
 
     # ---- trees
     def value(self, node, env: Env) -> np.ndarray:
+        self.work += 1
+        if self.work > MAX_EVALUATIONS:
+            raise ClaimError(f"the claim takes more than {MAX_EVALUATIONS:,} steps to evaluate "
+                             "at every layer and index", hint="nest fewer sums")
         if isinstance(node, G.Num):
             return np.asarray(node.value)
         if isinstance(node, G.Quantity):
@@ -403,13 +410,19 @@ def product(a: np.ndarray, b: np.ndarray, op: str) -> np.ndarray:
     raise Undefined(f"{shape_text(a)} beside {shape_text(b)} has no product")
 
 
-def elementwise(name: str, prime: bool, arg: np.ndarray) -> np.ndarray:
-    """A function (or its derivative) of each entry, by SymPy and the scalar level's numbers."""
+@lru_cache(maxsize=None)
+def _function(name: str, prime: bool) -> tuple:
+    """(u, f(u) or f′(u)) in SymPy: the spec's function, differentiated by sympy.diff."""
     from derive.functions import function
-    from derive.scalar.values import evaluate
     u = sympy.Symbol("u", real=True)
     f = u if name == "identity" else function(name)(u)
-    expr = sympy.diff(f, u) if prime else f
+    return u, (sympy.diff(f, u) if prime else f)
+
+
+def elementwise(name: str, prime: bool, arg: np.ndarray) -> np.ndarray:
+    """A function (or its derivative) of each entry, by SymPy and the scalar level's numbers."""
+    from derive.scalar.values import evaluate
+    u, expr = _function(name, prime)
 
     def one(x: float) -> float:
         try:

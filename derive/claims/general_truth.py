@@ -56,7 +56,9 @@ class _Latex(LatexPrinter):
 
 def show(expr, latex: bool) -> str:
     if latex:
-        return _Latex().doprint(expr).replace("delta^", r"\delta^").replace("Delta^", r"\Delta^")
+        text = _Latex().doprint(expr)
+        text = re.sub(r"\\operatorname\{sigmoid\}|(?<![A-Za-z\\])sigmoid", r"\\sigma", text)
+        return text.replace("delta^", r"\delta^").replace("Delta^", r"\Delta^")
     return _Plain().doprint(expr)
 
 
@@ -79,10 +81,12 @@ def _rule(derivation, name: str, case: str | None = None):
 
 def truth_text(model, claim: G.GeneralClaim, optimizer: str) -> str:
     """The derived rule the claim's left side names, "lhs = rhs" (several joined by "; ")."""
+    from derive.layer.template import N
     lhs, latex = claim.sides[0], claim.latex
-    whole = isinstance(lhs, (G.Quantity, G.Deriv)) and not (
+    bare = isinstance(lhs, (G.Quantity, G.Deriv)) and not (
         lhs.den.indices if isinstance(lhs, G.Deriv) else lhs.indices)
     rules = _rules(model, claim, lhs, optimizer)
+    total = claim.batch and isinstance(lhs, G.Deriv) and getattr(lhs.num, "kind", "") == "cost"
     cost = model.notation.cost
     out = []
     for rule in rules:
@@ -90,9 +94,14 @@ def truth_text(model, claim: G.GeneralClaim, optimizer: str) -> str:
             left, right = rule
         else:
             left = rule.lhs
-            right = rule.matrix if whole and rule.matrix is not None else rule.index
-            if whole and rule.matrix is not None and isinstance(left, sympy.Indexed):
-                left = sympy.Symbol(str(left.base.label))
+            whole = bare and rule.free and rule.matrix is not None
+            right = rule.matrix if whole else rule.index
+            if whole:  # the whole vector or matrix: w^{l}, δ^{l}
+                left = left.xreplace({e: sympy.Symbol(str(e.base.label))
+                                      for e in left.atoms(sympy.Indexed)})
+            if total and isinstance(left, sympy.Derivative):  # the batch's Σ_n C_n: N C̄
+                left = sympy.Derivative(sympy.Symbol(cost), *left.variables, evaluate=False)
+                right = N * right
         out.append(f"{show(left, latex)} = {show(right, latex)}")
     return renamed("; ".join(out), claim, cost, latex)
 
@@ -116,16 +125,21 @@ def _rules(model, claim: G.GeneralClaim, lhs, optimizer: str) -> list:
         if lhs.kind == "grad_a":
             return [r for r in [_rule(d, "grad_output")] if r]
         if lhs.kind in ("weight", "bias", "velocity"):
-            return _updates(d, lhs, optimizer)
+            return _updates(model, lhs, optimizer)
         if lhs.kind in ("pre", "act"):
             return _equation(model, lhs)
     return []
 
 
-def _updates(d, lhs: G.Quantity, name: str) -> list:
-    """The optimizer's updates of the left side's kind of parameter (sgd's Δθ: its step)."""
+def _updates(model, lhs: G.Quantity, name: str) -> list:
+    """The optimizer's updates of the left side's kind of parameter (sgd's Δθ: its step),
+    for the network's first bias mode."""
+    from derive.layer.template import l
+    from derive.layer.updates import update_rules
     parameter = lhs.of.kind if lhs.kind == "velocity" else lhs.kind
-    found = [u for u in d.updates.get(name, []) if u.parameter == parameter]
+    modes = [m for m in model.layers.biases if m != "none"] or ["none"]
+    updates = update_rules(model.derivation.general_template, l, modes[0])
+    found = [u for u in updates.get(name, []) if u.parameter == parameter]
     if name == "sgd" and lhs.kind == "velocity":
         return [(sympy.Symbol(r"\Delta " + str(u.lhs.base.label if isinstance(u.lhs, sympy.Indexed)
                                                else u.lhs)), u.rhs - u.lhs) for u in found]

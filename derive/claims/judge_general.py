@@ -77,7 +77,7 @@ def _places(model, g: G.GeneralClaim, tree) -> list[dict]:
     output = model.first + model.count
     values = range(model.first, output + 1) if var else [None]
     quantities = [n for side in (g.sides[0], tree) for n in G.walk(side)
-                  if isinstance(n, G.Quantity)]
+                  if isinstance(n, (G.Quantity, G.Deriv))]
     out, missing = [], None
     for value in values:
         layers = {"L": output}
@@ -98,7 +98,12 @@ def _places(model, g: G.GeneralClaim, tree) -> list[dict]:
     return out
 
 
-def _exists(model, q: G.Quantity, env: Env) -> bool:
+def _exists(model, q, env: Env) -> bool:
+    """Whether the network has the quantity here (∂C/∂a: a layer after the input)."""
+    if isinstance(q, G.Deriv):
+        cost = isinstance(q.num, G.Quantity) and q.num.kind in ("cost", "mean")
+        number = layer_number(q.den, env) if q.den.kind == "act" else None
+        return not (cost and number is not None and model.position("act", number) == 0)
     kind = q.of.kind if q.kind == "velocity" else q.kind
     if kind not in _LAYERED:
         return True
@@ -151,23 +156,26 @@ def _compare(evaluator: Evaluator, model, g: G.GeneralClaim, lhs, rhs, places, o
             for sample in model.samples:
                 env = Env(layers, indices, sample, g.batch, optimizer)
                 left = _left(evaluator, lhs, env, update)
+                before = (evaluator.quantity(lhs, env) if update and lhs.kind != "velocity"
+                          else np.asarray(0.0))  # an update's hint compares the steps
                 try:
                     right = evaluator.value(rhs, env)
                 except Undefined as why:
                     if failure is None:
                         return (f"fails at {_where(g, layers, indices)}: {why} there, "
                                 f"{sample.label}.", tested, "")
-                    return failure, tested, _hint(ratios)
+                    return failure, tested, _hint(ratios, update)
                 if failure is None:
                     tested += 1
                     failure = _differ(g, model, lhs, left, right, layers, indices, sample)
                 else:
                     later += 1
                 if left.shape == right.shape:
-                    ratios += [(a, b) for a, b in zip(np.ravel(left), np.ravel(right))]
+                    ratios += [(a, b) for a, b in zip(np.ravel(left - before),
+                                                      np.ravel(right - before))]
                 if failure and later > _HINT_PLACES:
-                    return failure, tested, _hint(ratios)
-    return failure, tested, _hint(ratios) if failure else ""
+                    return failure, tested, _hint(ratios, update)
+    return failure, tested, _hint(ratios, update) if failure else ""
 
 
 def _left(evaluator: Evaluator, lhs, env: Env, update: bool) -> np.ndarray:
@@ -195,7 +203,7 @@ def _differ(g, model, lhs, left, right, layers, indices, sample) -> str | None:
         a, b = float(left[at]), float(right[at])
         if math.isnan(a) and math.isnan(b) or is_close(a, b):
             continue
-        entry = _entry(model, lhs, at, layers) if left.ndim else ""
+        entry = _entry(model, lhs, at, layers, left.shape) if left.ndim else ""
         return (f"fails at {where}{entry}: the right side is {fmt_number(b, 6)} there, the left "
                 f"side {fmt_number(a, 6)}, {sample.label}.")
     return None
@@ -229,12 +237,12 @@ def _uses_output(g: G.GeneralClaim) -> bool:
                for s in g.sides for n in G.walk(s))
 
 
-def _entry(model, lhs, at: tuple, layers: dict) -> str:
+def _entry(model, lhs, at: tuple, layers: dict, shape: tuple) -> str:
     """The entry of a vector or matrix left side, named as the derived rule names it."""
-    if len(at) == 2 and at[1] == 0 and _is_vector(lhs):
+    if shape[1] == 1:
         kind = lhs.den.kind if isinstance(lhs, G.Deriv) else getattr(lhs, "kind", "")
         letter = "j"
-        if kind in ("delta", "pre", "act"):
+        if kind == "delta" or isinstance(lhs, G.Deriv) and kind in ("pre", "act"):
             q = lhs.den if isinstance(lhs, G.Deriv) else lhs
             number = layer_number(q, Env(layers, {}, None, False, "sgd"))
             letter = "k" if number is not None and number < layers["L"] else "j"
@@ -243,20 +251,18 @@ def _entry(model, lhs, at: tuple, layers: dict) -> str:
     return f", {rows} = {at[0] + 1}, {cols} = {at[1] + 1}"
 
 
-def _is_vector(lhs) -> bool:
-    q = lhs.den if isinstance(lhs, G.Deriv) else lhs
-    return not (isinstance(q, G.Quantity) and q.kind in ("weight",) and not q.indices)
-
-
-def _hint(pairs: list[tuple[float, float]]) -> str:
-    """The sign is wrong, or the right side is a constant times the left."""
+def _hint(pairs: list[tuple[float, float]], update: bool) -> str:
+    """The sign is wrong, or the right side is a constant times the left (an update: its
+    step, new − old, is)."""
     ratios = [a / b for a, b in pairs if b and not (math.isnan(a) or math.isnan(b))]
     if len(ratios) < 2 or not all(is_close(r, ratios[0], 1e-9) for r in ratios):
         return ""
     if is_close(ratios[0], 1.0):
         return ""
     if is_close(ratios[0], -1.0):
-        return " The sign is wrong."
+        return " The sign of the step is wrong." if update else " The sign is wrong."
+    if update:
+        return f" The true step is the claim's times {fmt_number(ratios[0], 6)} everywhere."
     return f" The left side is the right side times {fmt_number(ratios[0], 6)} everywhere."
 
 

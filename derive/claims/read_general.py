@@ -339,7 +339,8 @@ class Reader:
         return True
 
     def try_derivative(self):
-        """``∂X/∂Y`` or ``dX/dY`` written inline, else None (the cursor unmoved)."""
+        """``∂X/∂Y`` or ``dX/dY`` written inline, else None (the cursor unmoved); once the
+        ``/ ∂`` is read it is a derivative, and its denominator's errors are the claim's."""
         start = self.i
         try:
             if not self.d_prefix():
@@ -358,10 +359,14 @@ class Reader:
             self.skip()
             if not self.d_prefix():
                 raise ClaimError("not a derivative")
-            den = self.quantity()
         except ClaimError:
+            if re.compile(r"d?[A-Za-z]*\s*/\s*(?:d|∂|\\partial)").match(self.src, start) and \
+                    self.src[start] in "d∂":
+                self.i = start + 1  # d X / d Y with an unknown X: say so at X
+                self.quantity()
             self.i = start
             return None
+        den = self.quantity()
         return G.Deriv(num, den, self.col(start), self.src[start:self.i])
 
     def summation(self, start: int):
