@@ -32,8 +32,9 @@ from derive.claims import general_tree as G
 from derive.claims.layer_values import LayerModel, Sample
 from derive.errors import ClaimError
 
-#: most tree nodes evaluated for one side of a claim (sums inside sums multiply them)
-MAX_EVALUATIONS = 300_000
+#: most tree nodes evaluated for one side of a claim at one place (sums inside sums multiply
+#: them: nine sums over three neurons are 3⁹ = 19,683 bodies)
+MAX_EVALUATIONS = 20_000
 
 
 class Undefined(Exception):
@@ -107,7 +108,7 @@ class Evaluator:
         self.work += 1
         if self.work > MAX_EVALUATIONS:
             raise ClaimError(f"the claim takes more than {MAX_EVALUATIONS:,} steps to evaluate "
-                             "at every layer and index", hint="nest fewer sums")
+                             "at one layer and index", hint="nest fewer sums")
         if isinstance(node, G.Num):
             return np.asarray(node.value)
         if isinstance(node, G.Quantity):

@@ -158,6 +158,7 @@ def _compare(evaluator: Evaluator, model, g: G.GeneralClaim, lhs, rhs, places, o
                 left = _left(evaluator, lhs, env, update)
                 before = (evaluator.quantity(lhs, env) if update and lhs.kind != "velocity"
                           else np.asarray(0.0))  # an update's hint compares the steps
+                evaluator.work = 0  # the budget is per place
                 try:
                     right = evaluator.value(rhs, env)
                 except Undefined as why:
