@@ -21,7 +21,8 @@ from derive.claims import general_tree as G
 from derive.claims.claim import HOLDS, WRONG, Claim
 from derive.claims.context import Context, Part
 from derive.claims.digits import fmt_number, is_close
-from derive.claims.evaluate_general import Env, Evaluator, Undefined, layer_number, shape_text
+from derive.claims.evaluate_general import Env, Evaluator, layer_number
+from derive.claims.general_algebra import Undefined, shape_text
 from derive.claims.general_truth import truth_text
 from derive.errors import ClaimError
 

@@ -20,123 +20,21 @@ from __future__ import annotations
 import re
 
 from derive.claims import general_tree as G
+from derive.claims.general_scan import (FUNCTIONS, MINUS, OPS, PRIME, TRANSPOSE, WORDS,
+                                        Scanner)
 from derive.errors import ClaimError
 from derive.spec import expr as ex
 
-#: signs that a claim is general (a layer variable in a superscript, a transpose, ⊙, ∇, ℓ,
-#: a vector, a time argument, a step Δ): only such claims are read here
 LOOKS_GENERAL = re.compile(
     r"\^\s*\{?\s*(?:[lLi]\s*(?:[-+−–]\s*\d+\s*)?\}?(?![A-Za-z0-9])|\\top(?![A-Za-z])|"
     r"\\intercal|T(?![A-Za-z])|\{\s*T\s*\}|pred|true)"
     r"|\\odot|⊙|\\nabla|∇|\\ell(?![A-Za-z])|ℓ|\\vec(?![A-Za-z])|\\Delta(?![A-Za-z])|Δ"
     r"|\(\s*t\s*(?:[-−–]\s*1\s*)?\)")
 
-_SKIP = {",", ";", "!", " ", ":", "quad", "qquad", "Large", "large", "LARGE", "huge", "Huge",
-         "displaystyle", "textstyle", "big", "Big", "bigg", "Bigg", "left", "right",
-         "nonumber", "limits"}
-_OPS = {"*": "star", "⊙": "hadamard", "∘": "hadamard", "·": "dot", "⋅": "dot", "×": "product",
-        "/": "div", "cdot": "dot", "times": "product", "odot": "hadamard", "circ": "hadamard",
-        "ast": "star", "div": "div"}
-_MINUS = "-−–—"
-_RATE = ("learningRate", "learning_rate", "learningrate", "lr", "eta", "epsilon", "varepsilon")
-_WORDS = {**{w: "eta" for w in _RATE}, "η": "eta", "ε": "eta", "alpha": "alpha", "α": "alpha",
-          "delta": "delta", "δ": "delta", "ell": "cost", "ℓ": "cost", "nabla": "grad",
-          "∇": "grad", "Delta": "velocity", "Δ": "velocity", "sum": "sum", "Σ": "sum",
-          "∑": "sum", "sigma": "sigmoid", "σ": "sigmoid", "tanh": "tanh", "exp": "exp",
-          "log": "log", "ln": "log", "f": "f", "partial": "partial", "∂": "partial",
-          "vec": "vec", "mathbf": "vec", "boldsymbol": "vec", "bar": "bar", "overline": "bar",
-          "frac": "frac", "dfrac": "frac", "tfrac": "frac", "N": "count"}
-_FUNCTIONS = ("sigmoid", "tanh", "exp", "log", "f")
-_PRIME = re.compile(r"\s*(?:'|′|’|\^\s*\{?\s*\\prime\s*\}?)")
-_TRANSPOSE = re.compile(r"\{?\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}?\Z")
-_TIME = re.compile(r"\(\s*t\s*(?:([-−–])\s*1\s*)?\)")
-_LAYER = re.compile(r"(?P<var>[lLi])(?:(?P<sign>[-+−–])(?P<off>\d{1,3}))?\Z|(?P<num>\d+)\Z")
-#: digits of a layer number read (a network has at most 101 layers, numbered from ≤ 9)
-MAX_LAYER_DIGITS = 6
 
+class Reader(Scanner):
+    """Parses a general claim into trees (general_tree): sides, sums, products, functions."""
 
-class Reader:
-    """A cursor over a general claim's text that parses it into trees (general_tree)."""
-
-    def __init__(self, src: str, notation, offset: int = 0, depth: int = 0, state=None):
-        self.src, self.i, self.offset, self.depth = src, 0, offset, depth
-        self.notation = notation
-        self.state = state if state is not None else {"vars": [], "cost": "", "batch": False,
-                                                      "latex": "\\" in src}
-        letters = {getattr(notation, k): k for k in
-                   ("weight", "bias", "preactivation", "activation", "input", "target", "cost")}
-        self.letters = {letter: {"weight": "weight", "bias": "bias", "preactivation": "pre",
-                                 "activation": "act", "input": "input", "target": "target",
-                                 "cost": "cost"}[key] for letter, key in letters.items()}
-
-    # ---- the cursor
-    def col(self, at: int | None = None) -> int:
-        return (self.i if at is None else at) + self.offset + 1
-
-    def error(self, message: str, at: int | None = None, expected: str = "") -> ClaimError:
-        return ClaimError(f"{message} at column {self.col(at)}", hint=expected or None)
-
-    def peek(self) -> str:
-        return self.src[self.i] if self.i < len(self.src) else ""
-
-    def skip(self) -> None:
-        """Spaces, and LaTeX spacing and sizing commands (\\, \\Large \\left …)."""
-        while self.i < len(self.src):
-            if self.src[self.i] in " \t\n\u00a0$":
-                self.i += 1
-                continue
-            m = re.compile(r"\\([A-Za-z]+|[,;:! ])").match(self.src, self.i)
-            if m and m.group(1) in _SKIP:
-                self.i = m.end()
-                continue
-            return
-
-    def word(self) -> tuple[str, int] | None:
-        """The word at the cursor (a command's name, a Greek letter or a run of letters),
-        without moving: (word, its length in the text)."""
-        ch = self.peek()
-        if ch == "\\":
-            m = re.compile(r"\\([A-Za-z]+)").match(self.src, self.i)
-            return (m.group(1), m.end() - self.i) if m else None
-        if ch in _WORDS:
-            return ch, 1
-        m = re.compile(r"learning_rate|[A-Za-z]+").match(self.src, self.i)
-        if not m:
-            return None
-        run = m.group()
-        if run in _WORDS or run in self.letters or not self.state["latex"]:
-            return run, len(run)  # plain text: a run of letters is one word
-        known = [w for w in (*_WORDS, *self.letters) if w.isascii() and run.startswith(w)]
-        best = max(known, key=len) if known else run[0]  # LaTeX reads letter by letter
-        return best, len(best)
-
-    def group(self) -> tuple[str, int]:
-        """A {...} group (balanced) or one character or command; (content, its start)."""
-        self.skip()
-        if self.peek() == "{":
-            start, depth = self.i + 1, 0
-            while self.i < len(self.src):
-                depth += {"{": 1, "}": -1}.get(self.src[self.i], 0)
-                self.i += 1
-                if depth == 0:
-                    return self.src[start:self.i - 1], start
-            raise self.error("an unclosed '{'", start - 1, "close every { with }")
-        if self.peek() == "\\":
-            m = re.compile(r"\\([A-Za-z]+|.)").match(self.src, self.i)
-            self.i = m.end()
-            return m.group(), m.start()
-        if not self.peek():
-            raise self.error("expected a superscript or subscript, found the end of the text")
-        self.i += 1
-        return self.src[self.i - 1], self.i - 1
-
-    def sub(self, text: str, at: int) -> "Reader":
-        if self.depth >= ex.MAX_DEPTH:
-            raise self.error(f"the claim nests deeper than {ex.MAX_DEPTH} levels", at,
-                             "write it with fewer groups inside one another")
-        return Reader(text, self.notation, self.offset + at, self.depth + 1, self.state)
-
-    # ---- structure
     def sides(self) -> list[tuple[object, str]]:
         """Every side of ``A = B = …``, each with its text."""
         out = []
@@ -161,7 +59,7 @@ class Reader:
         while True:
             self.skip()
             ch = self.peek()
-            if ch and (ch == "+" or ch in _MINUS):
+            if ch and (ch == "+" or ch in MINUS):
                 self.i += 1
                 node = G.Op("add" if ch == "+" else "sub", node, self.term(), self.col() - 1)
             else:
@@ -181,29 +79,29 @@ class Reader:
 
     def operator(self) -> str | None:
         ch = self.peek()
-        if ch in _OPS:
+        if ch in OPS:
             self.i += 1
-            return _OPS[ch]
+            return OPS[ch]
         w = self.word() if ch == "\\" else None
-        if w and w[0] in _OPS:
+        if w and w[0] in OPS:
             self.i += w[1]
-            return _OPS[w[0]]
+            return OPS[w[0]]
         return None
 
     def starts_atom(self) -> bool:
         ch = self.peek()
-        if not ch or ch in "=)]}+^_'" or ch in _MINUS:
+        if not ch or ch in "=)]}+^_'" or ch in MINUS:
             return False
         if ch == "\\":
             w = self.word()
-            return bool(w) and w[0] not in _OPS and w[0] not in ("right",)
-        return ch.isalnum() or ch in "({[." or ch in _WORDS
+            return bool(w) and w[0] not in OPS and w[0] not in ("right",)
+        return ch.isalnum() or ch in "({[." or ch in WORDS
 
     def unary(self):
         signs, start = 0, self.i
         while True:
             self.skip()
-            if self.peek() and self.peek() in _MINUS + "+":
+            if self.peek() and self.peek() in MINUS + "+":
                 signs += self.peek() != "+"
                 self.i += 1
             else:
@@ -221,7 +119,7 @@ class Reader:
                 return node
             self.i += 1
             body, at = self.group()
-            if _TRANSPOSE.match(body.strip()):
+            if TRANSPOSE.match(body.strip()):
                 node = G.Transpose(node, self.col(at))
             elif re.fullmatch(r"\s*\d{1,3}\s*", body):
                 node = G.Op("pow", node, G.Num(float(body), self.col(at), body.strip()), self.col(at))
@@ -249,14 +147,14 @@ class Reader:
         if w is None:
             raise self.error(f"unexpected {ch!r}", expected="expected a quantity of the "
                              "network, a number or '('")
-        kind = _WORDS.get(w[0])
+        kind = WORDS.get(w[0])
         if kind == "frac":
             self.i += w[1]
             return self.fraction(start)
         if kind == "sum":
             self.i += w[1]
             return self.summation(start)
-        if kind in _FUNCTIONS and self.call_follows(start + w[1]):
+        if kind in FUNCTIONS and self.call_follows(start + w[1]):
             self.i += w[1]
             return self.call(kind, start)
         return self.quantity()
@@ -279,12 +177,12 @@ class Reader:
         return node
 
     def call_follows(self, at: int) -> bool:
-        m = _PRIME.match(self.src, at)
+        m = PRIME.match(self.src, at)
         rest = self.src[m.end() if m else at:].lstrip()
         return rest.startswith(("(", "\\left", "["))
 
     def call(self, name: str, start: int):
-        m = _PRIME.match(self.src, self.i)
+        m = PRIME.match(self.src, self.i)
         if m:
             self.i = m.end()
         self.skip()
@@ -319,9 +217,9 @@ class Reader:
             return None
         self.skip()
         w = self.word()
-        if numerator and w and _WORDS.get(w[0]) in _FUNCTIONS:
+        if numerator and w and WORDS.get(w[0]) in FUNCTIONS:
             self.i += w[1]
-            name = _WORDS[w[0]]
+            name = WORDS[w[0]]
         else:
             name = self.quantity()
         self.skip()
@@ -347,9 +245,9 @@ class Reader:
                 return None
             self.skip()
             w = self.word()
-            if w and _WORDS.get(w[0]) in _FUNCTIONS:
+            if w and WORDS.get(w[0]) in FUNCTIONS:
                 self.i += w[1]
-                num = _WORDS[w[0]]
+                num = WORDS[w[0]]
             else:
                 num = self.quantity()
             self.skip()
@@ -399,132 +297,6 @@ class Reader:
         return G.Sum(None if rows and index in (None, "n") else index, rows, body, self.col(start))
 
     # ---- quantities
-    def quantity(self) -> G.Quantity:
-        self.skip()
-        start = self.i
-        w = self.word()
-        if w is None:
-            raise self.error(f"unexpected {self.peek()!r}", expected="a quantity of the network")
-        name, length = w
-        kind = _WORDS.get(name) if name not in self.letters else self.letters[name]
-        vector = False
-        if kind == "vec":
-            self.i += length
-            body, at = self.group()
-            inner = self.sub(body, at).quantity()
-            return self.scripts(inner.kind, start, vector=True, inner=inner)
-        if kind == "bar":
-            self.i += length
-            body, at = self.group()
-            inner = self.sub(body, at).quantity()
-            if inner.kind != "cost":
-                raise self.error("a bar is for the mean cost only", start, "\\bar{C}")
-            return G.Quantity("mean", None, (), self.col(start), self.src[start:self.i])
-        if kind == "velocity":
-            self.i += length
-            inner = self.quantity()
-            if inner.kind not in ("weight", "bias"):
-                raise self.error("Δ is the step of a weight or a bias", start, "Δw, Δb^l_j")
-            return G.Quantity("velocity", inner.layer, inner.indices, self.col(start),
-                              self.src[start:self.i], inner.time, inner)
-        if kind == "grad":
-            self.i += length
-            return self.gradient(start)
-        if kind not in ("weight", "bias", "pre", "act", "input", "target", "cost", "delta",
-                        "eta", "alpha", "count"):
-            raise self.error(f"unknown symbol {self.src[start:start + length]!r}", start,
-                             self.known())
-        self.i += length
-        if kind == "cost":
-            self.state["cost"] = self.state["cost"] or self.src[start:self.i]
-        if kind == "count":
-            self.state["batch"] = True
-        return self.scripts(kind, start, vector)
-
-    def known(self) -> str:
-        n = self.notation
-        return (f"expected the spec's letters ({n.weight}, {n.bias}, {n.preactivation}, "
-                f"{n.activation}, {n.input}, {n.target}, {n.cost}), δ, ∇_a C, Δw, ℓ, η, α or N")
-
-    def gradient(self, start: int) -> G.Quantity:
-        self.skip()
-        if self.peek() == "_":
-            self.i += 1
-            self.group()
-        cost = self.quantity()
-        if cost.kind != "cost":
-            raise self.error("∇ is the gradient of the cost", start, "∇_a C")
-        return G.Quantity("grad_a", G.Layer("L"), (), self.col(start), self.src[start:self.i])
-
-    def scripts(self, kind: str, start: int, vector: bool = False,
-                inner: G.Quantity | None = None) -> G.Quantity:
-        layer, indices = (inner.layer, inner.indices) if inner else (None, ())
-        transpose = False
-        while True:
-            save = self.i
-            self.skip()
-            mark = self.peek()
-            if mark not in ("^", "_") or kind in ("eta", "alpha", "count"):
-                self.i = save
-                break
-            if mark == "^" and re.compile(r"\^\s*\{?\s*\\prime").match(self.src, self.i):
-                self.i = save
-                break
-            self.i += 1
-            body, at = self.group()
-            if mark == "_":
-                indices += self.index_list(body, at)
-            elif _TRANSPOSE.match(body.strip()):
-                transpose = True
-            elif layer is not None:
-                raise self.error("a second layer superscript", at, "one layer per quantity")
-            elif body.strip() == "true" and kind == "act":
-                kind, layer = "target", None
-            else:
-                layer = self.layer(body, at)
-        time = ""
-        m = _TIME.match(self.src, self.i)
-        if m and kind in ("weight", "bias"):
-            self.i = m.end()
-            time = "t-1" if m.group(1) else "t"
-        q = G.Quantity(kind, layer, indices, self.col(start), self.src[start:self.i], time,
-                       vector=vector)
-        return G.Transpose(q, q.pos) if transpose else q
-
-    def layer(self, body: str, at: int) -> G.Layer:
-        text = re.sub(r"[\s{}]", "", body)
-        if text == "pred":
-            return G.Layer("L", 0, text)
-        m = _LAYER.match(text)
-        if not m or (m.group("num") and len(m.group("num")) > MAX_LAYER_DIGITS):
-            raise self.error(f"cannot read the layer superscript {text!r}", at,
-                             "a layer is l, l+1, l-1, L, i, i-1 or a number of at most "
-                             f"{MAX_LAYER_DIGITS} digits (T transposes)")
-        if m.group("num"):
-            return G.Layer(None, int(m.group("num")), text)
-        var = m.group("var")
-        if var != "L" and var not in self.state["vars"]:
-            self.state["vars"].append(var)
-        sign = -1 if (m.group("sign") or "+") in _MINUS else 1
-        return G.Layer(var, sign * int(m.group("off") or 0), text)
-
-    def index_list(self, body: str, at: int) -> tuple[G.Index, ...]:
-        text = re.sub(r"[\s{}]", "", body)
-        items = text.split(",") if "," in text else re.findall(r"[A-Za-z](?:[-+]\d)?|\d", text)
-        if not text or "".join(items) != text.replace(",", ""):
-            raise self.error(f"cannot read the subscript {text!r}", at,
-                             "neuron indices: letters or numbers (jk, {j,k}, 1, n for a row)")
-        out = []
-        for item in items:
-            m = re.fullmatch(r"([A-Za-z])(?:([-+])(\d))?|(\d{1,6})", item)
-            if not m:
-                raise self.error(f"cannot read the index {item!r}", at, "a letter or a number")
-            if m.group(4):
-                out.append(G.Index(None, int(m.group(4))))
-            else:
-                off = int(m.group(3) or 0) * (-1 if m.group(2) == "-" else 1)
-                out.append(G.Index(m.group(1), off))
-        return tuple(out)
 
 
 def read_general(text: str, notation) -> G.GeneralClaim:
