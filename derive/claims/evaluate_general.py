@@ -11,7 +11,8 @@ What the notation means (README, "General claims"):
   columns of one length or a column beside a matrix with as many rows multiply row by row
   (the author's dropped subscript j: (∂ℓ/∂y^{pred})(df/dz^i)); two columns of different
   lengths give the outer product u vᵀ (seed 002's (∂ℓ/∂z^i) y^{i−1}, one row per neuron j).
-  ``·`` of two columns is their dot product; ``*`` and ``⊙`` multiply entry by entry.
+  ``·`` of two columns is their dot product; ``*`` and ``⊙`` multiply entry by entry (``*``
+  of a column and a row: their product).
 - ``∂C/∂θ`` is one row's derivative (the derived rules at that row); in a claim about a
   batch (it names N or sums over rows: Σ^N, Σ_n) a derivative of the cost outside a row sum
   is of the batch's total cost Σ_n C_n, as seed 002's ∂ℓ/∂b^i = Σ^N ∂ℓ/∂z^i has it, and

@@ -27,13 +27,17 @@ def shape_text(value: np.ndarray) -> str:
 
 
 def product(a: np.ndarray, b: np.ndarray, op: str) -> np.ndarray:
-    """The product rules of general claims (module docstring)."""
+    """The product rules of general claims (derive/claims/evaluate_general.py's docstring):
+    ``op`` is product (side by side, ×), dot (·), star (*) or hadamard (⊙)."""
     if a.ndim == 0 or b.ndim == 0 or a.shape == (1, 1) or b.shape == (1, 1):
         return (a.reshape(()) if a.shape == (1, 1) else a) * (b.reshape(()) if b.shape == (1, 1) else b)
     if op in ("hadamard", "star") and a.shape == b.shape:
         return a * b
-    if op == "hadamard":
-        raise Undefined(f"⊙ of {shape_text(a)} and {shape_text(b)}: they are not one shape")
+    if op == "star" and a.shape[1] == 1 and b.shape[0] == 1:
+        return a @ b  # a column * a row: δ^l * (a^{l-1})^T
+    if op in ("hadamard", "star"):
+        mark = "⊙" if op == "hadamard" else "*"
+        raise Undefined(f"{mark} of {shape_text(a)} and {shape_text(b)}: they are not one shape")
     if op == "dot" and a.shape == b.shape and a.shape[1] == 1:
         return np.asarray(float((a * b).sum()))
     if a.shape[1] == b.shape[0]:
