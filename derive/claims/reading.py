@@ -163,11 +163,11 @@ def _read_target(piece: str, start: int, normal: ClaimText, names: Names,
         m = pattern.match(lhs)
         if m:
             return Target("after", m.group("n"), None, col)
-    shown = lhs
-    if latex is not None:  # the author's LaTeX, not its plain reading
-        end = normal.column(start + len(piece.rstrip()) - 1)
-        shown = latex[col - 1:end].strip() or lhs
-    raise ClaimError(f"cannot read the left side {shown!r} at column {col}",
+    shown = repr(lhs)
+    if latex is not None:  # the author's LaTeX up to the '=', not its plain reading
+        end = normal.column(start + len(piece))
+        shown = "'" + (latex[col - 1:end - 1].strip() or lhs) + "'"
+    raise ClaimError(f"cannot read the left side {shown} at column {col}",
                      hint="expected a name (o1), a derivative (dE/dw5"
                           + (r", \frac{\partial E}{\partial w_5}" if latex is not None else "")
                           + ") or an updated parameter (w1+, w1', new w1)")

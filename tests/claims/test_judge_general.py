@@ -160,3 +160,11 @@ def test_unreadable_general_claims_say_where_and_what(net, claim, words):
 def test_scalar_claims_still_go_to_the_scalar_judges():
     [v] = check(NETS["seed000"], [r"\frac{\partial C}{\partial w^2_{11}} = (a^3_1 - y) a^2_1"])
     assert (v.verdict, v.kind) == (H, "formula")
+
+
+def test_a_latex_left_side_that_cannot_be_read_is_shown_as_written():
+    """Not its plain reading ('partial * E / partial * w5', parser internals)."""
+    [v] = check(load_example("seed004_afteracademy"), [r"\partial E / \partial w_5 = 0.1"])
+    assert v.verdict == U
+    assert r"cannot read the left side '\partial E / \partial w_5' at column 1" in v.detail
+    assert r"\frac{\partial E}{\partial w_5}" in v.detail
