@@ -130,18 +130,18 @@ class Scanner:
         if kind == "vec":
             self.i += length
             body, at = self.group()
-            inner = self.sub(body, at).quantity()
+            inner = self.sub(body, at).one()
             return self.scripts(inner.kind, start, vector=True, inner=inner)
         if kind == "bar":
             self.i += length
             body, at = self.group()
-            inner = self.sub(body, at).quantity()
+            inner = self.sub(body, at).one()
             if inner.kind != "cost":
                 raise self.error("a bar is for the mean cost only", start, "\\bar{C}")
             return G.Quantity("mean", None, (), self.col(start), self.src[start:self.i])
         if kind == "velocity":
             self.i += length
-            inner = self.quantity()
+            inner = self.one()
             if inner.kind not in ("weight", "bias"):
                 raise self.error("Δ is the step of a weight or a bias", start, "Δw, Δb^l_j")
             return G.Quantity("velocity", inner.layer, inner.indices, self.col(start),
@@ -160,6 +160,16 @@ class Scanner:
             self.state["batch"] = True
         return self.scripts(kind, start, vector)
 
+    def one(self) -> G.Quantity:
+        """A quantity that is not transposed (inside \\vec{…}, after Δ or ∇, in ∂X/∂Y)."""
+        self.skip()
+        start = self.i
+        q = self.quantity()
+        if not isinstance(q, G.Quantity):
+            raise self.error("a transposed quantity here", start, "transpose the whole "
+                             "derivative or product: (∂C/∂w^l)^T")
+        return q
+
     def known(self) -> str:
         n = self.notation
         return (f"expected the spec's letters ({n.weight}, {n.bias}, {n.preactivation}, "
@@ -170,7 +180,7 @@ class Scanner:
         if self.peek() == "_":
             self.i += 1
             self.group()
-        cost = self.quantity()
+        cost = self.one()
         if cost.kind != "cost":
             raise self.error("∇ is the gradient of the cost", start, "∇_a C")
         return G.Quantity("grad_a", G.Layer("L"), (), self.col(start), self.src[start:self.i])

@@ -100,7 +100,7 @@ class LayerModel:
         return table if self.notation.weight_index == "jk" else table.T
 
     def vector_names(self, kind: str, position: int) -> list[str]:
-        if kind == "act" and position == 0:
+        if kind == "input" or kind == "act" and position == 0:
             return list(self.network.inputs)
         if kind == "target":
             return list(self.network.targets)

@@ -221,7 +221,7 @@ class Reader(Scanner):
             self.i += w[1]
             name = WORDS[w[0]]
         else:
-            name = self.quantity()
+            name = self.one()
         self.skip()
         if self.peek():
             return None
@@ -249,7 +249,7 @@ class Reader(Scanner):
                 self.i += w[1]
                 num = WORDS[w[0]]
             else:
-                num = self.quantity()
+                num = self.one()
             self.skip()
             if self.peek() != "/":
                 raise ClaimError("not a derivative")
@@ -264,7 +264,7 @@ class Reader(Scanner):
                 self.quantity()
             self.i = start
             return None
-        den = self.quantity()
+        den = self.one()
         return G.Deriv(num, den, self.col(start), self.src[start:self.i])
 
     def summation(self, start: int):

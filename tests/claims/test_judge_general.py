@@ -95,6 +95,8 @@ WRONG = [
     # the product of δ and W side by side, as seed 002 prints it: one value per connection
     ("seed002", r"\partial\ell / \partial y^{i-1} = (\partial\ell / \partial z^i)w^i", "i = 2",
      ("2 × 4 matrix", "vector of 4", "Summed over its rows")),
+    # x for a^{l-1}: right at l = 2 (a^1 is the input x), wrong from l = 3
+    ("nielsen", "dC/dw^l_{jk} = x_k delta^l_j", "l = 3, j = 1, k = 1", ()),
     # σ′ of an identity network
     ("seed000", "delta^l = ((w^{l})^T delta^{l+1}) * sigma'(Z^l)", "l = 2, k = 1", ()),
 ]
@@ -143,6 +145,7 @@ UNREADABLE = [
     ("nielsen", "delta^l = (w^{l+1})^T delta^{i+1}", "two layer variables"),
     ("nielsen", "delta^l = ((w^{l+1})^T delta^{l+1}", "expected ')' at column 35"),
     ("nielsen", r"\delta^L = \nabla_a C \odot \mathrm{softmax}'(z^L)", "unknown symbol"),
+    ("nielsen", r"\Delta w^T = \eta", "a transposed quantity here at column 8"),
     ("seed004_afteracademy", r"\partial\ell / \partial w^i = (\partial\ell / \partial z^i) y^{i-1}",
      "needs a layered network"),
 ]
