@@ -31,6 +31,7 @@ from derive.claims.claim import SEVERITY, UNREADABLE, Claim, Verdict
 from derive.claims.context import Context, Part
 from derive.claims.judge_chain import chain_summary, is_chain, judge_chain
 from derive.claims.judge_formula import is_formula, judge_formula
+from derive.claims.judge_general import is_general, judge_general
 from derive.claims.judge_number import is_number, judge_number, remember
 from derive.claims.reading import read_claim
 from derive.claims.report import Verdicts, section
@@ -53,8 +54,10 @@ class Judge:
 
 
 #: The judges, in the order a right side is offered to them: the first that takes it judges
-#: it (the formula judge takes any side, so it comes last). A new kind of claim is one entry.
+#: it (the formula judge takes any side, so it comes last; a general claim's sides are trees
+#: of their own, so their judge comes first). A new kind of claim is one entry.
 JUDGES = (
+    Judge("general", is_general, judge_general),   # free layer and neuron indices
     Judge("chain", is_chain, judge_chain),
     Judge("number", is_number, judge_number),
     Judge("formula", is_formula, judge_formula),   # update rules too

@@ -48,6 +48,8 @@ class Claim:
     prefix: str = "d"  # how the author writes a derivative's d: "d", "d_" or "∂"
     spelled: dict[str, str] = field(default_factory=dict)  # name → the alias this claim used
     indexed: bool = False  # plain text with TeX-style indices (w^1_{21}, O_1)
+    #: a general claim (free layer and neuron indices): its trees, left side first
+    general: object | None = None
 
 
 def tree_names(node) -> list[tuple[str, int]]:

@@ -94,6 +94,12 @@ class Context:
         return out
 
     @cached_property
+    def layer_model(self):
+        """The layer level's rules at seeded samples, for general claims (layered networks)."""
+        from derive.claims.layer_values import LayerModel
+        return LayerModel(self.network, self.d, self.seed)
+
+    @cached_property
     def extra_points(self) -> list[dict[str, float]]:
         """Many more seeded random points, for formulas SymPy cannot simplify to the truth."""
         return self._points(40, self.seed + 1, worked_example=False)

@@ -13,6 +13,7 @@ from typing import Mapping
 
 from derive.claims.claim import Claim, Target, chain_terms, tree_names
 from derive.claims.names import Names
+from derive.claims.read_general import LOOKS_GENERAL, read_general
 from derive.claims.read_latex import latex_to_plain
 from derive.claims.read_plain import ClaimParser, ClaimText, indexed_names, plain_text
 from derive.errors import ClaimError
@@ -72,6 +73,41 @@ def read_claim(text: str, names: Names) -> Claim:
     if len(text) > MAX_CLAIM_LENGTH:
         raise ClaimError(f"the claim is {len(text):,} characters long, longer than the "
                          f"{MAX_CLAIM_LENGTH:,} read", hint="check its parts as separate claims")
+    try:
+        return _read_scalar(text, names)
+    except ClaimError:
+        general = general_claim(text, names)
+        if general is None:
+            raise
+        return general
+
+
+def general_claim(text: str, names: Names) -> Claim | None:
+    """A claim with free layer and neuron indices (``delta^l = ((w^{l+1})^T delta^{l+1}) *
+    sigma'(z^l)``), read by :mod:`derive.claims.read_general`; None for a claim that shows
+    no sign of being one (its scalar reading's error stands).
+
+    Raises:
+        ClaimError: a general claim that cannot be read (its column and what was expected
+            there), or one about a free-form network.
+    """
+    sign = LOOKS_GENERAL.search(text)
+    if sign is None:
+        return None
+    layers = names.network.layers
+    if layers is None:
+        raise ClaimError(f"'{sign.group().strip()}' at column {sign.start() + 1} makes this a "
+                         f"general claim (layer indices, ^T, ⊙, ∇, ℓ), which needs a layered "
+                         f"network: {names.network.name!r} is free-form",
+                         hint="check it against a spec with [layers], or write the claim in "
+                              "the network's own names")
+    g = read_general(text, layers.notation)
+    return Claim(text, Target("general", g.side_texts[0]), g.sides[1:], g.side_texts[1:],
+                 g.latex, general=g)
+
+
+def _read_scalar(text: str, names: Names) -> Claim:
+    """A claim in the network's own names (the scalar level)."""
     spelled: dict[str, str] = {}
     latex = "\\" in text
     indexed = {} if latex else indexed_names(text, names)
@@ -88,7 +124,7 @@ def read_claim(text: str, names: Names) -> Claim:
                          hint="write the claim as left side = right side")
     bounds = [-1] + parts + [len(plain)]
     pieces = [(plain[a + 1:b], a + 1) for a, b in zip(bounds, bounds[1:])]
-    target = _read_target(*pieces[0], normal, names)
+    target = _read_target(*pieces[0], normal, names, text if latex else None)
     sides, texts = [], []
     for piece, start in pieces[1:]:
         try:
@@ -109,7 +145,8 @@ def read_claim(text: str, names: Names) -> Claim:
     return claim
 
 
-def _read_target(piece: str, start: int, normal: ClaimText, names: Names) -> Target:
+def _read_target(piece: str, start: int, normal: ClaimText, names: Names,
+                 latex: str | None = None) -> Target:
     lhs = re.sub(r"\s+", " ", piece.strip())
     col = normal.column(start + len(piece) - len(piece.lstrip()))
     if not lhs:
@@ -126,9 +163,14 @@ def _read_target(piece: str, start: int, normal: ClaimText, names: Names) -> Tar
         m = pattern.match(lhs)
         if m:
             return Target("after", m.group("n"), None, col)
-    raise ClaimError(f"cannot read the left side {lhs!r} at column {col}",
-                     hint="expected a name (o1), a derivative (dE/dw5) or an updated "
-                          "parameter (w1+, w1', new w1)")
+    shown = repr(lhs)
+    if latex is not None:  # the author's LaTeX up to the '=', not its plain reading
+        end = normal.column(start + len(piece))
+        shown = "'" + (latex[col - 1:end - 1].strip() or lhs) + "'"
+    raise ClaimError(f"cannot read the left side {shown} at column {col}",
+                     hint="expected a name (o1), a derivative (dE/dw5"
+                          + (r", \frac{\partial E}{\partial w_5}" if latex is not None else "")
+                          + ") or an updated parameter (w1+, w1', new w1)")
 
 
 def _check_names(claim: Claim, names: Names, normal: ClaimText, pieces) -> None:

@@ -5,6 +5,9 @@ indices: w^1_{21}, O_1) or in LaTeX, e.g.
   chainrule check seed004_afteracademy "dE/dw5 = (O1 - y1)*O1*(1 - O1)*H1" "o1 = 0.794609"
   chainrule check seed000_vitalflux "dC/dw^2_{11} = (a^3_1 - y)*a^2_1"
   chainrule check seed000_vitalflux --claims examples/seed000_vitalflux_claims.toml
+On a layered spec a claim may be general, for any layer l and neuron j, k (README, "General
+claims"), e.g.
+  chainrule check seed002_insidelearningmachines "dC/dw^i_{jk} = y^{i-1}_k delta^i_j"
 
 Verdicts: holds (✓), wrong (✗), rounding (≈: a number that agrees with the truth to fewer
 digits than it states), cannot read (?: unknown symbol or malformed claim).

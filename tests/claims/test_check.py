@@ -106,7 +106,8 @@ BROKEN = [
     ("seed000_vitalflux", r"C = \frac{1}{2}\left(y - a^3_1\right)^2", H, ""),
     ("seed000_vitalflux", r"w^{2+}_{11} = w^2_{11} – learningRate * \frac{\partial C}{\partial w^2_{11}}", H, ""),
     ("seed000_vitalflux", r"w^{2+}_{11} = w^2_{11} - \alpha \frac{\partial C}{\partial w^2_{11}}", H, ""),
-    ("seed000_vitalflux", r"w^l = w^l – learningRate * \frac{\partial C}{\partial w^l}", U, "unknown symbol 'w^l'"),
+    # a general claim (issue 10): the update of every layer's weights, judged at layer level
+    ("seed000_vitalflux", r"w^l = w^l – learningRate * \frac{\partial C}{\partial w^l}", H, ""),
     ("seed000_vitalflux", r"w^{2}_{11}{}' = w^2_{11} - \eta \frac{\partial C}{\partial w^2_{11}}", U, "left side"),
     ("seed000_vitalflux", r"w^{2\prime}_{11} = w^2_{11} - \eta \frac{\partial C}{\partial w^2_{11}}", H, ""),
     ("seed000_vitalflux", r"\frac{\partial C}{\partial b_1} = (a^3_1 - y)(w^2_{11} + w^2_{12} + w^2_{13})", H, ""),
