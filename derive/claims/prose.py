@@ -129,21 +129,22 @@ class Prose:
         return sorted(out, key=lambda s: (s.line, s.column))
 
     def _numbers(self, paragraph, mentions, clauses) -> list[Said]:
-        text, out = paragraph.text, []
+        text, out, prev_end = paragraph.text, [], -1
+        starts = [x.start for x in mentions]
         for m in _NUMBER.finditer(text):
-            k = bisect.bisect_right(clauses, m.start()) - 1
-            start = clauses[k]
-            before = [x for x in mentions if start <= x.start and x.end <= m.start()]
-            earlier = [n for n in _NUMBER.finditer(text, start, m.start())]
-            if earlier:
-                before = [x for x in before if x.start >= earlier[-1].end()]
+            start = clauses[bisect.bisect_right(clauses, m.start()) - 1]
+            start = max(start, prev_end)  # after the clause's previous number
+            prev_end = m.end()
+            k = bisect.bisect_left(starts, m.start())  # mentions before the number
+            before = [x for x in mentions[max(0, k - 8):k] if x.start >= start and x.end <= m.start()]
             if not before or not _LINK.search(text, before[-1].end, m.start()):
                 continue
             subject = next((x for x in reversed(before) if _COPULA.match(text, x.end)), before[-1])
             name = subject.name
             if name == "it":
-                name = next((x.name for x in reversed(mentions)
-                             if x.end <= subject.start and x.name != "it"), None)
+                j = bisect.bisect_left(starts, subject.start)
+                name = next((x.name for x in reversed(mentions[max(0, j - 50):j]) if x.name != "it"),
+                            None)
                 if name is None:
                     continue
             if _AFTER.search(text, start, m.start()) and name != "learning_rate":

@@ -13,10 +13,12 @@ matched with a stack, never by recursion.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from derive.claims.scan_formats import blank, html_to_text, latex_comments_out, markdown_code
+from derive.claims.scan_formats import (LineIndex, blank, html_to_text, latex_comments_out,
+                                        markdown_code)
 from derive.claims.scan_lines import Skip, Statement, line_statements
 
 #: Longest math span or statement read as a claim (characters; read_claim reads 10,000).
@@ -35,7 +37,8 @@ class Paragraph:
 
     def where(self, offset: int) -> tuple[int, int]:
         """(line, column) of an offset in the joined text."""
-        start, line = next((s, n) for s, n in reversed(self.lines) if s <= offset)
+        k = bisect.bisect_right(self.lines, (offset, float("inf"))) - 1
+        start, line = self.lines[max(k, 0)]
         return line, offset - start + 1
 
 
@@ -71,8 +74,9 @@ def scan(text: str, format: str = "text") -> Scan:
         text = latex_comments_out(text)
     code = markdown_code(text) if format == "markdown" else set()
     skipped: list[Skip] = []
-    spans = math_spans(text, skipped)
-    statements = [s for span in spans for s in _math_statements(text, *span)]
+    index = LineIndex(text)
+    spans = math_spans(text, index)
+    statements = [s for span in spans for s in _math_statements(text, index, *span)]
     outside = blank(text, [(a, b) for a, b, _, _ in spans])
     lines = outside.split("\n")
     found, ranges = line_statements(lines, skipped)
@@ -89,7 +93,7 @@ _ENVIRONMENTS = "equation|align|eqnarray|gather|multline|displaymath|math|flalig
 _OPENER = re.compile(r"\$\$|\$|\\\[|\\\(|\\begin\{(" + _ENVIRONMENTS + r")(\*?)\}|\[latex[^\]\n]{0,80}\]")
 
 
-def math_spans(text: str, skipped: list[Skip]) -> list[tuple[int, int, int, int]]:
+def math_spans(text: str, index: LineIndex) -> list[tuple[int, int, int, int]]:
     """(start, end, body start, body end) of every math span, in order, not nested.
 
     ``$…$`` and ``\\(…\\)`` close on their own line (a lone dollar is money, not math); the
@@ -104,13 +108,13 @@ def math_spans(text: str, skipped: list[Skip]) -> list[tuple[int, int, int, int]
         opener = m.group()
         closer = _closer(m)
         inline = opener in ("$", "\\(")
-        limit = text.find("\n", m.end()) if inline else len(text)
-        limit = len(text) if limit < 0 else limit
+        limit = index.line_end(m.end()) if inline else len(text)
         at = -1
-        if failed.get(closer, len(text) + 1) > m.end():
+        known = failed.get(closer)
+        if not (known and known[0] <= m.end() and limit <= known[1]):
             at = _find_unescaped(text, closer, m.end(), limit)
-            if at < 0 and not inline:
-                failed[closer] = m.end()  # no closer after here: never search again
+            if at < 0:
+                failed[closer] = (m.end(), limit)  # none in here: never search it again
         if at < 0:
             pos = m.end()
             continue
@@ -147,7 +151,8 @@ def _find_unescaped(text: str, closer: str, start: int, limit: int) -> int:
 _ROW_BREAK = re.compile(r"\\\\(?:\[[^\]\n]{0,20}\])?|\\newline(?![A-Za-z])")
 
 
-def _math_statements(text: str, start: int, end: int, body: int, body_end: int) -> list[Statement]:
+def _math_statements(text: str, index: LineIndex, start: int, end: int, body: int,
+                     body_end: int) -> list[Statement]:
     """The statements of one math span: its rows (``\\\\`` in align), alignment marks dropped,
     each row split at top-level commas between equalities."""
     out = []
@@ -159,7 +164,7 @@ def _math_statements(text: str, start: int, end: int, body: int, body_end: int) 
             cleaned = re.sub(r"\\nonumber\{[^{}]*\}", "", cleaned)
             cleaned = re.sub(r"\\(?:tag|label)\{[^{}]*\}", "", cleaned).strip(" ,.;")
             if "=" in cleaned and len(cleaned) <= MAX_STATEMENT:
-                line, column = position(text, pos + offset + len(piece) - len(piece.lstrip()))
+                line, column = index.position(pos + offset + len(piece) - len(piece.lstrip()))
                 out.append(Statement(line, column, cleaned, "math"))
         pos = row_end
         m = _ROW_BREAK.match(text, pos)
@@ -188,12 +193,6 @@ def _split_equalities(row: str) -> list[tuple[str, int]]:
             groups.append([last, cut])
         last = cut + 1
     return [(row[a:b], a) for a, b in groups]
-
-
-def position(text: str, offset: int) -> tuple[int, int]:
-    """(line, column), 1-based, of an offset."""
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 # =========================================================================== prose

@@ -105,6 +105,12 @@ class LineIndex:
 
     def __init__(self, text: str):
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.size = len(text)
+
+    def line_end(self, offset: int) -> int:
+        """The offset of the line break ending the line of ``offset`` (or the text's end)."""
+        line = bisect.bisect_right(self.starts, offset)
+        return self.starts[line] - 1 if line < len(self.starts) else self.size
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from derive.claims.scan_formats import BREAK
 
@@ -62,8 +63,7 @@ class Skip:
     reason: str
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
     kind: str
     text: str
     start: int
@@ -82,7 +82,7 @@ def tokens(line: str, assigned: set[str]) -> list[_Tok]:
             kind = "break"
         if kind == "tex" and text in _TEX_OPS:
             kind = "op"
-        if kind == "name":
+        if kind == "name" and assigned and text.endswith(_GLUED):
             glued = next((w for w in _GLUED if text.endswith(w) and text[:-len(w)] in assigned), None)
             if glued:
                 cut = m.end() - len(glued)
@@ -171,13 +171,18 @@ def _statements_in(toks: list[_Tok], pairs: dict[int, int], continues: bool) -> 
     while todo:
         lo, hi = todo.pop()
         k = lo
-        while k < hi:
+        while k < hi:  # brackets of this level not attached to a name: looked into
             t = toks[k]
-            if t.kind == "open" and k in pairs and pairs[k] < hi and not (
-                    k > lo and toks[k - 1].kind in ("name", "tex") and toks[k - 1].end == t.start):
-                if t.text != "{":
+            if t.kind == "open" and k in pairs and pairs[k] < hi:
+                attached = k > lo and toks[k - 1].kind in ("name", "tex") and toks[k - 1].end == t.start
+                if t.text != "{" and not attached:
                     todo.append((k + 1, pairs[k]))
-            if not _is_operand_start(t):
+                k = pairs[k] + 1
+            else:
+                k += 1
+        k = lo
+        while k < hi:
+            if not _is_operand_start(toks[k]):
                 k += 1
                 continue
             end, stop, has_eq = _run(toks, k, hi, pairs, latex)
