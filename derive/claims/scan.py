@@ -200,17 +200,27 @@ def _split_equalities(row: str) -> list[tuple[str, int]]:
 def _paragraphs(lines: list[str], ranges: dict[int, list[tuple[int, int]]],
                 code: set[int]) -> list[Paragraph]:
     """Prose paragraphs: blank lines and code end one; statements are blanked out."""
-    out, current = [], None
+    out: list[Paragraph] = []
+    parts: list[str] = []
+    size = 0
+
+    def close() -> None:
+        nonlocal parts, size
+        if parts:
+            out[-1].text = " ".join(parts)
+        parts, size = [], 0
+
     for number, line in enumerate(lines, start=1):
         if number in code or not line.strip():
-            current = None
+            close()
             continue
+        if not parts:
+            out.append(Paragraph(""))
+        else:
+            size += 1  # the space joining the lines
+        out[-1].lines.append((size, number))
         body = blank(line, ranges.get(number, []))
-        if current is None:
-            current = Paragraph("")
-            out.append(current)
-        elif current.text:
-            current.text += " "
-        current.lines.append((len(current.text), number))
-        current.text += body
+        parts.append(body)
+        size += len(body)
+    close()
     return out

@@ -36,6 +36,9 @@ OUT_WORDS = ("out", "output", "a", "act", "activation")
 NET_WORDS = ("net", "in", "input", "z", "netinput")
 COST_WORDS = ("e", "error", "loss", "cost", "c", "l", "j")
 TOTAL_WORDS = ("total", "tot", "sum")
+#: Most spellings inferred (and most left open) per document: every claim is matched against
+#: each alias, so a document of a hundred thousand made-up spellings must not make them all.
+MAX_SPELLINGS = 1_000
 
 _CALL = re.compile(r"(?<![\w.\\])([A-Za-z][A-Za-z0-9]*)(?:\s*\(\s*|_)([A-Za-z][A-Za-z0-9]*)(\s*\))?")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -86,6 +89,8 @@ class Spellings:
     def infer(self, texts: Iterable[str]) -> None:
         """Find the call and underscore spellings (``H(h1)``, ``E_total``) of ``texts``."""
         for text in texts:
+            if len(self.inferred) >= MAX_SPELLINGS:
+                return
             for m in _CALL.finditer(text):
                 f, arg, closed = m.group(1), m.group(2), m.group(3)
                 called = "(" in m.group()
@@ -98,7 +103,8 @@ class Spellings:
                 found = self.readings(f, arg)
                 if len(found) == 1:
                     self.inferred[spelling] = found[0]
-                elif found or (called and (arg in self.known or arg.lower() in TOTAL_WORDS)):
+                elif len(self.open) < MAX_SPELLINGS and (
+                        found or (called and (arg in self.known or arg.lower() in TOTAL_WORDS))):
                     self.open[spelling] = found
 
     def readings(self, f: str, arg: str) -> list[str]:

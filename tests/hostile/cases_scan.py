@@ -73,6 +73,8 @@ CASES = [
               "<script>h1 = 99</script><p>h<sub>1</sub> = 0.505 <img onerror=alert(1) src=x></p>"
               "<!-- unclosed comment " + "o1 = 1 " * 10_000),
     _document("unclosed-everything", "d.md", "$$ \\[ \\( [latex] \\begin{equation} ``` <p " * 20_000),
+    _document("one-long-paragraph", "d.txt", "".join(f"Q{i}(h1) = 0.5\n" for i in range(100_000))),
+    _document("many-claims", "d.txt", "h1 is 0.505 and " * 60_000),
     _document("wrong-number", "d.txt", "The output o1 is 0.794609.\n", exit=1),
     _document("control-characters", "d.txt", "h1 = 0.505\x1b[2J\x07\u2028\no1 = 0.794609\x1b]0;x\x07\n",
               exit=1),
