@@ -19,6 +19,7 @@ _API = {
     "compute": "derive.scalar.values", "Values": "derive.scalar.values",
     "writeup": "derive.writeups.levels", "Document": "derive.writeups.document",
     "check": "derive.claims.check", "Verdict": "derive.claims.claim",
+    "check_document": "derive.claims.document", "DocumentCheck": "derive.claims.document",
     "load_example": "derive.spec.examples", "example_names": "derive.spec.examples",
 }
 
