@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.scheduler is not None and args.workers is not None:
         raise ChainruleError("--workers is for the local cluster; the cluster of --scheduler "
                              "has its own workers", hint="leave out one of them")
+    if args.scheduler is not None:
+        _check_address(args.scheduler)
     sweep = plan(args.spec, args.data, grid, base, test_fraction=args.test_fraction,
                  samples=args.samples, dtype=args.dtype)
     if args.metric.endswith("accuracy") and not sweep.is_classifier:
@@ -212,8 +214,8 @@ def _remote_client(address: str):
     """A Client of the scheduler at ``address`` that has a worker, or one clear error."""
     from distributed import Client
     try:
-        client = Client(address, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False)
-    except Exception as err:  # a bad address, a refused or timed-out connection
+        client = Client(address, timeout=f"{CONNECT_TIMEOUT}s")
+    except Exception as err:  # a refused or timed-out connection
         raise ChainruleError(f"cannot reach the Dask scheduler at {shown(address)}: "
                              f"{_first_line(err)}",
                              hint="give its address as tcp://HOST:PORT") from None
@@ -225,6 +227,23 @@ def _remote_client(address: str):
                              f"(waited {CONNECT_TIMEOUT} s)",
                              hint="start a worker: dask worker ADDRESS") from None
     return client
+
+
+def _check_address(address: str) -> None:
+    """A clear error for an address that names no scheduler, before a Client is made (a
+    Client that fails to start on a bad address hangs 20 s on its way out)."""
+    from distributed.comm.addressing import get_address_host_port, parse_address
+    from distributed.comm.registry import get_backend
+    try:
+        scheme, _ = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            _, port = get_address_host_port(address)
+            if not 0 < int(port) < 65536:
+                raise ValueError(f"port {port} is not from 1 to 65535")
+    except (ValueError, TypeError) as err:
+        raise ChainruleError(f"--scheduler {shown(address)} is not a Dask scheduler's address: "
+                             f"{_first_line(err)}", hint="give it as tcp://HOST:PORT") from None
 
 
 def _first_line(err: BaseException) -> str:

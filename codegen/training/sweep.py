@@ -165,7 +165,10 @@ def resized(network: Network, hidden: tuple[int, ...] | None) -> Network:
     data["layers"]["sizes"] = new
     for key in ("weights", "biases"):
         data.get("values", {}).pop(key, None)
-    variant = Network.from_mapping(data, Source.of_toml(file, network.text))
+    try:
+        variant = Network.from_mapping(data, Source.of_toml(file, network.text))
+    except ChainruleError as err:  # past the layered limits at this size
+        raise ChainruleError(f"the grid's hidden {hidden_text(hidden)}: {err}") from None
     variant.text = network.text
     return variant
 
@@ -297,7 +300,7 @@ def execute(sweep: Plan, client, on_row: Callable[[dict], None] | None = None,
                  for hidden, code in sweep.codes.items()}
         futures = {client.submit(run_one, run, codes[run.hidden], data, pure=False): run
                    for run in sweep.runs}
-        finished = as_completed(futures)
+        finished = as_completed(futures, loop=client.loop)
         while len(rows) < len(futures) and not interrupts.seen:
             if not finished.has_ready():
                 time.sleep(poll)
