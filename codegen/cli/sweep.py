@@ -196,7 +196,7 @@ def _execute(args: argparse.Namespace, sweep):
     progress = _Progress(len(sweep.runs), quiet=args.quiet)
     with contextlib.ExitStack() as stack:
         if args.scheduler is None:
-            workers = args.workers or max(1, min(os.cpu_count() or 1, len(sweep.runs)))
+            workers = args.workers or max(1, min(_cores(), len(sweep.runs)))
             client = stack.enter_context(local_client(workers))
         else:
             client = stack.enter_context(_remote_client(args.scheduler))
@@ -208,6 +208,14 @@ def _execute(args: argparse.Namespace, sweep):
                 stack.close()
     outcome.interrupted = outcome.interrupted or late.seen
     return outcome
+
+
+def _cores() -> int:
+    """The CPU cores this process may use (its affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _remote_client(address: str):
@@ -292,7 +300,7 @@ def _finish(args: argparse.Namespace, sweep, outcome, folder: Path) -> int:
              f"{outcome.seconds:.2f} s ({len(failed)} failed)"]
     if found:
         over = f", mean over {found.runs} seeds" if found.runs > 1 else ""
-        settings = " ".join(f"{k}={shown_value(k, _parsed(k, v))}"
+        settings = " ".join(f"{k}={shown_value(k, v)}"
                             for k, v in found.settings.items()) or "(the seeds only)"
         lines.append(f"  best {args.metric} {found.value:.6g}{over}: {settings}")
     lines.append(f"  wrote {printable(folder)}/ ({', '.join(p.name for p in written)})")
@@ -300,13 +308,6 @@ def _finish(args: argparse.Namespace, sweep, outcome, folder: Path) -> int:
     if outcome.interrupted or late.seen:
         return 130
     return 1 if failed else 0
-
-
-def _parsed(key: str, value):
-    """A row's value of a swept setting as the grid holds it (rows hold hidden as text)."""
-    if key == "hidden" and isinstance(value, str):
-        return tuple(int(s) for s in value.split("x"))
-    return value
 
 
 def _warn(text: str) -> None:

@@ -56,8 +56,8 @@ def hidden_text(sizes: Sequence[int]) -> str:
 
 
 def shown_value(key: str, value: Any) -> str:
-    """A swept value as the report and sweep.csv show it."""
-    if key == "hidden":
+    """A swept value as the report and sweep.csv show it (a text as it is)."""
+    if key == "hidden" and not isinstance(value, str):
         return hidden_text(value)
     return f"{value:g}" if isinstance(value, float) else str(value)
 

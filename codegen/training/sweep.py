@@ -118,7 +118,8 @@ def plan(spec: str | Path | Network, source: str, grid: Mapping[str, Sequence[An
                 same_rows=data.reuse_for_test or test_fraction == 0)
     codes = {hidden: _code(network if hidden is None else variant, dtype, module)
              for hidden, variant in networks.items()}
-    return Plan(network, runs, codes, rows, bool(module.IS_CLASSIFIER), swept=list(grid))
+    return Plan(network, runs, codes, rows, bool(module.IS_CLASSIFIER),
+                swept=list(runs[0].swept))  # seeds=N is swept as seed
 
 
 def _with_lr(settings: Settings, lr: float) -> Settings:

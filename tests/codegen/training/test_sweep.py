@@ -14,8 +14,8 @@ import pytest
 
 from codegen.training.grid import MAX_RUNS, grid_runs
 from codegen.training.loop import Settings, scorer, train
-from codegen.training.sweep import ModuleCode, Run, execute, plan, resized
-from codegen.modules import build, load_spec
+from codegen.training.sweep import SWEEP_FOLDER, ModuleCode, Run, execute, plan, resized
+from codegen.modules import build, cache_dir, load_spec
 from derive.errors import ChainruleError
 
 XOR_SETTINGS = Settings(epochs=60, batch_size=4)
@@ -40,6 +40,7 @@ def test_the_runs_are_the_grid_product_in_order():
     assert runs[0].swept == {"lr": 0.1, "optimizer": "sgd", "seed": 7}
     assert runs[1].swept == {"lr": 0.1, "optimizer": "sgd", "seed": 8}   # the last key fastest
     assert runs[-1].settings == Settings(lr=0.5, optimizer="adam", seed=8)
+    assert plan("xor", "xor", {"seeds": 2, "lr": [0.1]}).swept == ["seed", "lr"]
     assert grid_runs({"hidden": [3, (2, 5)]})[1].hidden == (2, 5)
 
 
@@ -89,12 +90,20 @@ def test_the_spec_learning_rate_is_in_each_row(client):
 
 
 def test_a_failed_run_is_a_row_with_its_error(client):
-    """A run whose module does not even import fails on its worker; the others run."""
+    """A run whose module does not even import fails on its worker; the others run, on
+    workers that do not find the client's file (as on another machine) and so write the
+    text they receive into their own cache folder."""
     sweep = plan("xor", "xor", {"lr": [0.1, 0.5]}, XOR_SETTINGS)
+    (good,) = sweep.codes.values()
+    # a text of its own (one comment more), so that no worker has loaded it already
+    good = ModuleCode(good.stem, good.text + "# sent to a worker without the file\n")
+    elsewhere = replace(good, path="/nowhere/xor.py")
     broken = ModuleCode("broken", "raise RuntimeError('no such module')\n")
     runs = sweep.runs + [Run(3, {"lr": 0.1, "hidden": (7,)}, sweep.runs[0].settings)]
-    sweep = replace(sweep, runs=runs, codes={**sweep.codes, (7,): broken})
+    sweep = replace(sweep, runs=runs, codes={None: elsewhere, (7,): broken})
     rows = execute(sweep, client).rows
+    received = cache_dir() / SWEEP_FOLDER / "received" / f"xor_{good.digest[:16]}.py"
+    assert received.read_text(encoding="utf-8") == good.text
     assert [r["run"] for r in rows] == [1, 2, 3]
     assert rows[0]["error"] == rows[1]["error"] == "" and "train_cost" in rows[1]
     assert "does not import" in rows[2]["error"] and "\n" not in rows[2]["error"]
