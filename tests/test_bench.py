@@ -32,3 +32,13 @@ def test_train_small_prints_ratios_against_peers():
 def test_derive_scaling_prints_sizes_and_times():
     out = run("derive_scaling.py", "--quick", "--budget", "2")
     assert re.search(r"4-8-2\s+58\s", out)
+
+
+def test_sweep_prints_runs_per_second_on_1_and_2_workers_and_a_loop():
+    out = run("sweep.py", "--quick")
+    rates = re.findall(r"^\s+(plain loop|Dask LocalCluster, [12] workers?).*?([\d.]+) runs/s",
+                       out, re.MULTILINE)
+    assert [name for name, _ in rates] == ["plain loop", "Dask LocalCluster, 1 worker",
+                                           "Dask LocalCluster, 2 workers"]
+    assert all(float(rate) > 0 for _, rate in rates)
+    assert "× the loop" in out and "cluster start" in out

@@ -39,6 +39,22 @@ class Trainer(BaseEstimator):
         self.seed = seed
         self.dtype = dtype
 
+    # ---- pickling (joblib and Dask send estimators to other processes) ---------------------
+
+    def __getstate__(self) -> dict:
+        """The state without the generated module (a module does not pickle): its spec and
+        dtype say which it is."""
+        state = dict(super().__getstate__())  # a copy: Python's own is the __dict__ itself
+        state.pop("module_", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """A fitted estimator gets its module back from its spec (built or reused where it is
+        unpickled, as ``fit`` builds it)."""
+        super().__setstate__(state)
+        if "params_" in state:
+            self.module_ = build(self.spec, dtype=self.dtype)
+
     # ---- fitting --------------------------------------------------------------------------
 
     def fit(self, X, y):
