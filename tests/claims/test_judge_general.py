@@ -16,7 +16,7 @@ import pytest
 
 from derive.claims.check import JUDGES, check
 from derive.spec.examples import load_example
-from derive.spec.network import Network
+from derive.spec.model import Network
 from tests.claims.examples import H, U, W
 
 NETS = {

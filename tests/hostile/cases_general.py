@@ -20,7 +20,7 @@ class _Late(BaseException):
 
 def _network(name: str):
     from derive.spec.examples import load_example
-    from derive.spec.network import Network
+    from derive.spec.model import Network
     if name == "nielsen":
         return Network.layered([2, 3, 3, 2], "sigmoid", inputs=[0.3, -0.6], targets=[0.2, 0.7])
     return load_example(name)
