@@ -24,7 +24,7 @@ from derive.interrupts import Interrupts
 GROUP = "chainrule.commands"
 
 #: The order ``--help`` lists the commands in (a command not named here comes after these).
-ORDER = ("derive", "check", "codegen", "train", "sweep", "examples")
+ORDER = ("derive", "check", "spec", "codegen", "train", "sweep", "examples")
 
 
 def commands() -> dict[str, str]:
