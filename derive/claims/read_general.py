@@ -24,6 +24,7 @@ from derive.claims.general_scan import (FUNCTIONS, MINUS, OPS, PRIME, TRANSPOSE,
                                         Scanner)
 from derive.errors import ClaimError
 from derive.spec import expr as ex
+from derive.spec.expr_numbers import MAX_NUMBER_LENGTH
 
 LOOKS_GENERAL = re.compile(
     r"\^\s*\{?\s*(?:[lLi]\s*(?:[-+−–]\s*\d+\s*)?\}?(?![A-Za-z0-9])|\\top(?![A-Za-z])|"
@@ -134,7 +135,7 @@ class Reader(Scanner):
             raise self.error("expected a quantity, found the end of the text")
         if ch.isdigit() or ch == ".":
             m = re.compile(r"\d*\.?\d+|\d+\.").match(self.src, self.i)
-            if not m or len(m.group()) > ex.MAX_NUMBER_LENGTH:
+            if not m or len(m.group()) > MAX_NUMBER_LENGTH:
                 raise self.error("cannot read the number", expected="a decimal number")
             self.i = m.end()
             return G.Num(float(m.group()), self.col(start), m.group())

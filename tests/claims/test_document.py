@@ -117,6 +117,11 @@ def test_document_order_and_skipped_generic_rules(seed):
                "seed001_single_neuron": {34},          # w = w – learning_rate * (∂Loss / ∂w)
                "seed003_spotintelligence": {120, 121},  # w_i = w_i - learning_rate * ...
                "seed004_afteracademy": set()}[name]
-    assert generic <= skipped, sorted(skipped)
+    # a general rule is skipped where no reader takes it; on a layered spec the general
+    # judge reads it, and the rule holds
+    held = {c.line for c in found.claims if c.verdict.verdict == HOLDS}
+    assert generic <= skipped | held, (sorted(skipped), sorted(held))
+    if name == "seed000_vitalflux":
+        assert generic <= held
     for s in found.skipped:
         assert s.reason and "\n" not in s.reason
