@@ -94,6 +94,26 @@ def test_no_module_imports_a_private_name_of_another():
     assert not found, "\n".join(found)
 
 
+def _missing_modules(path: Path) -> list[str]:
+    """The imports in ``path`` (at the top or inside a function) of a project module that
+    does not exist: lint-imports passes over those, and a lazy one fails only when it runs."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0
+                 and node.module else [a.name for a in node.names]
+                 if isinstance(node, ast.Import) else [])
+        found += [f"{path.relative_to(ROOT)}:{node.lineno}: {name}" for name in names
+                  if name.split(".")[0] in PACKAGES and not _is_module(name)]
+    return found
+
+
+def test_every_imported_project_module_exists():
+    files = _sources() + sorted((ROOT / "tests").rglob("*.py")) + sorted(
+        (ROOT / "bench").rglob("*.py"))
+    found = [line for path in files for line in _missing_modules(path)]
+    assert not found, "\n".join(found)
+
+
 def test_private_import_check_sees_one():
     """The check above finds what it looks for (a check that cannot fail asserts nothing)."""
     probe = ROOT / ".pytest_cache" / "layout_probe.py"
@@ -104,6 +124,8 @@ def test_private_import_check_sees_one():
         assert _private_imports(probe) == [
             f"{probe.relative_to(ROOT)}:1: derive.files._umask",
             f"{probe.relative_to(ROOT)}:4: ex._private"]
+        probe.write_text("def f():\n    from codegen.optimizers import HYPER\n")
+        assert _missing_modules(probe) == [f"{probe.relative_to(ROOT)}:2: codegen.optimizers"]
     finally:
         probe.unlink()
 

@@ -67,14 +67,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check the grid, plan the runs, run them on the cluster, write the results."""
     from codegen.modules import module_name
-    from codegen.training.loop import Settings
     from codegen.training.runs import new_run_dir
     from codegen.training.sweep import plan
     from derive.files import make_folder
 
-    base = Settings(epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-                    lr=args.lr, momentum=args.momentum, beta1=args.beta1, beta2=args.beta2,
-                    eps=args.eps, weight_decay=args.weight_decay, seed=args.seed)
+    from codegen.cli.train import option_settings, spec_settings
+    from codegen.modules import load_spec
+
+    base = option_settings(args)
     base.check()
     grid = parse_grid(args.grid, first_seed=args.seed)  # all of it before any work starts
     _no_conflicts(args, grid, base)
@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
                              "has its own workers", hint="leave out one of them")
     if args.scheduler is not None:
         _check_address(args.scheduler)
-    sweep = plan(args.spec, args.data, grid, base, test_fraction=args.test_fraction,
+    network = load_spec(args.spec)
+    base = spec_settings(base, network, args)  # the spec's [training] where no option says
+    sweep = plan(network, args.data, grid, base, test_fraction=args.test_fraction,
                  samples=args.samples, dtype=args.dtype)
     if args.metric.endswith("accuracy") and not sweep.is_classifier:
         raise ChainruleError(f"--metric {args.metric} needs a classifier spec (a cross-entropy "
@@ -146,7 +148,7 @@ def parse_grid(items: list[str], first_seed: int = 0) -> dict[str, list]:
 def _types() -> dict:
     """Each grid key's argparse type: the bounds `chainrule train` and its Settings hold."""
     from codegen.cli.train import whole
-    from codegen.optimizers import OPTIMIZERS
+    from derive.vocabulary import OPTIMIZERS
     from codegen.training.grid import MAX_RUNS
     from codegen.training.loop import MAX_BATCH_SIZE, MAX_EPOCHS, MAX_SEED
     from derive.spec.limits import MAX_LAYERED_PARAMETERS

@@ -87,19 +87,16 @@ def run(args: argparse.Namespace) -> int:
     from codegen.training.data import load, prepare
     from codegen.modules import load_spec, module_name
     from codegen.training.runs import new_run_dir, write_run
-    from codegen.training.loop import Settings, train
+    from codegen.training.loop import train
     from codegen.training.progress import Progress
     from derive.interrupts import Interrupts
     from derive.files import make_folder
 
     started = time.perf_counter()
-    given = {key: getattr(args, key) for key in DEFAULTS if getattr(args, key) is not None}
-    settings = Settings(**(DEFAULTS | given), lr=args.lr, momentum=args.momentum,
-                        beta1=args.beta1, beta2=args.beta2, eps=args.eps,
-                        weight_decay=args.weight_decay, seed=args.seed)
+    settings = option_settings(args)
     settings.check()  # before any work: a bad value costs no derivation and no compile
     network = load_spec(args.spec)
-    settings = _spec_settings(settings, network, given)
+    settings = spec_settings(settings, network, args)
     module = _build(network, args.dtype, quiet=args.quiet)
     data = load(args.data, module, samples=args.samples, seed=args.seed)
     train_set, test_set = prepare(*data.split(args.test_fraction, args.seed))
@@ -131,10 +128,25 @@ def run(args: argparse.Namespace) -> int:
     return 130 if result.interrupted or late.seen else 0
 
 
-def _spec_settings(settings, network, given: dict):
+def _given(args: argparse.Namespace) -> dict:
+    """The epochs, batch size and optimizer the options give."""
+    return {key: getattr(args, key) for key in DEFAULTS if getattr(args, key) is not None}
+
+
+def option_settings(args: argparse.Namespace):
+    """The training Settings of the options (:data:`DEFAULTS` where they give no epochs,
+    batch size or optimizer); ``train`` and ``sweep`` share them."""
+    from codegen.training.loop import Settings
+    return Settings(**(DEFAULTS | _given(args)), lr=args.lr, momentum=args.momentum,
+                    beta1=args.beta1, beta2=args.beta2, eps=args.eps,
+                    weight_decay=args.weight_decay, seed=args.seed)
+
+
+def spec_settings(settings, network, args: argparse.Namespace):
     """``settings`` with the spec's epochs, batch size and optimizer where the options gave
     none (the spec's were checked when it was read)."""
     from dataclasses import replace
+    given = _given(args)
     from_spec = {key: getattr(network, key) for key in DEFAULTS
                  if key not in given and getattr(network, key) is not None}
     return replace(settings, **from_spec)

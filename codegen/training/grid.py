@@ -159,7 +159,7 @@ def _checked(key: str, value: Any, base: Settings) -> Any:
     if key == "hidden":
         return _hidden(value)
     if key == "optimizer":
-        from codegen.optimizers import OPTIMIZERS
+        from derive.vocabulary import OPTIMIZERS
         if value not in OPTIMIZERS:
             raise ChainruleError(f"the grid's optimizer {shown(value)} is not one chainrule "
                                  "knows", hint="expected " + ", ".join(OPTIMIZERS))

@@ -97,7 +97,8 @@ CASES = [
     Case("writeup-params-newline", ["derive", "seed004_afteracademy", "--params", "w1,w9\nx"],
          words=("unknown parameter", "w9")),
     # 57 s before the check came first: a 784-128-10 network is only read, never derived
-    Case("writeup-layered-without-values-fails-fast", ["derive", "{dir}/big.toml"],
+    Case("writeup-layered-without-values-fails-fast", ["derive", "{dir}/big.toml", "--level",
+                                                       "both"],
          files={"big.toml": '[layers]\nsizes = [784, 128, 10]\nactivation = ["tanh", "softmax"]\n'
                             'loss = "categorical_cross_entropy"\n'},
          words=("big.toml", "missing value for 'x1'"), isolated=True, timeout=30),

@@ -122,7 +122,9 @@ def test_values_are_checked_before_the_derivation(tmp_path, capsys, monkeypatch)
     monkeypatch.setattr(w, "derive", refuse)
     spec = tmp_path / "big.toml"
     spec.write_text('[layers]\nsizes = [3, 2, 1]\nactivation = "sigmoid"\n')
-    assert main(["derive", str(spec), "--format", "json"]) == 2
+    # the numbers asked for (--level both or scalar): the missing value is said before the
+    # derivation; without --level such a spec gets its general equations, which need none
+    assert main(["derive", str(spec), "--format", "json", "--level", "both"]) == 2
     assert "missing value for 'x1'" in capsys.readouterr().err
     assert main(["derive", "seed004_afteracademy", "--params", "w99"]) == 2
     assert "unknown parameter 'w99'" in capsys.readouterr().err
