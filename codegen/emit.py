@@ -11,6 +11,7 @@ loops over rows and mini-batches).
 from __future__ import annotations
 
 from codegen.index_module import IndexModule
+from codegen.matrix_module import MatrixModule
 from codegen.optimizers import HYPER, OPTIMIZERS
 from codegen.origin import spec_file, spec_hash
 from codegen.printer import CodegenError, helper_source
@@ -23,18 +24,22 @@ from derive.spec.model import Network
 
 DTYPES = ("float64", "float32")
 CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
-#: Layered networks with more parameters than this are generated in index form by default.
-INDEX_FORM_ABOVE = 200
+FORMS = ("auto", "scalar", "index", "matrix")
+#: Layered networks with more parameters than this are generated in matrix form by default.
+MATRIX_FORM_ABOVE = 200
 
 
-def uses_index_form(network: Network, form: str = "auto") -> bool:
-    """Whether ``network`` is generated in index form (``form``: auto, index or scalar)."""
-    if form not in ("auto", "index", "scalar"):
-        raise CodegenError(f"unknown form {form!r}", hint="expected auto, index or scalar")
-    if form == "index" and network.layers is None:
-        raise CodegenError("index form needs a layered spec ([layers] sizes = ...)")
-    return form == "index" or (form == "auto" and network.layers is not None
-                               and len(network.parameters) > INDEX_FORM_ABOVE)
+def module_form(network: Network, form: str = "auto") -> str:
+    """The form ``network`` is generated in: ``form`` itself, or for ``"auto"`` the matrix
+    form for layered specs above ``MATRIX_FORM_ABOVE`` parameters, else the scalar form."""
+    if form not in FORMS:
+        raise CodegenError(f"unknown form {form!r}", hint="expected " + ", ".join(FORMS))
+    if form in ("index", "matrix") and network.layers is None:
+        raise CodegenError(f"{form} form needs a layered spec ([layers] sizes = ...)")
+    if form != "auto":
+        return form
+    return ("matrix" if network.layers is not None
+            and len(network.parameters) > MATRIX_FORM_ABOVE else "scalar")
 
 
 def emit_module(network: Network | Derivation, dtype: str = "float64",
@@ -46,8 +51,9 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         dtype: ``"float64"`` or ``"float32"`` (arrays and parameters).
         command: the command that regenerates the module, for its header.
         form: ``"scalar"`` (one statement per node and connection), ``"index"`` (layered
-            specs: loops over neurons, see :mod:`codegen.index_module`) or ``"auto"`` (index
-            form for layered specs above ``INDEX_FORM_ABOVE`` parameters).
+            specs: loops over neurons, see :mod:`codegen.index_module`), ``"matrix"``
+            (layered specs: batch-major matrix products, see :mod:`codegen.matrix_module`)
+            or ``"auto"`` (see :func:`module_form`).
 
     Returns:
         The module's text; the same spec always gives the same bytes.
@@ -62,8 +68,9 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
                                    f"no starting value for {missing[0]!r}",
                                    hint="generated trainers start from the spec's values; "
                                         "layered specs draw them with [values] init_seed")
-    module = (IndexModule(network) if uses_index_form(network, form)
-              else ScalarModule(derivation or derive(network)))
+    chosen = module_form(network, form)
+    module = (MatrixModule(network) if chosen == "matrix" else IndexModule(network)
+              if chosen == "index" else ScalarModule(derivation or derive(network)))
     rows = module.functions()
     steps = print_steps(module.printer)
     loss = network.layers.loss if network.layers is not None else "custom"
