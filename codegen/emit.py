@@ -10,6 +10,10 @@ loops over rows and mini-batches).
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
+
 from codegen.index_module import IndexModule
 from codegen.matrix_module import MatrixModule
 from codegen.optimizers import HYPER, OPTIMIZERS
@@ -87,31 +91,93 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         "LOSS": literal(loss),
         "IS_CLASSIFIER": repr(loss in CLASSIFIER_LOSSES),
         "DTYPE": f"np.{dtype}",
-        "INITIAL_PARAMS": f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)",
-        "FROZEN": f"np.array({[p in network.freeze for p in network.parameters]!r}, "
-                  f"dtype=np.bool_)",
+        "INITIAL_PARAMS": _initial(network),
+        "FROZEN": _frozen(network),
         "OPTIMIZERS": _tuple(OPTIMIZERS),
         "HYPER_NAMES": _tuple(HYPER),
         "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
     }
+    packed = constants["INITIAL_PARAMS"] == PACKED
+    # constants of many lines (a big network's names) go to the end, after the code
+    later = [k for k, v in constants.items() if "\n" in v]
+    top = [f"{k} = {v}" for k, v in constants.items() if k not in later]
+    if later:
+        top.insert(0, f"# {', '.join(later)}: at the end of the module (long)")
     parts = [_header(network, dtype, command, form),
-             "import math\n\nimport numpy as np\nfrom numba import njit\n",
-             "\n".join(f"{k} = {v}" for k, v in constants.items()) + "\n",
+             "import math\n" + ("from base64 import b64decode as _b64decode\n" if packed else "")
+             + "\nimport numpy as np\nfrom numba import njit\n",
+             "\n".join(top) + "\n",
              ("# ---- numerically safe activations (chainrule's printer table)\n\n"
               + helper_source(module.printer.helpers)) if module.printer.helpers else "",
              f"# ---- forward pass, cost, backward pass ({module.KIND})\n\n" + "\n\n".join(rows),
              "# ---- optimizers, printed from their SymPy update rules\n\n" + steps,
-             "# ---- loops over rows and mini-batches (template)\n\n" + LOOPS]
+             "# ---- loops over rows and mini-batches (template)\n\n" + LOOPS,
+             ("# ---- long constants\n\n" + "\n".join(f"{k} = {constants[k]}" for k in later))
+             if later else "",
+             _packed(network) if packed else ""]
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
 
 
+#: constants whose one-line form is longer than this are wrapped into lines of WIDTH
+LONG_LINE = 2_000
+WIDTH = 96
+#: starting values of modules with more parameters than this are packed at the module's end
+#: (float64 bytes in base64: a third of the size of float literals)
+PACK_ABOVE = 10_000
+#: what INITIAL_PARAMS says in the constants when the values are packed
+PACKED = "None  # set at the end of the module, from its packed starting values"
+
+
 def _tuple(items) -> str:
-    items = list(items)
-    return "(" + ", ".join(literal(i) for i in items) + ("," if len(items) == 1 else "") + ")"
+    items = [literal(i) for i in items]
+    return _wrapped("(", items + ([""] if len(items) == 1 else []), ")")
 
 
 def _floats(values) -> str:
-    return "[" + ", ".join(number(v) for v in values) + "]"
+    return _wrapped("[", [number(v) for v in values], "]")
+
+
+def _wrapped(open_: str, items: list[str], close: str) -> str:
+    """``open_ items close`` on one line, or items wrapped into lines when it is long."""
+    line = open_ + ", ".join(items) + close
+    if len(line) <= LONG_LINE:
+        return line
+    lines, current = [], ""
+    for item in items:
+        if current and len(current) + len(item) + 2 > WIDTH:
+            lines.append(current.rstrip())
+            current = ""
+        current += item + ", "
+    lines.append(current.rstrip())
+    return open_ + "\n" + "\n".join("    " + text for text in lines) + "\n" + close
+
+
+def _initial(network: Network) -> str:
+    if len(network.parameters) > PACK_ABOVE:
+        return PACKED
+    return f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)"
+
+
+def _packed(network: Network) -> str:
+    """The starting values as float64 bytes in base64, lines of 76 characters, decoded."""
+    data = base64.b64encode(np.asarray(list(network.parameters.values()), dtype="<f8")
+                            .tobytes()).decode("ascii")
+    chunks = "\n".join(f'    "{data[at:at + 76]}"' for at in range(0, len(data), 76))
+    return (f"# ---- starting values: {len(network.parameters):,} float64 numbers in PARAM_NAMES "
+            f"order, base64\n\n_STARTING_VALUES = (\n{chunks}\n)\n"
+            'INITIAL_PARAMS = np.frombuffer(_b64decode(_STARTING_VALUES), dtype="<f8")'
+            ".astype(DTYPE)\n")
+
+
+def _frozen(network: Network) -> str:
+    flags = [p in network.freeze for p in network.parameters]
+    line = f"np.array({flags!r}, dtype=np.bool_)"
+    if len(line) <= LONG_LINE:
+        return line
+    frozen = [str(k) for k, flag in enumerate(flags) if flag]
+    if not frozen:
+        return f"np.zeros({len(flags)}, dtype=np.bool_)"
+    return f"np.isin(np.arange({len(flags)}), {_wrapped('[', frozen, ']')})"
 
 
 def _header(network: Network, dtype: str, command: str | None, form: str = "auto") -> str:
