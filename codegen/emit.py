@@ -130,7 +130,7 @@ PACKED = "None  # set at the end of the module, from its packed starting values"
 
 def _tuple(items) -> str:
     items = [literal(i) for i in items]
-    return _wrapped("(", items + ([""] if len(items) == 1 else []), ")")
+    return f"({items[0]},)" if len(items) == 1 else _wrapped("(", items, ")")
 
 
 def _floats(values) -> str:
