@@ -94,8 +94,9 @@ _DRIVERS: dict = {}
 
 def chainrule_peer(module, shuffled: bool):
     """One epoch of the generated module: train_epoch, or its functions in a fixed order."""
-    fixed = _DRIVERS.get(module.__name__) or _DRIVERS.setdefault(module.__name__,
-                                                                  fixed_driver(module))
+    if id(module) not in _DRIVERS:
+        _DRIVERS[id(module)] = fixed_driver(module)
+    fixed = _DRIVERS[id(module)]
     params = module.INITIAL_PARAMS.copy()
     state = np.zeros((2, params.size), dtype=params.dtype)
     hyper = module.DEFAULT_HYPER.copy()
@@ -412,7 +413,7 @@ def main() -> None:
     for case in cases(args.quick):
         net = network(case)
         module = codegen.build(net, dtype=case.dtype,
-                               out=Path(scratch.name) / f"{net.name.replace('-', '_')}.py")
+                               out=Path(scratch.name) / f"{net.name.replace('-', '_')}_{case.dtype}.py")
         X, Y = dataset(case, module.DTYPE)
         work = flops_per_row(case.sizes) * X.shape[0]
         for shuffled in (False, True):
