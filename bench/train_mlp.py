@@ -20,8 +20,11 @@ products per layer) against the machine's single-thread ``A @ B`` peak measured 
 run, and chainrule's speed as a multiple of each peer's in the same order. Then the cold
 (derive, print, compile with empty caches) and warm (everything reused) start.
 
-    python bench/train_mlp.py            # the full run (a few minutes)
+    python bench/train_mlp.py            # the full run (about eight minutes)
     python bench/train_mlp.py --quick    # a smoke run
+
+Why one file: a benchmark is a script one runs and reads whole — every peer's epoch side by
+side, so one can check that they do the same job.
 """
 
 from __future__ import annotations
