@@ -10,7 +10,12 @@ loops over rows and mini-batches).
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
+
 from codegen.index_module import IndexModule
+from codegen.matrix_module import MatrixModule
 from derive.optimizers import HYPER, OPTIMIZERS
 from codegen.origin import spec_file, spec_hash
 from codegen.printer import CodegenError, helper_source
@@ -23,18 +28,22 @@ from derive.spec.model import Network
 
 DTYPES = ("float64", "float32")
 CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
-#: Layered networks with more parameters than this are generated in index form by default.
-INDEX_FORM_ABOVE = 200
+FORMS = ("auto", "scalar", "index", "matrix")
+#: Layered networks with more parameters than this are generated in matrix form by default.
+MATRIX_FORM_ABOVE = 200
 
 
-def uses_index_form(network: Network, form: str = "auto") -> bool:
-    """Whether ``network`` is generated in index form (``form``: auto, index or scalar)."""
-    if form not in ("auto", "index", "scalar"):
-        raise CodegenError(f"unknown form {form!r}", hint="expected auto, index or scalar")
-    if form == "index" and network.layers is None:
-        raise CodegenError("index form needs a layered spec ([layers] sizes = ...)")
-    return form == "index" or (form == "auto" and network.layers is not None
-                               and len(network.parameters) > INDEX_FORM_ABOVE)
+def module_form(network: Network, form: str = "auto") -> str:
+    """The form ``network`` is generated in: ``form`` itself, or for ``"auto"`` the matrix
+    form for layered specs above ``MATRIX_FORM_ABOVE`` parameters, else the scalar form."""
+    if form not in FORMS:
+        raise CodegenError(f"unknown form {form!r}", hint="expected " + ", ".join(FORMS))
+    if form in ("index", "matrix") and network.layers is None:
+        raise CodegenError(f"{form} form needs a layered spec ([layers] sizes = ...)")
+    if form != "auto":
+        return form
+    return ("matrix" if network.layers is not None
+            and len(network.parameters) > MATRIX_FORM_ABOVE else "scalar")
 
 
 def emit_module(network: Network | Derivation, dtype: str = "float64",
@@ -46,8 +55,9 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         dtype: ``"float64"`` or ``"float32"`` (arrays and parameters).
         command: the command that regenerates the module, for its header.
         form: ``"scalar"`` (one statement per node and connection), ``"index"`` (layered
-            specs: loops over neurons, see :mod:`codegen.index_module`) or ``"auto"`` (index
-            form for layered specs above ``INDEX_FORM_ABOVE`` parameters).
+            specs: loops over neurons, see :mod:`codegen.index_module`), ``"matrix"``
+            (layered specs: batch-major matrix products, see :mod:`codegen.matrix_module`)
+            or ``"auto"`` (see :func:`module_form`).
 
     Returns:
         The module's text; the same spec always gives the same bytes.
@@ -62,8 +72,9 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
                                    f"no starting value for {missing[0]!r}",
                                    hint="generated trainers start from the spec's values; "
                                         "layered specs draw them with [values] init_seed")
-    module = (IndexModule(network) if uses_index_form(network, form)
-              else ScalarModule(derivation or derive(network)))
+    chosen = module_form(network, form)
+    module = (MatrixModule(network) if chosen == "matrix" else IndexModule(network)
+              if chosen == "index" else ScalarModule(derivation or derive(network)))
     rows = module.functions()
     steps = print_steps(module.printer)
     loss = network.layers.loss if network.layers is not None else "custom"
@@ -80,31 +91,93 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         "LOSS": literal(loss),
         "IS_CLASSIFIER": repr(loss in CLASSIFIER_LOSSES),
         "DTYPE": f"np.{dtype}",
-        "INITIAL_PARAMS": f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)",
-        "FROZEN": f"np.array({[p in network.freeze for p in network.parameters]!r}, "
-                  f"dtype=np.bool_)",
+        "INITIAL_PARAMS": _initial(network),
+        "FROZEN": _frozen(network),
         "OPTIMIZERS": _tuple(OPTIMIZERS),
         "HYPER_NAMES": _tuple(HYPER),
         "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
     }
+    packed = constants["INITIAL_PARAMS"] == PACKED
+    # constants of many lines (a big network's names) go to the end, after the code
+    later = [k for k, v in constants.items() if "\n" in v]
+    top = [f"{k} = {v}" for k, v in constants.items() if k not in later]
+    if later:
+        top.insert(0, f"# {', '.join(later)}: at the end of the module (long)")
     parts = [_header(network, dtype, command, form),
-             "import math\n\nimport numpy as np\nfrom numba import njit\n",
-             "\n".join(f"{k} = {v}" for k, v in constants.items()) + "\n",
+             "import math\n" + ("from base64 import b64decode as _b64decode\n" if packed else "")
+             + "\nimport numpy as np\nfrom numba import njit\n",
+             "\n".join(top) + "\n",
              ("# ---- numerically safe activations (chainrule's printer table)\n\n"
               + helper_source(module.printer.helpers)) if module.printer.helpers else "",
              f"# ---- forward pass, cost, backward pass ({module.KIND})\n\n" + "\n\n".join(rows),
              "# ---- optimizers, printed from their SymPy update rules\n\n" + steps,
-             "# ---- loops over rows and mini-batches (template)\n\n" + LOOPS]
+             "# ---- loops over rows and mini-batches (template)\n\n" + LOOPS,
+             ("# ---- long constants\n\n" + "\n".join(f"{k} = {constants[k]}" for k in later))
+             if later else "",
+             _packed(network) if packed else ""]
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
 
 
+#: constants whose one-line form is longer than this are wrapped into lines of WIDTH
+LONG_LINE = 2_000
+WIDTH = 96
+#: starting values of modules with more parameters than this are packed at the module's end
+#: (float64 bytes in base64: a third of the size of float literals)
+PACK_ABOVE = 10_000
+#: what INITIAL_PARAMS says in the constants when the values are packed
+PACKED = "None  # set at the end of the module, from its packed starting values"
+
+
 def _tuple(items) -> str:
-    items = list(items)
-    return "(" + ", ".join(literal(i) for i in items) + ("," if len(items) == 1 else "") + ")"
+    items = [literal(i) for i in items]
+    return f"({items[0]},)" if len(items) == 1 else _wrapped("(", items, ")")
 
 
 def _floats(values) -> str:
-    return "[" + ", ".join(number(v) for v in values) + "]"
+    return _wrapped("[", [number(v) for v in values], "]")
+
+
+def _wrapped(open_: str, items: list[str], close: str) -> str:
+    """``open_ items close`` on one line, or items wrapped into lines when it is long."""
+    line = open_ + ", ".join(items) + close
+    if len(line) <= LONG_LINE:
+        return line
+    lines, current = [], ""
+    for item in items:
+        if current and len(current) + len(item) + 2 > WIDTH:
+            lines.append(current.rstrip())
+            current = ""
+        current += item + ", "
+    lines.append(current.rstrip())
+    return open_ + "\n" + "\n".join("    " + text for text in lines) + "\n" + close
+
+
+def _initial(network: Network) -> str:
+    if len(network.parameters) > PACK_ABOVE:
+        return PACKED
+    return f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)"
+
+
+def _packed(network: Network) -> str:
+    """The starting values as float64 bytes in base64, lines of 76 characters, decoded."""
+    data = base64.b64encode(np.asarray(list(network.parameters.values()), dtype="<f8")
+                            .tobytes()).decode("ascii")
+    chunks = "\n".join(f'    "{data[at:at + 76]}"' for at in range(0, len(data), 76))
+    return (f"# ---- starting values: {len(network.parameters):,} float64 numbers in PARAM_NAMES "
+            f"order, base64\n\n_STARTING_VALUES = (\n{chunks}\n)\n"
+            'INITIAL_PARAMS = np.frombuffer(_b64decode(_STARTING_VALUES), dtype="<f8")'
+            ".astype(DTYPE)\n")
+
+
+def _frozen(network: Network) -> str:
+    flags = [p in network.freeze for p in network.parameters]
+    line = f"np.array({flags!r}, dtype=np.bool_)"
+    if len(line) <= LONG_LINE:
+        return line
+    frozen = [str(k) for k, flag in enumerate(flags) if flag]
+    if not frozen:
+        return f"np.zeros({len(flags)}, dtype=np.bool_)"
+    return f"np.isin(np.arange({len(flags)}), {_wrapped('[', frozen, ']')})"
 
 
 def _header(network: Network, dtype: str, command: str | None, form: str = "auto") -> str:

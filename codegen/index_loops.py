@@ -14,6 +14,8 @@ import re
 
 import sympy
 
+from derive.optimizers import optimizer_rules
+from codegen.plan import apply_rules
 from codegen.scaffold import row_function
 
 #: rows of a batch that _batch_gradient takes through the layers together
@@ -80,7 +82,23 @@ def hoist_allocations(body: list[str]) -> tuple[list[str], list[str]]:
     return hoisted, loop
 
 
-def fast_function(name: str, body: list[str]) -> str:
-    """Row function ``name`` (see :data:`codegen.scaffold.ROW_FUNCTIONS`) with fast sums."""
+def fast_function(name: str, body: list[str], args: str | None = None,
+                  doc: str | None = None) -> str:
+    """Row function ``name`` (see :data:`codegen.scaffold.ROW_FUNCTIONS`; another helper
+    with its ``args`` and ``doc``) with fast sums."""
     return row_function(name, "\n".join(indented(body)),
-                        decorator=f"@njit(cache=True, fastmath={FAST_SUMS})")
+                        decorator=f"@njit(cache=True, fastmath={FAST_SUMS})", args=args, doc=doc)
+
+
+def row_sgd(printer) -> str:
+    """``_row_sgd`` of a layered module: the row's gradient, then the SGD rule of
+    :mod:`derive.optimizers` for every parameter that is not frozen."""
+    sgd = apply_rules(optimizer_rules()["sgd"], {sympy.Symbol("w"): element("params", "j"),
+                                                 sympy.Symbol("g"): element("grad", "j")})
+    return fast_function("_row_sgd",
+                         ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
+                          "cost_ = _row_gradient(params, X, Y, i, grad)",
+                          "for j in range(params.shape[0]):",
+                          "    if not FROZEN[j]:",
+                          f"        params[j] = {printer.doprint(sgd)}",
+                          "return cost_"])

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import sympy
 
-from derive.optimizers import optimizer_rules
-from codegen.plan import Plan, apply_rules, needed_for, scalar_reserved, spec_identifiers
+from codegen.plan import Plan, layer_offsets, needed_for, scalar_reserved, spec_identifiers
 from codegen.printer import CodegenError, NumbaPrinter
 from codegen.index_loops import (BLOCK, CHUNK, J, K, LOOP_LOCALS, SRC, element, fast_function,
-                                  hoist_allocations, indented, neuron_index, running_sum,
-                                  shifted)
+                                  hoist_allocations, indented, neuron_index, row_sgd,
+                                  running_sum, shifted)
 from derive.scalar.chain import derive
 from derive.spec.model import Network
 
@@ -68,7 +67,7 @@ class IndexModule:
         self.printer = NumbaPrinter(spec_identifiers(self.rep, index_reserved(network)).table)
         self.params = list(network.parameters)
         self.place = {name: i for i, name in enumerate(self.params)}
-        self.offsets = [self._offsets(t) for t in range(len(self.layers.sizes) - 1)]
+        self.offsets = layer_offsets(network)
         #: what ``predict`` returns (OUTPUT_NAMES) and ``forward`` (NODE_NAMES)
         self.outputs = list(network.layers.activation_names[-1])
         self.nodes = [n for n in network.nodes if n != network.cost]
@@ -115,18 +114,6 @@ class IndexModule:
         return out
 
     # ---- layout -------------------------------------------------------------------------
-
-    def _offsets(self, t: int) -> tuple[int, int | None]:
-        """(first weight, first bias) of transition t in the flat parameter array."""
-        names = self.layers.weight_names[t]
-        start = self.place[names[0][0]]
-        width = len(names[0])
-        for j, row in enumerate(names):
-            for k, name in enumerate(row):
-                if self.place[name] != start + j * width + k:
-                    raise CodegenError("index form needs each layer's weights in [to][from] order")
-        biases = [b for b in self.layers.bias_names[t] if b is not None]
-        return start, (self.place[biases[0]] if biases else None)
 
     def _rep_names(self, t: int):
         """The representative network's names of transition t: (z, a, weights, biases)."""
@@ -353,8 +340,6 @@ class IndexModule:
                             f"    out[{self.node_column[z[0]]} + j] = Z{t + 2}[j]",
                             f"    out[{self.node_column[a[0]]} + j] = A{t + 2}[j]"]
         cost = [*self.output_locals(), f"cost_ = {self.cost()}"]
-        sgd = apply_rules(optimizer_rules()["sgd"], {sympy.Symbol("w"): element("params", "j"),
-                                                     sympy.Symbol("g"): element("grad", "j")})
         return [
             fast_function("_row_nodes", forward + write_nodes),
             fast_function("_row_outputs",
@@ -362,11 +347,5 @@ class IndexModule:
             fast_function("_row_cost", forward + cost + ["return cost_"]),
             fast_function("_row_gradient", forward + cost + self.backward() + ["return cost_"]),
             self._batch(),
-            fast_function("_row_sgd",
-                      ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
-                       "cost_ = _row_gradient(params, X, Y, i, grad)",
-                       "for j in range(params.shape[0]):",
-                       "    if not FROZEN[j]:",
-                       f"        params[j] = {self.printer.doprint(sgd)}",
-                       "return cost_"]),
+            row_sgd(self.printer),
         ]

@@ -17,7 +17,7 @@ from functools import cache
 import sympy
 
 from derive.optimizers import HYPER, OPTIMIZERS, STATE
-from codegen.printer import HELPERS
+from codegen.printer import HELPERS, CodegenError
 from codegen.scaffold import BATCH_OF_ROWS, LOOPS
 from codegen.source_text import Identifiers, names_in, reserved_names
 from derive.scalar.chain import Derivation, textbook
@@ -237,3 +237,22 @@ def spec_identifiers(derivation: Derivation, reserved: frozenset[str]) -> Identi
     wanted = [(symbol, name) for name, symbol in derivation.graph.symbols.items()]
     wanted += [(symbol, symbol.name) for symbol in derivation.delta_symbols.values()]
     return Identifiers(wanted, reserved)
+
+
+def layer_offsets(network) -> list[tuple[int, int | None]]:
+    """Per layer transition of a layered network, (first weight, first bias) in the flat
+    parameter array (None: no bias); each layer's weights must lie in [to][from] order and
+    its biases one after another, as the spec reader lays them out."""
+    layers = network.layers
+    place = {name: index for index, name in enumerate(network.parameters)}
+    out = []
+    for t, names in enumerate(layers.weight_names):
+        start, width = place[names[0][0]], len(names[0])
+        if any(place[name] != start + j * width + k
+               for j, row in enumerate(names) for k, name in enumerate(row)):
+            raise CodegenError("a layered module needs each layer's weights in [to][from] order")
+        biases = list(dict.fromkeys(b for b in layers.bias_names[t] if b is not None))
+        if any(place[b] != place[biases[0]] + j for j, b in enumerate(biases)):
+            raise CodegenError("a layered module needs each layer's biases in order")
+        out.append((start, place[biases[0]] if biases else None))
+    return out

@@ -40,10 +40,13 @@ ROW_FUNCTIONS = {
 }
 
 
-def row_function(name: str, body: str, decorator: str = JIT) -> str:
-    """Row function ``name`` of :data:`ROW_FUNCTIONS`: its decorator, signature and
-    docstring, then ``body`` (lines already indented into the function)."""
-    args, doc = ROW_FUNCTIONS[name]
+def row_function(name: str, body: str, decorator: str = JIT, args: str | None = None,
+                 doc: str | None = None) -> str:
+    """Row function ``name`` of :data:`ROW_FUNCTIONS` (or another helper, given its
+    ``args`` and ``doc``): its decorator, signature and docstring, then ``body`` (lines
+    already indented into the function)."""
+    if args is None:
+        args, doc = ROW_FUNCTIONS[name]
     return f'{decorator}\ndef {name}({args}):\n    """{doc}"""\n{body}\n'
 
 

@@ -33,10 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "generated/ for the built-in examples, else the per-user cache)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                         help="floating-point type of parameters and data (default: float64)")
-    parser.add_argument("--form", choices=("auto", "scalar", "index"), default="auto",
+    parser.add_argument("--form", choices=("auto", "scalar", "index", "matrix"), default="auto",
                         help="scalar: one statement per node and connection; index (layered "
-                             "specs): loops over neurons; auto: index form above 200 "
-                             "parameters (default)")
+                             "specs): loops over neurons; matrix (layered specs): batch-major "
+                             "matrix products (BLAS); auto: matrix form above 200 parameters "
+                             "(default)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -106,14 +106,16 @@ def factor_pieces(term: sympy.Expr, shapes: Shapes) -> tuple[sympy.Expr, list[Pi
     return coefficient, hadamard(pieces)
 
 
-def added(total: sympy.Expr, shapes: Shapes) -> Piece:
+def added(total: sympy.Expr, shapes: Shapes, order: tuple | None = None) -> Piece:
     """A sum of terms over the free indices and of terms over fewer (sums over another
     index, Σ_i (a_i − y_i) a_i), as one piece: each smaller term spread over the others'
-    entries (1 · s, or a batch's column repeated along the rows' entries)."""
+    entries (1 · s, or a batch's column repeated along the rows' entries). ``order`` names
+    the free indices (rows first) where no one entry holds them all, as in a layer's
+    z_{nj} = Σ_k w_{jk} a_{nk} + b_j."""
     indices = {x for e in total.atoms(sympy.Indexed) for x in e.indices if x.is_Symbol}
     free = indices & total.free_symbols
-    order = next((e.indices for e in total.atoms(sympy.Indexed) if set(e.indices) == free),
-                 None)
+    order = order or next((e.indices for e in total.atoms(sympy.Indexed)
+                           if set(e.indices) == free), None)
     if order is None:
         raise MatrixFormError(f"{total} has no term over all of its free indices")
     pieces = []

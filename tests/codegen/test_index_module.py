@@ -94,15 +94,19 @@ def test_wide_layers(tmp_path):
         assert grad[j] == pytest.approx(fd, rel=1e-5, abs=1e-9), m.PARAM_NAMES[j]
 
 
-def test_large_layered_networks_take_the_index_form(tmp_path):
-    """A 64-16-10 net: 1,210 parameters, a short module, trained on the digits."""
+@pytest.mark.parametrize("form, kind", [("index", "index form"), ("auto", "matrix form")])
+def test_large_layered_networks_take_a_layered_form(tmp_path, form, kind):
+    """A 64-16-10 net: 1,210 parameters, a short module (the matrix form by default, the
+    index form on request), trained on the digits."""
     from codegen.training.data import load, prepare
     from codegen.training.loop import Settings, accuracy, train
     network = Network.layered([64, 16, 10], ["tanh", "softmax"], loss="cce", init_seed=0,
                               name="digits-64-16-10")
-    m = codegen.build(network, out=tmp_path / "digits.py")
+    m = codegen.build(network, out=tmp_path / "digits.py", form=form)
     text = Path(m.__file__).read_text()
-    assert "index form" in text and len(text.splitlines()) < 1000
+    code = text.split("# ---- long constants")[0]   # the long starting values wrap after it
+    assert kind in text and len(code.splitlines()) < 1000
+    assert max(len(line) for line in text.splitlines()) <= 2000
     train_set, test_set = prepare(*load("digits", m).split(0.2, 0))
     result = train(m, train_set.X, train_set.Y, Settings(epochs=15, batch_size=16, lr=0.1))
     assert accuracy(m, result.params, test_set.X, test_set.Y) > 0.9

@@ -77,4 +77,8 @@ CASES = [
             words=("dtype", "float16")),
     ApiCase("codegen-api-unknown-form", lambda d: _build(d, "m.py", form="diagonal"),
             words=("form", "diagonal")),
+    ApiCase("codegen-api-matrix-form-of-free-form", lambda d: _build(d, "m.py", form="matrix"),
+            words=("matrix form", "layered")),
+    Case("codegen-matrix-form-of-free-form", _codegen(["-o", "{dir}/m.py", "--form", "matrix"]),
+         SPEC, words=("matrix form", "layered")),
 ]
