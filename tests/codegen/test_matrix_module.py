@@ -14,7 +14,7 @@ from codegen.emit import MATRIX_FORM_ABOVE, emit_module, module_form
 from derive.scalar.chain import derive
 from derive.spec.model import Network
 from tests.codegen.building import CACHE, CORPUS, build, params_of, spec_rows
-from tests.codegen.hostile_specs import python_module
+from tests.codegen.hostile_specs import assert_only_chainrule_statements, python_module
 from tests.oracles import torch_gradients
 
 LAYERED = [name for name, net in CORPUS.items() if net.layers is not None]
@@ -161,6 +161,7 @@ def test_a_784_64_10_module_stays_readable():
     np.testing.assert_array_equal(m.INITIAL_PARAMS, list(net.parameters.values()))
     assert not m.FROZEN.any() and m.FROZEN.shape == (50_890,)
     assert "np.dot(Xb, W2.T, Z2)" in text and "np.dot(D2.T, Xb, T" in text
+    assert_only_chainrule_statements(text)  # the packed values run nothing on import
 
 
 def test_auto_takes_the_matrix_form_for_big_layered_specs():
