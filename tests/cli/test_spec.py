@@ -8,18 +8,17 @@ import pytest
 from derive import cli
 from derive.spec.examples import EXAMPLES_DIR
 from derive.spec.model import Network
-from tests.cli.speccing import ensure_registered, run_spec
+from tests.cli.running import run_command
 
 POST = str(EXAMPLES_DIR / "posts" / "seed004_afteracademy.txt")
 
 
 def test_spec_is_listed_after_check(capsys):
-    ensure_registered()
     assert list(cli.commands())[:3] == ["derive", "check", "spec"]
 
 
 def test_draft_to_stdout(capsys):
-    code, out, err = run_spec(capsys, "--from", POST)
+    code, out, err = run_command(capsys, "spec", "--from", POST)
     assert code == 0 and err == ""
     net = Network.from_toml_text(out)
     assert net.cost == "E" and net.parameters["w5"] == 0.35
@@ -28,7 +27,7 @@ def test_draft_to_stdout(capsys):
 
 def test_draft_to_a_file_then_check_the_post_with_it(capsys, tmp_path):
     out_file = tmp_path / "draft.toml"
-    code, out, err = run_spec(capsys, "--from", POST, "-o", out_file)
+    code, out, err = run_command(capsys, "spec", "--from", POST, "-o", out_file)
     assert code == 0 and out == "" and str(out_file) in err
     code, report, _ = cli.main(["check", str(out_file), "--from", POST]), *capsys.readouterr()
     assert code == 1
@@ -38,15 +37,15 @@ def test_draft_to_a_file_then_check_the_post_with_it(capsys, tmp_path):
 def test_a_post_without_equations(capsys, tmp_path):
     post = tmp_path / "words.md"
     post.write_text("# Backprop\n\nNo equations here, only words.\n", encoding="utf-8")
-    code, out, err = run_spec(capsys, "--from", post)
+    code, out, err = run_command(capsys, "spec", "--from", post)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "words.md" in err and "found no equation" in err
 
 
 def test_a_missing_post_and_no_from(capsys, tmp_path):
-    code, _, err = run_spec(capsys, "--from", tmp_path / "nope.txt")
+    code, _, err = run_command(capsys, "spec", "--from", tmp_path / "nope.txt")
     assert code == 2 and err.count("\n") == 1 and "nope.txt" in err
     with pytest.raises(SystemExit) as exit:
-        run_spec(capsys)
+        run_command(capsys, "spec")
     err = capsys.readouterr().err
     assert exit.value.code == 2 and "--from" in err and err.count("\n") == 1

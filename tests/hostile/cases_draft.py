@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from tests.cli.speccing import ensure_registered
 from tests.hostile.corpus import Case
 
-ensure_registered()  # an install older than the spec command lacks its entry point
 
 CASES = [
     Case("draft-no-equations", ["spec", "--from", "{dir}/post.txt"],

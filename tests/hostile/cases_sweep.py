@@ -8,10 +8,8 @@ a free-form one.
 from __future__ import annotations
 
 from codegen.training.grid import MAX_RUNS, grid_runs
-from tests.codegen.cli.sweeping import ensure_registered
 from tests.hostile.corpus import ApiCase, Case
 
-ensure_registered()  # an install older than the sweep command lacks its entry point
 
 
 def sweep(*grid: str, spec: str = "xor", options: tuple[str, ...] = ()) -> list[str]:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.codegen.cli.sweeping import run_sweep
+from tests.cli.running import run_command
 from tests.networks import ROOT
 
 XOR = ["xor", "--data", "xor", "--epochs", "80", "--batch-size", "4"]
@@ -35,7 +35,7 @@ def rows(folder):
 
 
 def test_a_grid_on_the_local_cluster(capsys, tmp_path):
-    code, out, err = run_sweep(capsys, *XOR, "--grid", "lr=0.1,0.5", "optimizer=sgd,adam",
+    code, out, err = run_command(capsys, "sweep", "--quiet", *XOR, "--grid", "lr=0.1,0.5", "optimizer=sgd,adam",
                                "hidden=2,4", "seeds=2", "--workers", "2", "-o", tmp_path / "s")
     assert code == 0, err
     found = rows(tmp_path / "s")
@@ -53,7 +53,7 @@ def test_a_grid_on_the_local_cluster(capsys, tmp_path):
 
 
 def test_a_grid_on_a_scheduler_address(capsys, tmp_path, scheduler):
-    code, out, err = run_sweep(capsys, *XOR, "--grid", "lr=0.2,0.4", "--optimizer", "adam",
+    code, out, err = run_command(capsys, "sweep", "--quiet", *XOR, "--grid", "lr=0.2,0.4", "--optimizer", "adam",
                                "--scheduler", scheduler, "-o", tmp_path / "s")
     assert code == 0, err
     found = rows(tmp_path / "s")
@@ -63,7 +63,7 @@ def test_a_grid_on_a_scheduler_address(capsys, tmp_path, scheduler):
 
 
 def test_a_failed_run_is_a_row_and_the_sweep_goes_on(capsys, tmp_path, scheduler):
-    code, out, err = run_sweep(capsys, "seed000_vitalflux", "--data", "synthetic",
+    code, out, err = run_command(capsys, "sweep", "--quiet", "seed000_vitalflux", "--data", "synthetic",
                                "--samples", "200", "--epochs", "20", "--grid", "lr=0.01,1e6",
                                "--scheduler", scheduler, "-o", tmp_path / "s")
     assert code == 1
@@ -80,9 +80,7 @@ def test_ctrl_c_in_a_terminal_cancels_and_keeps_the_finished_rows(tmp_path):
     rest, writes the rows it has, exits 130, and no traceback is printed."""
     folder = tmp_path / "s"
     script = ("import sys\n"
-              "from tests.codegen.cli.sweeping import ensure_registered\n"
               "if __name__ == '__main__':\n"
-              "    ensure_registered()\n"
               "    from derive.cli import main\n"
               "    sys.exit(main(sys.argv[1:]))\n")
     (tmp_path / "cli.py").write_text(script)
