@@ -20,6 +20,7 @@ print as the loops' ``n, j, i`` (0-based: an entry's index is its loop's variabl
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import sympy
@@ -69,8 +70,11 @@ class Reduce:
 
 
 def extent(size) -> str:
-    """A loop's extent as printed: N (the batch) is the chunk's ``rows``."""
-    return str(sympy.sympify(size).xreplace({N: ROWS}))
+    """A loop's extent as printed: N (the batch) is the chunk's ``rows``. ``size`` is a
+    whole number or a SymPy size (a shape, never outside text: nothing here is sympified)."""
+    if isinstance(size, numbers.Integral):
+        return str(int(size))
+    return str(size.xreplace({N: ROWS}))
 
 
 class Kernels:
