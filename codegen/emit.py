@@ -1,8 +1,9 @@
 """Network → the source text of its generated module: the form chosen, the module put together.
 
 :func:`emit_module` chooses the module printer (:class:`~codegen.scalar_module.ScalarModule`,
-one statement per node and connection, or :class:`~codegen.index_module.IndexModule`, loops
-over neurons, for layered specs above :data:`INDEX_FORM_ABOVE` parameters) and puts its row
+one statement per node and connection; :class:`~codegen.index_module.IndexModule`, loops
+over neurons; or :class:`~codegen.matrix_module.MatrixModule`, batch-major matrix products,
+for layered specs above :data:`MATRIX_FORM_ABOVE` parameters) and puts its row
 functions together with what every module has: the header, the constants, the activation
 helpers the printer used, and the scaffolding of :mod:`codegen.scaffold` (optimizer steps,
 loops over rows and mini-batches).
@@ -24,13 +25,15 @@ from codegen.scalar_module import ScalarModule
 from codegen.source_text import comment, literal, number
 from derive import __version__
 from derive.scalar.chain import Derivation, derive
+from derive.spec.limits import UNROLL_ABOVE
 from derive.spec.model import Network
 
 DTYPES = ("float64", "float32")
 CLASSIFIER_LOSSES = ("binary_cross_entropy", "categorical_cross_entropy")
 FORMS = ("auto", "scalar", "index", "matrix")
-#: Layered networks with more parameters than this are generated in matrix form by default.
-MATRIX_FORM_ABOVE = 200
+#: Layered networks with more parameters than this are generated in matrix form by default
+#: (the spec's bound for not unrolling a network).
+MATRIX_FORM_ABOVE = UNROLL_ABOVE
 
 
 def module_form(network: Network, form: str = "auto") -> str:

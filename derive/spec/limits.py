@@ -12,6 +12,12 @@ expression are in :mod:`derive.spec.expr` and :mod:`derive.spec.expr_numbers`.
 #: takes minutes. Free-form specs are held to it when read, layered ones when derived.
 MAX_SCALAR_NAMES = 25_000
 
+#: A layered network with more parameters than this is not unrolled where it need not be:
+#: its write-up goes per layer (derive/writeups/big.py) and its module is printed in matrix
+#: form (codegen/matrix_module.py); a chain per parameter would fill pages, and loops over
+#: named scalars lose to matrix products.
+UNROLL_ABOVE = 200
+
 #: A layered spec is unrolled into scalar equations as it is read (784-128-10's 101,770
 #: parameters take 2 s and 160 MB); above this many parameters it is refused first.
 MAX_LAYERED_PARAMETERS = 250_000
