@@ -7,11 +7,12 @@ order and shuffled every epoch. Peers, all doing the same job (forward, cost, ba
 SGD step per batch):
 
 * chainrule: the generated module (matrix form); shuffled is its ``train_epoch``, fixed
-  order its ``_batch_gradient`` and ``step`` in the same loop without the shuffle;
+  order its ``_sgd_batch`` (the batch's SGD step) in the same loop without the shuffle;
 * hand-written NumPy (BLAS), with 1 and 2 BLAS threads (threadpoolctl);
 * a hand-written Numba loop calling ``np.dot`` into preallocated arrays (1 BLAS thread);
 * PyTorch on the CPU with 1 and 2 threads;
-* JAX ``jit`` + ``lax.scan`` over the epoch, when jax is installed (else one line says so).
+* JAX ``jit`` + ``lax.scan`` over the epoch on one thread (``XLA_FLAGS``), when jax is
+  installed (``pip install -e '.[bench]'``; else one line says so).
 
 Every peer's epoch is timed once per round, the peers interleaved, and each keeps its best
 round: on a shared machine the ratios measured side by side mean more than the times. The
@@ -30,6 +31,7 @@ side, so one can check that they do the same job.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import subprocess
@@ -43,6 +45,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# JAX (XLA on the CPU) on one thread, as the one-thread peers: set before jax is imported
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                   "intra_op_parallelism_threads=1")
 
 import codegen  # noqa: E402
 from derive.spec.model import Network  # noqa: E402
@@ -115,10 +120,10 @@ def chainrule_peer(module, shuffled: bool):
 
 
 def fixed_driver(module):
-    """train_epoch's loop over batches, the module's own functions inside, without the
+    """train_epoch's loop over batches, the module's own SGD batch step inside, without the
     shuffle."""
     from numba import njit
-    batch_gradient, step = module._batch_gradient, module.step
+    sgd_batch = module._sgd_batch
 
     @njit(cache=False)
     def fixed(params, state, t, X, Y, batch, hyper):
@@ -127,12 +132,8 @@ def fixed_driver(module):
         total = 0.0
         for start in range(0, X.shape[0], batch):
             stop = min(start + batch, X.shape[0])
-            grad[:] = 0.0
-            cost = batch_gradient(params, X, Y, order, start, stop, grad)
-            grad /= stop - start
             t += 1
-            step(0, params, grad, state, t, hyper)
-            total += cost
+            total += sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper)
         return total
     return fixed
 
@@ -300,16 +301,14 @@ def jax_peer(sizes, dtype, shuffled: bool):
 
 # --------------------------------------------------------------------------- measuring
 
-def limited(run, threads: int | None):
-    """``run`` with the BLAS libraries held to ``threads`` threads (threadpoolctl)."""
+def blas_threads(threads: int | None):
+    """A context holding the BLAS libraries to ``threads`` threads (threadpoolctl), or one
+    that leaves them be (None: the peer sets its own threads). Entered once per timed round,
+    outside the timer: entering it costs about a millisecond, more than a digits epoch."""
     if threads is None:
-        return run
+        return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
-
-    def limited_run(X, Y):
-        with threadpool_limits(threads):
-            run(X, Y)
-    return limited_run
+    return threadpool_limits(threads)
 
 
 def gemm_peak(dtype, size: int) -> float:
@@ -329,41 +328,44 @@ def _timed(call) -> float:
     return time.perf_counter() - start
 
 
-def peers(case: Case, module, shuffled: bool, skip: set) -> list[tuple[str, object]]:
+def peers(case: Case, module, shuffled: bool, skip: set) -> list[tuple[str, object, int]]:
+    """(name, one epoch's run or None when not installed, BLAS threads) of every peer."""
     dtype = np.dtype(case.dtype).type
-    out = [("chainrule (matrix form)", limited(chainrule_peer(module, shuffled), 1)),
-           ("chainrule, 2 BLAS threads", limited(chainrule_peer(module, shuffled), 2))]
+    out = [("chainrule (matrix form)", chainrule_peer(module, shuffled), 1),
+           ("chainrule, 2 BLAS threads", chainrule_peer(module, shuffled), 2)]
     if len(case.sizes) == 3:
-        out.append(("Numba loop with np.dot", limited(hand_numba_peer(case.sizes, dtype,
-                                                                       shuffled), 1)))
-    out += [(f"NumPy, {k} thread{'s' * (k > 1)}",
-             limited(numpy_peer(case.sizes, dtype, shuffled), k)) for k in (1, 2)]
+        out.append(("Numba loop with np.dot", hand_numba_peer(case.sizes, dtype, shuffled), 1))
+    out += [(f"NumPy, {k} thread{'s' * (k > 1)}", numpy_peer(case.sizes, dtype, shuffled), k)
+            for k in (1, 2)]
     if "torch" not in skip:
         out += [(f"PyTorch CPU, {k} thread{'s' * (k > 1)}",
-                 torch_peer(case.sizes, dtype, shuffled, k)) for k in (1, 2)]
+                 torch_peer(case.sizes, dtype, shuffled, k), None) for k in (1, 2)]
     if "jax" not in skip:
         try:
-            out.append(("JAX jit + lax.scan", jax_peer(case.sizes, dtype, shuffled)))
+            out.append(("JAX jit + lax.scan, 1 thread", jax_peer(case.sizes, dtype, shuffled),
+                        None))
         except ImportError:
-            out.append(("JAX jit + lax.scan", None))
+            out.append(("JAX jit + lax.scan, 1 thread", None, None))
     return out
 
 
 def measure(case: Case, module, X, Y, shuffled: bool, rounds: int, skip: set) -> dict:
     """Best seconds per epoch of every peer, the peers interleaved round by round."""
     found = peers(case, module, shuffled, skip)
-    runs = [(name, run) for name, run in found if run is not None]
-    for _, run in runs:   # compile and warm up on a small slice
-        run(X[:256], Y[:256])
-    best = {name: math.inf for name, _ in runs}
+    runs = [(name, run, threads) for name, run, threads in found if run is not None]
+    for _, run, threads in runs:   # compile and warm up on a small slice
+        with blas_threads(threads):
+            run(X[:256], Y[:256])
+    best = {name: math.inf for name, _, _ in runs}
     for _ in range(rounds):
-        for name, run in runs:
-            start = time.perf_counter()
-            for _ in range(case.epochs_per_round):
-                run(X, Y)
-            seconds = (time.perf_counter() - start) / case.epochs_per_round
+        for name, run, threads in runs:
+            with blas_threads(threads):
+                start = time.perf_counter()
+                for _ in range(case.epochs_per_round):
+                    run(X, Y)
+                seconds = (time.perf_counter() - start) / case.epochs_per_round
             best[name] = min(best[name], seconds)
-    return {name: best.get(name) for name, _ in found}
+    return {name: best.get(name) for name, _, _ in found}
 
 
 def start_times(case: Case) -> tuple[float, float]:

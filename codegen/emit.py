@@ -17,6 +17,7 @@ import numpy as np
 
 from codegen.index_module import IndexModule
 from codegen.matrix_module import MatrixModule
+from codegen.matrix_kernels import BLAS_IMPORT, GEMM, blas_declaration
 from derive.optimizers import HYPER, OPTIMIZERS
 from codegen.origin import spec_file, spec_hash
 from codegen.printer import CodegenError, helper_source
@@ -101,6 +102,7 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
     }
     packed = constants["INITIAL_PARAMS"] == PACKED
+    blas = GEMM in rows   # arrays updated in place by BLAS (the matrix form's SGD step)
     # constants of many lines (a big network's names) go to the end, after the code
     later = [k for k, v in constants.items() if "\n" in v]
     top = [f"{k} = {v}" for k, v in constants.items() if k not in later]
@@ -108,8 +110,8 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         top.insert(0, f"# {', '.join(later)}: at the end of the module (long)")
     parts = [_header(network, dtype, command, form),
              "import math\n" + ("from base64 import b64decode as _b64decode\n" if packed else "")
-             + "\nimport numpy as np\nfrom numba import njit\n",
-             "\n".join(top) + "\n",
+             + "\nimport numpy as np\nfrom numba import njit\n" + (BLAS_IMPORT + "\n" if blas else ""),
+             "\n".join(top) + "\n" + ("\n" + blas_declaration(dtype) + "\n" if blas else ""),
              ("# ---- numerically safe activations (chainrule's printer table)\n\n"
               + helper_source(module.printer.helpers)) if module.printer.helpers else "",
              f"# ---- forward pass, cost, backward pass ({module.KIND})\n\n" + "\n\n".join(rows),

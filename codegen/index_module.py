@@ -25,6 +25,7 @@ import sympy
 
 from codegen.plan import Plan, layer_offsets, needed_for, scalar_reserved, spec_identifiers
 from codegen.printer import CodegenError, NumbaPrinter
+from codegen.scaffold import SGD_OF_GRADIENT
 from codegen.index_loops import (BLOCK, CHUNK, J, K, LOOP_LOCALS, SRC, element, fast_function,
                                   hoist_allocations, indented, neuron_index, row_sgd,
                                   running_sum, shifted)
@@ -348,4 +349,5 @@ class IndexModule:
             fast_function("_row_gradient", forward + cost + self.backward() + ["return cost_"]),
             self._batch(),
             row_sgd(self.printer),
+            SGD_OF_GRADIENT,
         ]

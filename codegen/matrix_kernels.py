@@ -13,6 +13,10 @@ expression, assigned to an array, into the code that computes it:
   (n, j), printed by the :class:`~codegen.printer.NumbaPrinter` into one loop over the
   entries, and consecutive loops over the same entries are fused into one.
 
+An update of an array in place (an SGD step, ``W ← W − lr·(1/N) Δᵀ A``) whose expression is
+``β·W + α·op(P)·op(Q)`` is one BLAS gemm on the array (``C ← β C + α op(P) op(Q)``, the
+:data:`GEMM` helper): the gradient is never held, no pass over it is made.
+
 Index-form expressions (a softmax's Σ_i e^{z_i}, the cost Σ_i of a row) become reductions
 the same way: each ``Sum`` a loop into a buffer. The arrays are named by the caller; indices
 print as the loops' ``n, j, i`` (0-based: an entry's index is its loop's variable).
@@ -24,8 +28,8 @@ import numbers
 from dataclasses import dataclass, field
 
 import sympy
-from sympy import (HadamardPower, HadamardProduct, MatAdd, MatMul, MatrixSymbol, OneMatrix,
-                   Transpose)
+from sympy import (HadamardPower, HadamardProduct, Identity, MatAdd, MatMul, MatrixSymbol,
+                   OneMatrix, Transpose)
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from codegen.printer import CodegenError, NumbaPrinter
@@ -33,6 +37,44 @@ from derive.layer.template import N, i, j, n
 
 #: the rows of the batch in printed code (what the rules' N stands for)
 ROWS = sympy.Symbol("rows", integer=True, positive=True)
+
+#: What a module that updates arrays by BLAS needs besides :data:`GEMM`: the gemm that
+#: Numba's own ``np.dot`` calls (``numba_xxgemm`` of Numba's helper library, which loads
+#: SciPy's BLAS), declared by its symbol so that the functions calling it stay cacheable (a
+#: ctypes pointer would not). Column-major, as BLAS is.
+BLAS_IMPORT = "from numba import types"
+
+
+def blas_declaration(dtype: str) -> str:
+    """The module constants of :data:`GEMM`: the gemm's symbol, and which gemm (``'s'``
+    single or ``'d'`` double precision, for the module's ``dtype``)."""
+    kind = "s" if dtype == "float32" else "d"
+    return f"""\
+_BLAS_KIND = {ord(kind)}  # {kind!r}: the {dtype} gemm
+_XXGEMM = types.ExternalFunction("numba_xxgemm", types.intc(
+    types.char, types.char, types.char, types.intp, types.intp, types.intp, types.voidptr,
+    types.voidptr, types.intp, types.voidptr, types.intp, types.voidptr, types.voidptr,
+    types.intp))"""
+
+
+#: ``_gemm``: C ← β·C + α·op(A)·op(B) in place, op(M) = Mᵀ where its flag says so. A
+#: row-major C is the column-major Cᵀ = op(B)ᵀ op(A)ᵀ, so BLAS gets the operands swapped.
+GEMM = '''\
+@njit(cache=True)
+def _gemm(alpha, A, ta, B, tb, beta, C):
+    """C <- beta*C + alpha*op(A)*op(B) in place, op(M) = M.T where its flag is set: one BLAS
+    gemm on C-contiguous arrays (C row-major is the column-major C.T = op(B).T op(A).T)."""
+    if not (A.flags.c_contiguous and B.flags.c_contiguous and C.flags.c_contiguous):
+        raise ValueError("_gemm needs C-contiguous arrays")
+    scalars = np.empty(2, dtype=DTYPE)
+    scalars[0] = alpha
+    scalars[1] = beta
+    inner = A.shape[0] if ta else A.shape[1]
+    done = _XXGEMM(_BLAS_KIND, 84 if tb else 78, 84 if ta else 78,
+                   C.shape[1], C.shape[0], inner, scalars.ctypes, B.ctypes, B.shape[1],
+                   A.ctypes, A.shape[1], scalars[1:].ctypes, C.ctypes, C.shape[1])
+    if done != 0:
+        raise RuntimeError("no BLAS: SciPy's BLAS could not be loaded")'''
 
 
 @dataclass
@@ -107,6 +149,50 @@ class Kernels:
             entry = target.at(n, j) + entry
         self.each(rows, cols, target.at(n, j), entry)
 
+    def update(self, target: Array, expr: sympy.MatrixExpr, own: MatrixSymbol) -> None:
+        """``target ← expr`` in place, where ``own`` (the matrix ``target`` holds) appears in
+        ``expr`` only at the entry being set. ``β·own + α·op(P)·op(Q)`` with P, Q arrays is one
+        BLAS call (:data:`GEMM`); anything else is elementwise, its products computed first."""
+        expr = sympy.expand(expr)
+        terms = list(expr.args) if isinstance(expr, MatAdd) else [expr]
+        products = [t for t in terms if self._scaled_product(t) is not None]
+        beta = self._coefficient([t for t in terms if t not in products], own)
+        if len(products) != 1 or beta is None:
+            self.assign(target, expr, fresh=False)
+            return
+        alpha, left, right = self._scaled_product(products[0])
+        p = self.printer.doprint
+        self.emit(f"_gemm({p(alpha.xreplace({N: ROWS}))}, {self._operand_flag(left)}, "
+                  f"{self._operand_flag(right)}, {p(beta.xreplace({N: ROWS}))}, {target.name})")
+
+    def _scaled_product(self, term):
+        """(α, P, Q) when ``term`` is α·P·Q of two arrays (either transposed), else None."""
+        if not isinstance(term, MatMul):
+            return None
+        matrices = [a for a in term.args if getattr(a, "is_Matrix", False)]
+        if len(matrices) != 2 or not all(self._is_array(m) for m in matrices):
+            return None
+        scalars = [a for a in term.args if not getattr(a, "is_Matrix", False)]
+        return sympy.Mul(*scalars).xreplace(self.scalars), *matrices
+
+    def _coefficient(self, terms: list, own: MatrixSymbol):
+        """β when ``terms`` add up to β·own, else None."""
+        beta = sympy.S.Zero
+        for term in terms:
+            if term == own:
+                beta += 1
+            elif isinstance(term, MatMul) and own in term.args and len(term.args) == 2:
+                beta += next(a for a in term.args if a != own)
+            else:
+                return None
+        return beta.xreplace(self.scalars)
+
+    def _operand_flag(self, m) -> str:
+        """An operand of :data:`GEMM` and its transpose flag."""
+        if isinstance(m, Transpose):
+            return f"{self.arrays[m.arg].name}, True"
+        return f"{self.arrays[m].name}, False"
+
     def each(self, rows, cols, target: sympy.Expr, expr: sympy.Expr) -> None:
         """One line of an elementwise loop (fused with the loop before over the same
         entries, unless it reads what that loop writes at other entries)."""
@@ -127,6 +213,7 @@ class Kernels:
         if loop is None:
             return
         fixed = {index: 0 for index, size in ((n, loop.rows), (j, loop.cols)) if size == 1}
+        fixed[N] = ROWS   # a batch mean's N in an entry: the chunk's rows
         body = [f"{self.printer.doprint(t.xreplace(fixed))} = "
                 f"{self.printer.doprint(e.xreplace(fixed))}" for t, e in loop.lines]
         depth = 0
@@ -189,6 +276,8 @@ class Kernels:
             return self.arrays[m].at(r, c)
         if isinstance(m, OneMatrix):
             return sympy.S.One
+        if isinstance(m, Identity):   # a one-number parameter's 1 × 1 matrix
+            return sympy.KroneckerDelta(r, c)
         if isinstance(m, Transpose):
             return self.entry(m.arg, c, r, given)
         if isinstance(m, MatAdd):

@@ -30,15 +30,17 @@ from types import SimpleNamespace
 import sympy
 
 from codegen.index_loops import fast_function, indented, row_sgd
-from codegen.matrix_kernels import Array, Kernels, Reduce
-from codegen.plan import layer_offsets
+from codegen.matrix_kernels import GEMM, Array, Kernels, Reduce
+from codegen.plan import apply_rules, layer_offsets
 from codegen.printer import CodegenError, NumbaPrinter
+from codegen.scaffold import SGD_OF_GRADIENT
 from derive.layer import derive_layers
 from derive.layer.derivation import layer_shapes, parameter_bases
 from derive.layer.matrix import added
 from derive.layer.rules import rowwise
 from derive.layer.template import N, i, j, n
 from derive.functions import softplus
+from derive.optimizers import optimizer_rules
 from derive.spec.model import Network
 from derive.spec.notation import NOTATIONS
 
@@ -202,9 +204,11 @@ class MatrixModule:
                 sympy.IndexedBase(f"S{l}")[row])
         return sympy.log(arg)
 
-    def backward(self, k: Kernels) -> None:
+    def backward(self, k: Kernels, sgd: bool = False) -> None:
         """Δ of the output rows, then down the layers: ∂C/∂W and ∂C/∂b added into grad, and
-        Δ of the layer below."""
+        Δ of the layer below. With ``sgd``, each layer's parameters take their SGD step in
+        place instead (the rule of derive/optimizers.py on the batch mean's gradient), after
+        Δ of the layer below has read W^l."""
         tp = self.template
         out = self.d.output
         l = self._number(self.count - 1)
@@ -213,22 +217,62 @@ class MatrixModule:
         for t in range(self.count - 1, -1, -1):
             l = self._number(t)
             rules = self.d.layers[t]
-            w_off, b_off = self.offsets[t]
-            rows, cols = self.sizes[t + 1], self.sizes[t]
-            k.emit(f"G{l} = grad[{w_off}:{w_off + rows * cols}].reshape(({rows}, {cols}))")
-            k.assign(Array(f"G{l}"), batch_sum(rules.batch_weight.matrix), add=True)
+            if t and sgd:
+                self._delta_below(k, t)
+            parts = [(tp.weights(l), rules.batch_weight)]
             if rules.batch_bias is not None:
-                if rules.bias == "shared":
-                    target = Scalar(sympy.IndexedBase("grad")[b_off])
+                parts.append((tp.bias(l, rules.bias, 1), rules.batch_bias))
+            for parameter, rule in parts:
+                if sgd:
+                    self._sgd_step(k, t, parameter, rule.matrix)
                 else:
-                    k.emit(f"GB{l} = grad[{b_off}:{b_off + rows}]")
-                    target = Array(f"GB{l}", vector=True)
-                k.assign(target, batch_sum(rules.batch_bias.matrix), add=True)
-            if t:
-                below = self.d.layers[t - 1]
-                self._alloc(k, f"D{l - 1}", self.sizes[t])
-                k.assign(self.arrays[tp.delta(l - 1)], below.batch_delta.matrix)
+                    self._add_gradient(k, t, parameter, batch_sum(rule.matrix))
+            if t and not sgd:
+                self._delta_below(k, t)
         k.close()
+
+    def _delta_below(self, k: Kernels, t: int) -> None:
+        l = self._number(t)
+        self._alloc(k, f"D{l - 1}", self.sizes[t])
+        k.assign(self.arrays[self.template.delta(l - 1)], self.d.layers[t - 1].batch_delta.matrix)
+
+    def _block(self, t: int, parameter, array: str):
+        """(offset, rows, cols) of layer t's weights or bias in a flat array, and the line
+        that views ``array`` there; None for a shared bias (one entry: no view)."""
+        w_off, b_off = self.offsets[t]
+        rows, cols = self.sizes[t + 1], self.sizes[t]
+        if parameter == self.template.weights(self._number(t)):
+            return f"{array}[{w_off}:{w_off + rows * cols}].reshape(({rows}, {cols}))"
+        if isinstance(parameter, sympy.Indexed):
+            return f"{array}[{b_off}:{b_off + rows}]"
+        return None
+
+    def _add_gradient(self, k: Kernels, t: int, parameter, total: sympy.MatrixExpr) -> None:
+        """``grad``'s entries of one layer's W or b += the rows' summed gradient."""
+        l = self._number(t)
+        view = self._block(t, parameter, "grad")
+        if view is None:   # a shared bias: one number
+            target = Scalar(sympy.IndexedBase("grad")[self.offsets[t][1]])
+        else:
+            weights = parameter == self.template.weights(l)
+            name = f"G{l}" if weights else f"GB{l}"
+            k.emit(f"{name} = {view}")
+            target = Array(name, vector=not weights)
+        k.assign(target, total, add=True)
+
+    def _sgd_step(self, k: Kernels, t: int, parameter, mean: sympy.MatrixExpr) -> None:
+        """One layer's W or b ← the SGD rule at the batch mean's gradient, in place."""
+        shapes = layer_shapes(self.template, self._number(t), self.layers.biases[t],
+                              self.layers.biases[t + 1] if t + 1 < self.count else None)
+        if isinstance(parameter, sympy.Symbol):   # a shared bias: one number of params
+            own = sympy.MatMul(parameter, sympy.OneMatrix(*mean.shape))
+            target = Scalar(sympy.IndexedBase("params")[self.offsets[t][1]])
+        else:
+            own = shapes.matrices[parameter.base if isinstance(parameter, sympy.Indexed)
+                                  else parameter]
+            target = self.arrays[own]
+        w, g = sympy.Symbol("w"), sympy.Symbol("g")
+        k.update(target, apply_rules(optimizer_rules()["sgd"], {w: own, g: mean}), own)
 
     # ---- functions ----------------------------------------------------------------------
 
@@ -257,7 +301,36 @@ class MatrixModule:
             "_chunk_gradient", [*self._head(k.lines), *k.lines, "return total"],
             args="params, Xin, Yb, grad",
             doc="The summed cost of the rows; adds their summed ∂cost/∂θ into grad.")
-        return [forward, chunk_cost, chunk_gradient, *self.row_functions(left)]
+        functions = [forward, chunk_cost, chunk_gradient, *self.row_functions(left)]
+        if self.network.freeze:   # frozen entries: the step that skips them
+            return functions + [SGD_OF_GRADIENT]
+        fused = self.kernels()
+        fused.emit(", ".join(left) + " = _forward(params, Xb)")
+        fused.emit("total = 0.0")
+        self.cost(fused)
+        self.backward(fused, sgd=True)
+        head = self._head(fused.lines)
+        head[1] = "Xb = np.ascontiguousarray(np.asarray(Xin, dtype=DTYPE))"   # BLAS reads it
+        sgd_chunk = fast_function(
+            "_sgd_chunk", [*head, *fused.lines, "return total"],
+            args="params, Xin, Yb, lr, weight_decay",
+            doc="The summed cost of the rows; one SGD step on their mean gradient, in place, "
+                "each layer's taken in its backward pass.")
+        return functions + [GEMM, sgd_chunk, self.sgd_batch()]
+
+    def sgd_batch(self) -> str:
+        """``_sgd_batch``: the rows gathered (unless they follow each other), then
+        ``_sgd_chunk``; a batch of more than a chunk's rows takes the gradient first."""
+        return fast_function("_sgd_batch", [
+            "rows = stop - start",
+            f"if rows > {CHUNK}:  # more than one chunk: the summed gradient first",
+            "    return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)",
+            "first = order[start]",
+            "if _consecutive(order, start, rows):  # rows in order: no copy",
+            "    return _sgd_chunk(params, X[first:first + rows], Y[first:first + rows], "
+            "hyper[0], hyper[5])",
+            "Xb, Yb = _gathered(X, Y, order, start, rows)",
+            "return _sgd_chunk(params, Xb, Yb, hyper[0], hyper[5])"])
 
     def row_functions(self, left: list[str]) -> list[str]:
         """The scaffolding's row functions, one row as a batch of one."""
@@ -271,11 +344,7 @@ class MatrixModule:
                        f"    out[{column[z[0]]} + j] = Z{l}[0, j]",
                        f"    out[{column[a[0]]} + j] = A{l}[0, j]"]
         last = self._number(self.count - 1)
-        gather = ["Xb = np.empty((rows, X.shape[1]), dtype=DTYPE)",
-                  "Yb = np.empty((rows, Y.shape[1]), dtype=DTYPE)",
-                  "for r in range(rows):",
-                  "    Xb[r] = X[order[chunk + r]]",
-                  "    Yb[r] = Y[order[chunk + r]]",
+        gather = ["Xb, Yb = _gathered(X, Y, order, chunk, rows)",
                   "total += _chunk_gradient(params, Xb, Yb, grad)"]
         batch = ["total = 0.0",
                  f"for chunk in range(start, stop, {CHUNK}):",
@@ -297,6 +366,14 @@ class MatrixModule:
                                            "        return False", "return True"],
                           args="order, chunk, rows",
                           doc="Whether rows order[chunk:chunk + rows] follow each other in X."),
+            fast_function("_gathered", ["Xb = np.empty((rows, X.shape[1]), dtype=DTYPE)",
+                                        "Yb = np.empty((rows, Y.shape[1]), dtype=DTYPE)",
+                                        "for r in range(rows):",
+                                        "    Xb[r] = X[order[chunk + r]]",
+                                        "    Yb[r] = Y[order[chunk + r]]",
+                                        "return Xb, Yb"],
+                          args="X, Y, order, chunk, rows",
+                          doc="Rows order[chunk:chunk + rows] of X and Y, copied together."),
             fast_function("_batch_gradient", batch),
             row_sgd(self.printer),
         ]

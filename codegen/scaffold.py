@@ -37,6 +37,9 @@ ROW_FUNCTIONS = {
                         "grad."),
     "_row_sgd": ("params, X, Y, i, lr, weight_decay",
                  "Row i's cost; one SGD step on its gradient, in place (batch 1)."),
+    "_sgd_batch": ("params, X, Y, order, start, stop, grad, state, t, hyper",
+                   "Rows order[start:stop]: their summed cost; one SGD step on their mean "
+                   "gradient, in place (grad: scratch)."),
 }
 
 
@@ -57,6 +60,11 @@ BATCH_OF_ROWS = row_function("_batch_gradient", '''\
     for r in range(start, stop):
         total += _row_gradient(params, X, Y, order[r], grad)
     return total''')
+
+#: ``_sgd_batch`` as every other step: the batch's gradient, then the step (the matrix form
+#: prints its own, the update fused into the backward pass)
+SGD_OF_GRADIENT = row_function("_sgd_batch", '''\
+    return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)''')
 
 
 # --------------------------------------------------------------------------- optimizer steps
@@ -169,6 +177,19 @@ def shuffled(n, seed):
 
 
 @njit(cache=True)
+def _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t, hyper):
+    """Rows order[start:stop]: their summed cost; one step of the optimizer on their mean
+    gradient (grad: scratch)."""
+    grad[:] = 0.0
+    total = _batch_gradient(params, X, Y, order, start, stop, grad)
+    scale = 1.0 / (stop - start)
+    for j in range(grad.shape[0]):
+        grad[j] *= scale
+    step(optimizer, params, grad, state, t, hyper)
+    return total
+
+
+@njit(cache=True)
 def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """One epoch over the rows of X, shuffled with `seed`, in mini-batches of batch_size.
 
@@ -187,14 +208,13 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     batches = 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        grad[:] = 0.0
-        batch = _batch_gradient(params, X, Y, order, start, stop, grad)
-        scale = 1.0 / (stop - start)
-        for j in range(grad.shape[0]):
-            grad[j] *= scale
         t += 1
-        step(optimizer, params, grad, state, t, hyper)
-        total += batch * scale
+        if optimizer == 0:  # SGD: the form's own batch step (fused where it can be)
+            batch = _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper)
+        else:
+            batch = _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t,
+                                hyper)
+        total += batch / (stop - start)
         batches += 1
     return total / batches, t
 

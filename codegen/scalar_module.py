@@ -16,7 +16,7 @@ from sympy.codegen.ast import AddAugmentedAssignment, Assignment, CodeBlock, Ele
 from derive.optimizers import optimizer_rules
 from codegen.plan import Plan, Statement, apply_rules, scalar_reserved, spec_identifiers
 from codegen.printer import NumbaPrinter
-from codegen.scaffold import BATCH_OF_ROWS, row_function
+from codegen.scaffold import BATCH_OF_ROWS, SGD_OF_GRADIENT, row_function
 from derive.scalar.chain import Derivation
 
 
@@ -37,7 +37,7 @@ class ScalarModule:
     def functions(self) -> list[str]:
         """_row_nodes, _row_outputs, _row_cost, _row_gradient, _batch_gradient, _row_sgd."""
         return [self.row_nodes(), self.row_outputs(), self.row_cost(), self.row_gradient(),
-                BATCH_OF_ROWS, self.row_sgd()]
+                BATCH_OF_ROWS, self.row_sgd(), SGD_OF_GRADIENT]
 
     # ---- pieces -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba import types
 
 
 # PARAM_NAMES, INITIAL_PARAMS: at the end of the module (long)
@@ -31,6 +32,12 @@ FROZEN = np.zeros(2410, dtype=np.bool_)
 OPTIMIZERS = ('sgd', 'momentum', 'nesterov', 'rmsprop', 'adam')
 HYPER_NAMES = ('lr', 'momentum', 'beta1', 'beta2', 'eps', 'weight_decay')
 DEFAULT_HYPER = np.array([0.01, 0.9, 0.9, 0.999, 1e-08, 0.0], dtype=DTYPE)
+
+_BLAS_KIND = 100  # 'd': the float64 gemm
+_XXGEMM = types.ExternalFunction("numba_xxgemm", types.intc(
+    types.char, types.char, types.char, types.intp, types.intp, types.intp, types.voidptr,
+    types.voidptr, types.intp, types.voidptr, types.intp, types.voidptr, types.voidptr,
+    types.intp))
 
 
 # ---- numerically safe activations (chainrule's printer table)
@@ -206,6 +213,17 @@ def _consecutive(order, chunk, rows):
 
 
 @njit(cache=True, fastmath={"contract", "reassoc"})
+def _gathered(X, Y, order, chunk, rows):
+    """Rows order[chunk:chunk + rows] of X and Y, copied together."""
+    Xb = np.empty((rows, X.shape[1]), dtype=DTYPE)
+    Yb = np.empty((rows, Y.shape[1]), dtype=DTYPE)
+    for r in range(rows):
+        Xb[r] = X[order[chunk + r]]
+        Yb[r] = Y[order[chunk + r]]
+    return Xb, Yb
+
+
+@njit(cache=True, fastmath={"contract", "reassoc"})
 def _batch_gradient(params, X, Y, order, start, stop, grad):
     """Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad."""
     total = 0.0
@@ -215,11 +233,7 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
         if _consecutive(order, chunk, rows):  # rows in order: no copy
             total += _chunk_gradient(params, X[first:first + rows], Y[first:first + rows], grad)
         else:
-            Xb = np.empty((rows, X.shape[1]), dtype=DTYPE)
-            Yb = np.empty((rows, Y.shape[1]), dtype=DTYPE)
-            for r in range(rows):
-                Xb[r] = X[order[chunk + r]]
-                Yb[r] = Y[order[chunk + r]]
+            Xb, Yb = _gathered(X, Y, order, chunk, rows)
             total += _chunk_gradient(params, Xb, Yb, grad)
     return total
 
@@ -233,6 +247,85 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
         if not FROZEN[j]:
             params[j] = -lr*(weight_decay*params[j] + grad[j]) + params[j]
     return cost_
+
+
+@njit(cache=True)
+def _gemm(alpha, A, ta, B, tb, beta, C):
+    """C <- beta*C + alpha*op(A)*op(B) in place, op(M) = M.T where its flag is set: one BLAS
+    gemm on C-contiguous arrays (C row-major is the column-major C.T = op(B).T op(A).T)."""
+    if not (A.flags.c_contiguous and B.flags.c_contiguous and C.flags.c_contiguous):
+        raise ValueError("_gemm needs C-contiguous arrays")
+    scalars = np.empty(2, dtype=DTYPE)
+    scalars[0] = alpha
+    scalars[1] = beta
+    inner = A.shape[0] if ta else A.shape[1]
+    done = _XXGEMM(_BLAS_KIND, 84 if tb else 78, 84 if ta else 78,
+                   C.shape[1], C.shape[0], inner, scalars.ctypes, B.ctypes, B.shape[1],
+                   A.ctypes, A.shape[1], scalars[1:].ctypes, C.ctypes, C.shape[1])
+    if done != 0:
+        raise RuntimeError("no BLAS: SciPy's BLAS could not be loaded")
+
+@njit(cache=True, fastmath={"contract", "reassoc"})
+def _sgd_chunk(params, Xin, Yb, lr, weight_decay):
+    """The summed cost of the rows; one SGD step on their mean gradient, in place, each layer's taken in its backward pass."""
+    rows = Xin.shape[0]
+    Xb = np.ascontiguousarray(np.asarray(Xin, dtype=DTYPE))
+    W2 = params[0:2048].reshape((32, 64))
+    B2 = params[2048:2080]
+    W3 = params[2080:2400].reshape((10, 32))
+    B3 = params[2400:2410]
+    Z2, A2, Z3, A3, M3, S3 = _forward(params, Xb)
+    total = 0.0
+    for n in range(rows):
+        for i in range(10):
+            total += -(-math.log(S3[n]) - M3[n] + Z3[n, i])*Yb[n, i]
+    D3 = np.empty((rows, 10), dtype=DTYPE)
+    T1 = np.empty((rows,), dtype=DTYPE)
+    for n in range(rows):
+        acc = 0.0
+        for i in range(10):
+            acc += Yb[n, i]
+        T1[n] = acc
+    for n in range(rows):
+        for j in range(10):
+            D3[n, j] = A3[n, j]*T1[n] - Yb[n, j]
+    D2 = np.empty((rows, 32), dtype=DTYPE)
+    np.dot(D3, W3, D2)
+    for n in range(rows):
+        for j in range(32):
+            D2[n, j] = _step(Z2[n, j])*D2[n, j]
+    _gemm(-lr/rows, D3, True, A2, False, -lr*weight_decay + 1.0, W3)
+    T2 = np.empty((10,), dtype=DTYPE)
+    for n in range(10):
+        acc = 0.0
+        for i in range(rows):
+            acc += D3[i, n]
+        T2[n] = acc
+    for n in range(10):
+        B3[n] = -lr*T2[n]/rows + (-lr*weight_decay + 1.0)*B3[n]
+    _gemm(-lr/rows, D2, True, Xb, False, -lr*weight_decay + 1.0, W2)
+    T3 = np.empty((32,), dtype=DTYPE)
+    for n in range(32):
+        acc = 0.0
+        for i in range(rows):
+            acc += D2[i, n]
+        T3[n] = acc
+    for n in range(32):
+        B2[n] = -lr*T3[n]/rows + (-lr*weight_decay + 1.0)*B2[n]
+    return total
+
+
+@njit(cache=True, fastmath={"contract", "reassoc"})
+def _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper):
+    """Rows order[start:stop]: their summed cost; one SGD step on their mean gradient, in place (grad: scratch)."""
+    rows = stop - start
+    if rows > 256:  # more than one chunk: the summed gradient first
+        return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)
+    first = order[start]
+    if _consecutive(order, start, rows):  # rows in order: no copy
+        return _sgd_chunk(params, X[first:first + rows], Y[first:first + rows], hyper[0], hyper[5])
+    Xb, Yb = _gathered(X, Y, order, start, rows)
+    return _sgd_chunk(params, Xb, Yb, hyper[0], hyper[5])
 
 
 # ---- optimizers, printed from their SymPy update rules
@@ -406,6 +499,19 @@ def shuffled(n, seed):
 
 
 @njit(cache=True)
+def _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t, hyper):
+    """Rows order[start:stop]: their summed cost; one step of the optimizer on their mean
+    gradient (grad: scratch)."""
+    grad[:] = 0.0
+    total = _batch_gradient(params, X, Y, order, start, stop, grad)
+    scale = 1.0 / (stop - start)
+    for j in range(grad.shape[0]):
+        grad[j] *= scale
+    step(optimizer, params, grad, state, t, hyper)
+    return total
+
+
+@njit(cache=True)
 def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """One epoch over the rows of X, shuffled with `seed`, in mini-batches of batch_size.
 
@@ -424,14 +530,13 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     batches = 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        grad[:] = 0.0
-        batch = _batch_gradient(params, X, Y, order, start, stop, grad)
-        scale = 1.0 / (stop - start)
-        for j in range(grad.shape[0]):
-            grad[j] *= scale
         t += 1
-        step(optimizer, params, grad, state, t, hyper)
-        total += batch * scale
+        if optimizer == 0:  # SGD: the form's own batch step (fused where it can be)
+            batch = _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper)
+        else:
+            batch = _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t,
+                                hyper)
+        total += batch / (stop - start)
         batches += 1
     return total / batches, t
 

@@ -151,6 +151,12 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
     return L
 
 
+@njit(cache=True)
+def _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper):
+    """Rows order[start:stop]: their summed cost; one SGD step on their mean gradient, in place (grad: scratch)."""
+    return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)
+
+
 # ---- optimizers, printed from their SymPy update rules
 
 @njit(cache=True)
@@ -322,6 +328,19 @@ def shuffled(n, seed):
 
 
 @njit(cache=True)
+def _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t, hyper):
+    """Rows order[start:stop]: their summed cost; one step of the optimizer on their mean
+    gradient (grad: scratch)."""
+    grad[:] = 0.0
+    total = _batch_gradient(params, X, Y, order, start, stop, grad)
+    scale = 1.0 / (stop - start)
+    for j in range(grad.shape[0]):
+        grad[j] *= scale
+    step(optimizer, params, grad, state, t, hyper)
+    return total
+
+
+@njit(cache=True)
 def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """One epoch over the rows of X, shuffled with `seed`, in mini-batches of batch_size.
 
@@ -340,14 +359,13 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     batches = 0
     for start in range(0, n, batch_size):
         stop = min(start + batch_size, n)
-        grad[:] = 0.0
-        batch = _batch_gradient(params, X, Y, order, start, stop, grad)
-        scale = 1.0 / (stop - start)
-        for j in range(grad.shape[0]):
-            grad[j] *= scale
         t += 1
-        step(optimizer, params, grad, state, t, hyper)
-        total += batch * scale
+        if optimizer == 0:  # SGD: the form's own batch step (fused where it can be)
+            batch = _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper)
+        else:
+            batch = _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t,
+                                hyper)
+        total += batch / (stop - start)
         batches += 1
     return total / batches, t
 

@@ -4,6 +4,7 @@ a 784-64-10 module of sensible size; the form auto chooses."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -104,6 +105,63 @@ def test_matrix_form_equals_the_derivation_and_torch(name):
     for k, q in enumerate(m.PARAM_NAMES):
         if q in net.freeze:
             assert stepped[k] == p[k]
+
+
+@pytest.mark.parametrize("name", ["relu-softmax-cce", "tanh-sigmoid-bce-shared",
+                                  "leaky-identity-sse-none", "sigmoid-relu-mse-mixed"])
+def test_the_sgd_step_is_fused_into_the_backward_pass(name):
+    """An SGD batch step updates each layer in place as its backward pass reaches it (W by
+    one BLAS gemm, W ← (1 − lr·wd) W − (lr/N) Δᵀ A, printed from the SGD rule and the batch
+    mean's gradient): the same parameters and cost as the gradient-then-step path, with
+    weight decay, in order and shuffled, on Fortran-ordered data, and for a batch of more
+    than a chunk's rows."""
+    net = network(name)
+    m = built(net, "matrix")
+    text = Path(m.__file__).read_text()
+    fused = text[text.index("def _sgd_chunk"):text.index("def _sgd_batch")]
+    assert "_gemm(" in fused and not re.search(r"\bgrad\b", fused)
+    X, Y = rows(net, 300, seed=4)
+    hyper = m.DEFAULT_HYPER.copy()
+    hyper[0], hyper[5] = 0.05, 0.01
+    p = m.INITIAL_PARAMS.copy()
+    shuffled = np.random.default_rng(0).permutation(300)
+    cases = [(X, np.arange(300), 0, 17), (X, shuffled, 40, 72), (X, shuffled, 0, 300)]
+    if name == "relu-softmax-cce":   # data in Fortran order (BLAS reads a C-ordered copy)
+        cases.append((np.asfortranarray(X), np.arange(300), 8, 40))
+    for data, order, start, stop in cases:
+        a, b = p.copy(), p.copy()
+        grad, state = np.zeros(p.size), np.zeros((2, p.size))
+        cost_a = m._sgd_batch(a, data, Y, order, start, stop, grad, state, 1, hyper)
+        cost_b = m._step_batch(0, b, data, Y, order, start, stop, grad, state, 1, hyper)
+        assert cost_a == pytest.approx(cost_b, rel=1e-12)
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+        assert not np.array_equal(a, p)
+
+
+def test_float32_sgd_steps_by_the_single_precision_gemm():
+    net = network("relu-softmax-cce")
+    m32, m64 = built(net, "matrix", "float32"), built(net, "matrix")
+    assert "_BLAS_KIND = 115  # 's'" in Path(m32.__file__).read_text()
+    X, Y = rows(net, 64, seed=6)
+    a, b = m32.INITIAL_PARAMS.copy(), m64.INITIAL_PARAMS.copy()
+    m32.train(a, X.astype(np.float32), Y.astype(np.float32), 2, 16, 0, m32.DEFAULT_HYPER, 1)
+    m64.train(b, X, Y, 2, 16, 0, m64.DEFAULT_HYPER, 1)
+    assert a.dtype == np.float32
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_frozen_parameters_take_the_step_that_skips_them():
+    """A spec with frozen parameters gets no fused step (it would move them): mini-batch
+    SGD leaves them where they are."""
+    net = CORPUS["nielsen-frozen"]
+    m = build("nielsen-frozen", form="matrix")
+    assert "def _sgd_chunk" not in Path(m.__file__).read_text()
+    X, Y = rows(net, 30, seed=2)
+    p = params_of(m, net)
+    stepped = p.copy()
+    m.train(stepped, X, Y, 2, 8, 0, m.DEFAULT_HYPER, 0)
+    for k, q in enumerate(m.PARAM_NAMES):
+        assert (stepped[k] == p[k]) == (q in net.freeze)
 
 
 @pytest.mark.parametrize("name", ["relu-softmax-cce", "tanh-sigmoid-bce-shared"])
