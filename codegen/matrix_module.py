@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 import sympy
 
-from codegen.index_loops import fast_function, indented, row_sgd
+from codegen.index_loops import fast_function, indented, per_sample_sgd
 from codegen.matrix_kernels import Array, Kernels, Reduce
 from codegen.plan import layer_offsets
 from codegen.printer import CodegenError, NumbaPrinter
@@ -298,7 +298,7 @@ class MatrixModule:
                           args="order, chunk, rows",
                           doc="Whether rows order[chunk:chunk + rows] follow each other in X."),
             fast_function("_batch_gradient", batch),
-            row_sgd(self.printer),
+            *per_sample_sgd(self.printer),
         ]
 
 
