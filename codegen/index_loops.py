@@ -16,7 +16,7 @@ import sympy
 
 from derive.optimizers import optimizer_rules
 from codegen.plan import apply_rules
-from codegen.scaffold import row_function
+from codegen.scaffold import EPOCH_OF_ROWS, row_function
 
 #: rows of a batch that _batch_gradient takes through the layers together
 CHUNK = 32
@@ -90,15 +90,17 @@ def fast_function(name: str, body: list[str], args: str | None = None,
                         decorator=f"@njit(cache=True, fastmath={FAST_SUMS})", args=args, doc=doc)
 
 
-def row_sgd(printer) -> str:
-    """``_row_sgd`` of a layered module: the row's gradient, then the SGD rule of
-    :mod:`derive.optimizers` for every parameter that is not frozen."""
+def per_sample_sgd(printer) -> list[str]:
+    """``_row_sgd`` of a layered module (the row's gradient, then the SGD rule of
+    :mod:`derive.optimizers` for every parameter that is not frozen) and ``_epoch_sgd``, one
+    ``_row_sgd`` per row."""
     sgd = apply_rules(optimizer_rules()["sgd"], {sympy.Symbol("w"): element("params", "j"),
                                                  sympy.Symbol("g"): element("grad", "j")})
-    return fast_function("_row_sgd",
-                         ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
-                          "cost_ = _row_gradient(params, X, Y, i, grad)",
-                          "for j in range(params.shape[0]):",
-                          "    if not FROZEN[j]:",
-                          f"        params[j] = {printer.doprint(sgd)}",
-                          "return cost_"])
+    return [fast_function("_row_sgd",
+                          ["grad = np.zeros(params.shape[0], dtype=DTYPE)",
+                           "cost_ = _row_gradient(params, X, Y, i, grad)",
+                           "for j in range(params.shape[0]):",
+                           "    if not FROZEN[j]:",
+                           f"        params[j] = {printer.doprint(sgd)}",
+                           "return cost_"]),
+            EPOCH_OF_ROWS]

@@ -27,7 +27,7 @@ from codegen.plan import Plan, layer_offsets, needed_for, scalar_reserved, spec_
 from codegen.printer import CodegenError, NumbaPrinter
 from codegen.scaffold import SGD_OF_GRADIENT
 from codegen.index_loops import (BLOCK, CHUNK, J, K, LOOP_LOCALS, SRC, element, fast_function,
-                                  hoist_allocations, indented, neuron_index, row_sgd,
+                                  hoist_allocations, indented, neuron_index, per_sample_sgd,
                                   running_sum, shifted)
 from derive.scalar.chain import derive
 from derive.spec.model import Network
@@ -330,7 +330,7 @@ class IndexModule:
     # ---- functions ----------------------------------------------------------------------
 
     def functions(self) -> list[str]:
-        """_row_nodes, _row_outputs, _row_cost, _row_gradient, _batch_gradient, _row_sgd."""
+        """The row functions of :data:`codegen.scaffold.ROW_FUNCTIONS`, in its order."""
         forward = self.forward()
         sizes = self.layers.sizes
         last = len(sizes)
@@ -348,6 +348,6 @@ class IndexModule:
             fast_function("_row_cost", forward + cost + ["return cost_"]),
             fast_function("_row_gradient", forward + cost + self.backward() + ["return cost_"]),
             self._batch(),
-            row_sgd(self.printer),
+            *per_sample_sgd(self.printer),
             SGD_OF_GRADIENT,
         ]

@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 import sympy
 
-from codegen.index_loops import fast_function, indented, row_sgd
+from codegen.index_loops import fast_function, indented, per_sample_sgd
 from codegen.matrix_kernels import GEMM, Array, Kernels, Reduce
 from codegen.plan import apply_rules, layer_offsets
 from codegen.printer import CodegenError, NumbaPrinter
@@ -375,7 +375,7 @@ class MatrixModule:
                           args="X, Y, order, chunk, rows",
                           doc="Rows order[chunk:chunk + rows] of X and Y, copied together."),
             fast_function("_batch_gradient", batch),
-            row_sgd(self.printer),
+            *per_sample_sgd(self.printer),
         ]
 
 

@@ -18,7 +18,7 @@ import sympy
 
 from derive.optimizers import HYPER, OPTIMIZERS, STATE
 from codegen.printer import HELPERS, CodegenError
-from codegen.scaffold import BATCH_OF_ROWS, LOOPS
+from codegen.scaffold import BATCH_OF_ROWS, EPOCH_OF_ROWS, LOOPS
 from codegen.source_text import Identifiers, names_in, reserved_names
 from derive.scalar.chain import Derivation, textbook
 from derive.functions import sigmoid, softplus
@@ -226,7 +226,7 @@ _SCAFFOLD_LOCALS = ("params", "X", "Y", "i", "j", "out", "grad", "state", "t", "
 def scalar_reserved() -> frozenset[str]:
     """Names no spec symbol may take in a scalar-form module: Python's and Numba's, the
     module's constants, functions and template locals, the row and step functions' own."""
-    templates = "\n".join([LOOPS, BATCH_OF_ROWS, *HELPERS.values()])
+    templates = "\n".join([LOOPS, BATCH_OF_ROWS, EPOCH_OF_ROWS, *HELPERS.values()])
     return reserved_names(names_in(templates), _SCAFFOLD_LOCALS,
                           [f"step_{name}" for name in OPTIMIZERS])
 

@@ -40,6 +40,8 @@ ROW_FUNCTIONS = {
     "_sgd_batch": ("params, X, Y, order, start, stop, grad, state, t, hyper",
                    "Rows order[start:stop]: their summed cost; one SGD step on their mean "
                    "gradient, in place (grad: scratch)."),
+    "_epoch_sgd": ("params, X, Y, order, lr, weight_decay",
+                   "Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."),
 }
 
 
@@ -65,6 +67,19 @@ BATCH_OF_ROWS = row_function("_batch_gradient", '''\
 #: prints its own, the update fused into the backward pass)
 SGD_OF_GRADIENT = row_function("_sgd_batch", '''\
     return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)''')
+
+
+def epoch_of_rows(before: list[str], row: list[str], after: list[str]) -> str:
+    """``_epoch_sgd`` around printed lines: ``before`` the loop over the rows in ``order``,
+    ``row`` for row ``i`` (adding its cost into ``total``), ``after`` it."""
+    lines = [*before, "total = 0.0", "for k in range(order.shape[0]):", "    i = order[k]",
+             *("    " + line for line in row), *after, "return total"]
+    return row_function("_epoch_sgd", "\n".join("    " + line for line in lines))
+
+
+#: ``_epoch_sgd`` as one ``_row_sgd`` per row (the index and matrix forms'; the scalar form
+#: prints its own, which keeps the parameters in locals across the rows)
+EPOCH_OF_ROWS = epoch_of_rows([], ["total += _row_sgd(params, X, Y, i, lr, weight_decay)"], [])
 
 
 # --------------------------------------------------------------------------- optimizer steps
@@ -198,11 +213,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

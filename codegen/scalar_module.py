@@ -2,9 +2,10 @@
 
 The arithmetic is printed from SymPy, from the derivation's :class:`~codegen.plan.Plan`: node
 equations for the forward pass, the δ and ∂C/∂θ expressions (``cse``'d, under the spec's own
-names) for the backward pass, and, for per-sample SGD fused into the backward pass, the SGD
-rule of :mod:`derive.optimizers`. Everything around the row functions (the optimizer steps,
-the loops over rows and mini-batches) is :mod:`codegen.scaffold`'s; :mod:`codegen.emit` puts
+names) for the backward pass, and, for per-sample SGD fused into the backward pass (an epoch
+that keeps the parameters in locals across the rows), the SGD rule of
+:mod:`derive.optimizers`. Everything around the row functions (the optimizer steps, the loops
+over rows and mini-batches) is :mod:`codegen.scaffold`'s; :mod:`codegen.emit` puts
 the module together.
 """
 
@@ -16,7 +17,7 @@ from sympy.codegen.ast import AddAugmentedAssignment, Assignment, CodeBlock, Ele
 from derive.optimizers import optimizer_rules
 from codegen.plan import Plan, Statement, apply_rules, scalar_reserved, spec_identifiers
 from codegen.printer import NumbaPrinter
-from codegen.scaffold import BATCH_OF_ROWS, SGD_OF_GRADIENT, row_function
+from codegen.scaffold import BATCH_OF_ROWS, SGD_OF_GRADIENT, epoch_of_rows, row_function
 from derive.scalar.chain import Derivation
 
 
@@ -35,16 +36,18 @@ class ScalarModule:
         self.outputs, self.nodes = self.plan.outputs, self.plan.free_of_targets
 
     def functions(self) -> list[str]:
-        """_row_nodes, _row_outputs, _row_cost, _row_gradient, _batch_gradient, _row_sgd."""
+        """_row_nodes, _row_outputs, _row_cost, _row_gradient, _batch_gradient, _epoch_sgd
+        (no ``_row_sgd``: the epoch updates the parameters in locals, see :meth:`epoch_sgd`)."""
         return [self.row_nodes(), self.row_outputs(), self.row_cost(), self.row_gradient(),
-                BATCH_OF_ROWS, self.row_sgd(), SGD_OF_GRADIENT]
+                BATCH_OF_ROWS, self.epoch_sgd(), SGD_OF_GRADIENT]
 
     # ---- pieces -------------------------------------------------------------------------
 
-    def loads(self, inputs: bool = True, targets: bool = True) -> list:
-        """Locals for the parameters (and the row's inputs and targets)."""
+    def loads(self, inputs: bool = True, targets: bool = True, parameters: bool = True) -> list:
+        """Locals for the parameters, the row's inputs and its targets."""
         s = self.g.symbols
-        out = [Assignment(s[p], Element("params", [k])) for k, p in enumerate(self.g.parameters)]
+        out = [Assignment(s[p], Element("params", [k])) for k, p in enumerate(self.g.parameters)
+               if parameters]
         if inputs:
             out += [Assignment(s[x], Element("X", ["i", k])) for k, x in enumerate(self.g.inputs)]
         if targets:
@@ -60,11 +63,14 @@ class ScalarModule:
                 out.append(Assignment(st.target, st.expr))
         return out
 
+    def printed(self, statements: list) -> list[str]:
+        """The lines of ``statements`` printed as one CodeBlock."""
+        return self.printer.doprint(CodeBlock(*statements)).splitlines()
+
     def function(self, name: str, body: list) -> str:
         """Row function ``name`` (its arguments and docstring from the scaffolding's table),
         the printed CodeBlock inside."""
-        code = self.printer.doprint(CodeBlock(*body))
-        return row_function(name, "\n".join("    " + line for line in code.splitlines()))
+        return row_function(name, "\n".join("    " + line for line in self.printed(body)))
 
     # ---- the printed functions ----------------------------------------------------------
 
@@ -80,10 +86,12 @@ class ScalarModule:
         body += [Assignment(Element("out", [k]), self.g.symbols[n]) for k, n in enumerate(names)]
         return self.function(function, body)
 
-    def _forward_and_cost(self) -> list:
-        """Loads, every node, and the cost of row i in its safe form."""
+    def _forward_and_cost(self, parameters: bool = True) -> list:
+        """Loads (of the parameters too, unless told not), every node, and the cost of row i
+        in its safe form."""
         plan = self.plan
-        body = self.loads() + self.statements(plan.forward([n.name for n in plan.nodes]))
+        body = self.loads(parameters=parameters) + self.statements(
+            plan.forward([n.name for n in plan.nodes]))
         return body + [Assignment(self.g.symbols[self.g.cost], plan.cost())]
 
     def row_cost(self) -> str:
@@ -95,18 +103,41 @@ class ScalarModule:
         body.append(Return(self.g.symbols[self.g.cost]))
         return self.function("_row_gradient", body)
 
-    def row_sgd(self) -> str:
-        """Per-sample SGD fused into the backward pass: each parameter updated in place from
-        its gradient expression by the SGD rule (no gradient array, no second loop)."""
+    def epoch_sgd(self) -> str:
+        """Per-sample SGD over the rows in ``order`` with the parameters in locals across the
+        rows: loaded once; per row its forward pass, cost and δs, then each parameter that is
+        not frozen updated from its gradient expression by the SGD rule (no gradient array);
+        written back once after the last row (a frozen one is never written)."""
+        s = self.g.symbols
         backward = self.plan.backward()
         gradient = {st.target: st.expr for st in backward if isinstance(st.target, int)}
-        body = self._forward_and_cost()
-        body += self.statements([st for st in backward if not isinstance(st.target, int)])
-        for k, p in enumerate(self.g.parameters):
-            if p not in self.d.network.freeze:
-                env = {sympy.Symbol("w"): self.g.symbols[p],
-                       sympy.Symbol("g"): gradient.get(k, sympy.S.Zero)}
-                updated = apply_rules(optimizer_rules()["sgd"], env)
-                body.append(Assignment(Element("params", [k]), updated))
-        body.append(Return(self.g.symbols[self.g.cost]))
-        return self.function("_row_sgd", body)
+        row = self._forward_and_cost(parameters=False)
+        row.append(AddAugmentedAssignment(sympy.Symbol("total"), s[self.g.cost]))
+        row += self.statements([st for st in backward if not isinstance(st.target, int)])
+        row += self.sgd_updates(gradient)
+        writes = [Assignment(Element("params", [k]), s[p])
+                  for k, p in enumerate(self.g.parameters) if p not in self.d.network.freeze]
+        return epoch_of_rows(self.printed(self.loads(inputs=False, targets=False)),
+                             self.printed(row), self.printed(writes))
+
+    def sgd_updates(self, gradient: dict[int, sympy.Expr]) -> list:
+        """Each parameter that is not frozen set to its SGD update (:mod:`derive.optimizers`)
+        from its gradient expression. A parameter a later update reads (∂C/∂w1 may hold w2)
+        takes its new value from a temporary after the last update, so every update sees the
+        row's own parameters."""
+        s = self.g.symbols
+        trainable = [(k, s[p]) for k, p in enumerate(self.g.parameters)
+                     if p not in self.d.network.freeze]
+        rule = optimizer_rules()["sgd"]
+        updated = [apply_rules(rule, {sympy.Symbol("w"): symbol,
+                                      sympy.Symbol("g"): gradient.get(k, sympy.S.Zero)})
+                   for k, symbol in trainable]
+        now, after = [], []
+        for n, (k, symbol) in enumerate(trainable):
+            if any(symbol in later.free_symbols for later in updated[n + 1:]):
+                new = sympy.Symbol(f"_new{k}")
+                now.append(Assignment(new, updated[n]))
+                after.append(Assignment(symbol, new))
+            else:
+                now.append(Assignment(symbol, updated[n]))
+        return now + after

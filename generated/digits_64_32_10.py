@@ -250,6 +250,16 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
 
 
 @njit(cache=True)
+def _epoch_sgd(params, X, Y, order, lr, weight_decay):
+    """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
+    total = 0.0
+    for k in range(order.shape[0]):
+        i = order[k]
+        total += _row_sgd(params, X, Y, i, lr, weight_decay)
+    return total
+
+
+@njit(cache=True)
 def _gemm(alpha, A, ta, B, tb, beta, C):
     """C <- beta*C + alpha*op(A)*op(B) in place, op(M) = M.T where its flag is set: one BLAS
     gemm on C-contiguous arrays (C row-major is the column-major C.T = op(B).T op(A).T)."""
@@ -520,11 +530,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

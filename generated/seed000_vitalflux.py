@@ -184,8 +184,8 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
 
 
 @njit(cache=True)
-def _row_sgd(params, X, Y, i, lr, weight_decay):
-    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+def _epoch_sgd(params, X, Y, order, lr, weight_decay):
+    """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
     w1_11 = params[0]
     w1_12 = params[1]
     w1_21 = params[2]
@@ -197,38 +197,53 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
     w2_12 = params[8]
     w2_13 = params[9]
     b2 = params[10]
-    x1 = X[i, 0]
-    x2 = X[i, 1]
-    y = Y[i, 0]
-    Z2_1 = b1 + w1_11*x1 + w1_12*x2
-    Z2_2 = b1 + w1_21*x1 + w1_22*x2
-    Z2_3 = b1 + w1_31*x1 + w1_32*x2
-    a2_1 = Z2_1
-    a2_2 = Z2_2
-    a2_3 = Z2_3
-    Z3_1 = a2_1*w2_11 + a2_2*w2_12 + a2_3*w2_13 + b2
-    a3_1 = Z3_1
-    C = (0.5)*((-a3_1 + y) * (-a3_1 + y))
-    delta_a3_1 = a3_1 - y
-    delta_Z3_1 = delta_a3_1
-    delta_a2_3 = delta_Z3_1*w2_13
-    delta_a2_2 = delta_Z3_1*w2_12
-    delta_a2_1 = delta_Z3_1*w2_11
-    delta_Z2_3 = delta_a2_3
-    delta_Z2_2 = delta_a2_2
-    delta_Z2_1 = delta_a2_1
-    params[0] = -lr*(delta_Z2_1*x1 + w1_11*weight_decay) + w1_11
-    params[1] = -lr*(delta_Z2_1*x2 + w1_12*weight_decay) + w1_12
-    params[2] = -lr*(delta_Z2_2*x1 + w1_21*weight_decay) + w1_21
-    params[3] = -lr*(delta_Z2_2*x2 + w1_22*weight_decay) + w1_22
-    params[4] = -lr*(delta_Z2_3*x1 + w1_31*weight_decay) + w1_31
-    params[5] = -lr*(delta_Z2_3*x2 + w1_32*weight_decay) + w1_32
-    params[6] = b1 - lr*(b1*weight_decay + delta_Z2_1 + delta_Z2_2 + delta_Z2_3)
-    params[7] = -lr*(a2_1*delta_Z3_1 + w2_11*weight_decay) + w2_11
-    params[8] = -lr*(a2_2*delta_Z3_1 + w2_12*weight_decay) + w2_12
-    params[9] = -lr*(a2_3*delta_Z3_1 + w2_13*weight_decay) + w2_13
-    params[10] = b2 - lr*(b2*weight_decay + delta_Z3_1)
-    return C
+    total = 0.0
+    for k in range(order.shape[0]):
+        i = order[k]
+        x1 = X[i, 0]
+        x2 = X[i, 1]
+        y = Y[i, 0]
+        Z2_1 = b1 + w1_11*x1 + w1_12*x2
+        Z2_2 = b1 + w1_21*x1 + w1_22*x2
+        Z2_3 = b1 + w1_31*x1 + w1_32*x2
+        a2_1 = Z2_1
+        a2_2 = Z2_2
+        a2_3 = Z2_3
+        Z3_1 = a2_1*w2_11 + a2_2*w2_12 + a2_3*w2_13 + b2
+        a3_1 = Z3_1
+        C = (0.5)*((-a3_1 + y) * (-a3_1 + y))
+        total += C
+        delta_a3_1 = a3_1 - y
+        delta_Z3_1 = delta_a3_1
+        delta_a2_3 = delta_Z3_1*w2_13
+        delta_a2_2 = delta_Z3_1*w2_12
+        delta_a2_1 = delta_Z3_1*w2_11
+        delta_Z2_3 = delta_a2_3
+        delta_Z2_2 = delta_a2_2
+        delta_Z2_1 = delta_a2_1
+        w1_11 = -lr*(delta_Z2_1*x1 + w1_11*weight_decay) + w1_11
+        w1_12 = -lr*(delta_Z2_1*x2 + w1_12*weight_decay) + w1_12
+        w1_21 = -lr*(delta_Z2_2*x1 + w1_21*weight_decay) + w1_21
+        w1_22 = -lr*(delta_Z2_2*x2 + w1_22*weight_decay) + w1_22
+        w1_31 = -lr*(delta_Z2_3*x1 + w1_31*weight_decay) + w1_31
+        w1_32 = -lr*(delta_Z2_3*x2 + w1_32*weight_decay) + w1_32
+        b1 = b1 - lr*(b1*weight_decay + delta_Z2_1 + delta_Z2_2 + delta_Z2_3)
+        w2_11 = -lr*(a2_1*delta_Z3_1 + w2_11*weight_decay) + w2_11
+        w2_12 = -lr*(a2_2*delta_Z3_1 + w2_12*weight_decay) + w2_12
+        w2_13 = -lr*(a2_3*delta_Z3_1 + w2_13*weight_decay) + w2_13
+        b2 = b2 - lr*(b2*weight_decay + delta_Z3_1)
+    params[0] = w1_11
+    params[1] = w1_12
+    params[2] = w1_21
+    params[3] = w1_22
+    params[4] = w1_31
+    params[5] = w1_32
+    params[6] = b1
+    params[7] = w2_11
+    params[8] = w2_12
+    params[9] = w2_13
+    params[10] = b2
+    return total
 
 
 @njit(cache=True)
@@ -429,11 +444,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

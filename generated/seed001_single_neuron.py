@@ -130,25 +130,33 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
 
 
 @njit(cache=True)
-def _row_sgd(params, X, Y, i, lr, weight_decay):
-    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+def _epoch_sgd(params, X, Y, order, lr, weight_decay):
+    """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
     w1 = params[0]
     w2 = params[1]
     w3 = params[2]
     b = params[3]
-    x1 = X[i, 0]
-    x2 = X[i, 1]
-    x3 = X[i, 2]
-    y = Y[i, 0]
-    Z = b + w1*x1 + w2*x2 + w3*x3
-    A = _sigmoid(Z)
-    L = y*_softplus(-Z) + (1.0 - y)*_softplus(Z)
-    delta_Z = A - y
-    params[0] = -lr*(delta_Z*x1 + w1*weight_decay) + w1
-    params[1] = -lr*(delta_Z*x2 + w2*weight_decay) + w2
-    params[2] = -lr*(delta_Z*x3 + w3*weight_decay) + w3
-    params[3] = b - lr*(b*weight_decay + delta_Z)
-    return L
+    total = 0.0
+    for k in range(order.shape[0]):
+        i = order[k]
+        x1 = X[i, 0]
+        x2 = X[i, 1]
+        x3 = X[i, 2]
+        y = Y[i, 0]
+        Z = b + w1*x1 + w2*x2 + w3*x3
+        A = _sigmoid(Z)
+        L = y*_softplus(-Z) + (1.0 - y)*_softplus(Z)
+        total += L
+        delta_Z = A - y
+        w1 = -lr*(delta_Z*x1 + w1*weight_decay) + w1
+        w2 = -lr*(delta_Z*x2 + w2*weight_decay) + w2
+        w3 = -lr*(delta_Z*x3 + w3*weight_decay) + w3
+        b = b - lr*(b*weight_decay + delta_Z)
+    params[0] = w1
+    params[1] = w2
+    params[2] = w3
+    params[3] = b
+    return total
 
 
 @njit(cache=True)
@@ -349,11 +357,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

@@ -298,8 +298,8 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
 
 
 @njit(cache=True)
-def _row_sgd(params, X, Y, i, lr, weight_decay):
-    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+def _epoch_sgd(params, X, Y, order, lr, weight_decay):
+    """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
     w1_11 = params[0]
     w1_12 = params[1]
     w1_13 = params[2]
@@ -326,63 +326,93 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
     w2_24 = params[23]
     b2_1 = params[24]
     b2_2 = params[25]
-    x1 = X[i, 0]
-    x2 = X[i, 1]
-    x3 = X[i, 2]
-    t1 = Y[i, 0]
-    t2 = Y[i, 1]
-    z1_1 = b1_1 + w1_11*x1 + w1_12*x2 + w1_13*x3
-    z1_2 = b1_2 + w1_21*x1 + w1_22*x2 + w1_23*x3
-    z1_3 = b1_3 + w1_31*x1 + w1_32*x2 + w1_33*x3
-    z1_4 = b1_4 + w1_41*x1 + w1_42*x2 + w1_43*x3
-    y1_1 = _sigmoid(z1_1)
-    y1_2 = _sigmoid(z1_2)
-    y1_3 = _sigmoid(z1_3)
-    y1_4 = _sigmoid(z1_4)
-    z2_1 = b2_1 + w2_11*y1_1 + w2_12*y1_2 + w2_13*y1_3 + w2_14*y1_4
-    z2_2 = b2_2 + w2_21*y1_1 + w2_22*y1_2 + w2_23*y1_3 + w2_24*y1_4
-    y2_1 = _sigmoid(z2_1)
-    y2_2 = _sigmoid(z2_2)
-    C = (0.5)*((t1 - y2_1) * (t1 - y2_1)) + (0.5)*((t2 - y2_2) * (t2 - y2_2))
-    delta_y2_2 = -t2 + y2_2
-    delta_y2_1 = -t1 + y2_1
-    delta_z2_2 = delta_y2_2*y2_2*(1.0 - y2_2)
-    delta_z2_1 = delta_y2_1*y2_1*(1.0 - y2_1)
-    delta_y1_4 = delta_z2_1*w2_14 + delta_z2_2*w2_24
-    delta_y1_3 = delta_z2_1*w2_13 + delta_z2_2*w2_23
-    delta_y1_2 = delta_z2_1*w2_12 + delta_z2_2*w2_22
-    delta_y1_1 = delta_z2_1*w2_11 + delta_z2_2*w2_21
-    delta_z1_4 = delta_y1_4*y1_4*(1.0 - y1_4)
-    delta_z1_3 = delta_y1_3*y1_3*(1.0 - y1_3)
-    delta_z1_2 = delta_y1_2*y1_2*(1.0 - y1_2)
-    delta_z1_1 = delta_y1_1*y1_1*(1.0 - y1_1)
-    params[0] = -lr*(delta_z1_1*x1 + w1_11*weight_decay) + w1_11
-    params[1] = -lr*(delta_z1_1*x2 + w1_12*weight_decay) + w1_12
-    params[2] = -lr*(delta_z1_1*x3 + w1_13*weight_decay) + w1_13
-    params[3] = -lr*(delta_z1_2*x1 + w1_21*weight_decay) + w1_21
-    params[4] = -lr*(delta_z1_2*x2 + w1_22*weight_decay) + w1_22
-    params[5] = -lr*(delta_z1_2*x3 + w1_23*weight_decay) + w1_23
-    params[6] = -lr*(delta_z1_3*x1 + w1_31*weight_decay) + w1_31
-    params[7] = -lr*(delta_z1_3*x2 + w1_32*weight_decay) + w1_32
-    params[8] = -lr*(delta_z1_3*x3 + w1_33*weight_decay) + w1_33
-    params[9] = -lr*(delta_z1_4*x1 + w1_41*weight_decay) + w1_41
-    params[10] = -lr*(delta_z1_4*x2 + w1_42*weight_decay) + w1_42
-    params[11] = -lr*(delta_z1_4*x3 + w1_43*weight_decay) + w1_43
-    params[12] = b1_1 - lr*(b1_1*weight_decay + delta_z1_1)
-    params[13] = b1_2 - lr*(b1_2*weight_decay + delta_z1_2)
-    params[14] = b1_3 - lr*(b1_3*weight_decay + delta_z1_3)
-    params[15] = b1_4 - lr*(b1_4*weight_decay + delta_z1_4)
-    params[16] = -lr*(delta_z2_1*y1_1 + w2_11*weight_decay) + w2_11
-    params[17] = -lr*(delta_z2_1*y1_2 + w2_12*weight_decay) + w2_12
-    params[18] = -lr*(delta_z2_1*y1_3 + w2_13*weight_decay) + w2_13
-    params[19] = -lr*(delta_z2_1*y1_4 + w2_14*weight_decay) + w2_14
-    params[20] = -lr*(delta_z2_2*y1_1 + w2_21*weight_decay) + w2_21
-    params[21] = -lr*(delta_z2_2*y1_2 + w2_22*weight_decay) + w2_22
-    params[22] = -lr*(delta_z2_2*y1_3 + w2_23*weight_decay) + w2_23
-    params[23] = -lr*(delta_z2_2*y1_4 + w2_24*weight_decay) + w2_24
-    params[24] = b2_1 - lr*(b2_1*weight_decay + delta_z2_1)
-    params[25] = b2_2 - lr*(b2_2*weight_decay + delta_z2_2)
-    return C
+    total = 0.0
+    for k in range(order.shape[0]):
+        i = order[k]
+        x1 = X[i, 0]
+        x2 = X[i, 1]
+        x3 = X[i, 2]
+        t1 = Y[i, 0]
+        t2 = Y[i, 1]
+        z1_1 = b1_1 + w1_11*x1 + w1_12*x2 + w1_13*x3
+        z1_2 = b1_2 + w1_21*x1 + w1_22*x2 + w1_23*x3
+        z1_3 = b1_3 + w1_31*x1 + w1_32*x2 + w1_33*x3
+        z1_4 = b1_4 + w1_41*x1 + w1_42*x2 + w1_43*x3
+        y1_1 = _sigmoid(z1_1)
+        y1_2 = _sigmoid(z1_2)
+        y1_3 = _sigmoid(z1_3)
+        y1_4 = _sigmoid(z1_4)
+        z2_1 = b2_1 + w2_11*y1_1 + w2_12*y1_2 + w2_13*y1_3 + w2_14*y1_4
+        z2_2 = b2_2 + w2_21*y1_1 + w2_22*y1_2 + w2_23*y1_3 + w2_24*y1_4
+        y2_1 = _sigmoid(z2_1)
+        y2_2 = _sigmoid(z2_2)
+        C = (0.5)*((t1 - y2_1) * (t1 - y2_1)) + (0.5)*((t2 - y2_2) * (t2 - y2_2))
+        total += C
+        delta_y2_2 = -t2 + y2_2
+        delta_y2_1 = -t1 + y2_1
+        delta_z2_2 = delta_y2_2*y2_2*(1.0 - y2_2)
+        delta_z2_1 = delta_y2_1*y2_1*(1.0 - y2_1)
+        delta_y1_4 = delta_z2_1*w2_14 + delta_z2_2*w2_24
+        delta_y1_3 = delta_z2_1*w2_13 + delta_z2_2*w2_23
+        delta_y1_2 = delta_z2_1*w2_12 + delta_z2_2*w2_22
+        delta_y1_1 = delta_z2_1*w2_11 + delta_z2_2*w2_21
+        delta_z1_4 = delta_y1_4*y1_4*(1.0 - y1_4)
+        delta_z1_3 = delta_y1_3*y1_3*(1.0 - y1_3)
+        delta_z1_2 = delta_y1_2*y1_2*(1.0 - y1_2)
+        delta_z1_1 = delta_y1_1*y1_1*(1.0 - y1_1)
+        w1_11 = -lr*(delta_z1_1*x1 + w1_11*weight_decay) + w1_11
+        w1_12 = -lr*(delta_z1_1*x2 + w1_12*weight_decay) + w1_12
+        w1_13 = -lr*(delta_z1_1*x3 + w1_13*weight_decay) + w1_13
+        w1_21 = -lr*(delta_z1_2*x1 + w1_21*weight_decay) + w1_21
+        w1_22 = -lr*(delta_z1_2*x2 + w1_22*weight_decay) + w1_22
+        w1_23 = -lr*(delta_z1_2*x3 + w1_23*weight_decay) + w1_23
+        w1_31 = -lr*(delta_z1_3*x1 + w1_31*weight_decay) + w1_31
+        w1_32 = -lr*(delta_z1_3*x2 + w1_32*weight_decay) + w1_32
+        w1_33 = -lr*(delta_z1_3*x3 + w1_33*weight_decay) + w1_33
+        w1_41 = -lr*(delta_z1_4*x1 + w1_41*weight_decay) + w1_41
+        w1_42 = -lr*(delta_z1_4*x2 + w1_42*weight_decay) + w1_42
+        w1_43 = -lr*(delta_z1_4*x3 + w1_43*weight_decay) + w1_43
+        b1_1 = b1_1 - lr*(b1_1*weight_decay + delta_z1_1)
+        b1_2 = b1_2 - lr*(b1_2*weight_decay + delta_z1_2)
+        b1_3 = b1_3 - lr*(b1_3*weight_decay + delta_z1_3)
+        b1_4 = b1_4 - lr*(b1_4*weight_decay + delta_z1_4)
+        w2_11 = -lr*(delta_z2_1*y1_1 + w2_11*weight_decay) + w2_11
+        w2_12 = -lr*(delta_z2_1*y1_2 + w2_12*weight_decay) + w2_12
+        w2_13 = -lr*(delta_z2_1*y1_3 + w2_13*weight_decay) + w2_13
+        w2_14 = -lr*(delta_z2_1*y1_4 + w2_14*weight_decay) + w2_14
+        w2_21 = -lr*(delta_z2_2*y1_1 + w2_21*weight_decay) + w2_21
+        w2_22 = -lr*(delta_z2_2*y1_2 + w2_22*weight_decay) + w2_22
+        w2_23 = -lr*(delta_z2_2*y1_3 + w2_23*weight_decay) + w2_23
+        w2_24 = -lr*(delta_z2_2*y1_4 + w2_24*weight_decay) + w2_24
+        b2_1 = b2_1 - lr*(b2_1*weight_decay + delta_z2_1)
+        b2_2 = b2_2 - lr*(b2_2*weight_decay + delta_z2_2)
+    params[0] = w1_11
+    params[1] = w1_12
+    params[2] = w1_13
+    params[3] = w1_21
+    params[4] = w1_22
+    params[5] = w1_23
+    params[6] = w1_31
+    params[7] = w1_32
+    params[8] = w1_33
+    params[9] = w1_41
+    params[10] = w1_42
+    params[11] = w1_43
+    params[12] = b1_1
+    params[13] = b1_2
+    params[14] = b1_3
+    params[15] = b1_4
+    params[16] = w2_11
+    params[17] = w2_12
+    params[18] = w2_13
+    params[19] = w2_14
+    params[20] = w2_21
+    params[21] = w2_22
+    params[22] = w2_23
+    params[23] = w2_24
+    params[24] = b2_1
+    params[25] = b2_2
+    return total
 
 
 @njit(cache=True)
@@ -583,11 +613,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

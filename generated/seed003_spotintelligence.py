@@ -124,27 +124,35 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
 
 
 @njit(cache=True)
-def _row_sgd(params, X, Y, i, lr, weight_decay):
-    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+def _epoch_sgd(params, X, Y, order, lr, weight_decay):
+    """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
     w11 = params[0]
     w12 = params[1]
     w21 = params[2]
     w22 = params[3]
-    x1 = X[i, 0]
-    y = Y[i, 0]
-    h1 = _sigmoid(w11*x1)
-    h2 = _sigmoid(w12*x1)
-    o1 = _sigmoid(h1*w21 + h2*w22)
-    error = (0.5)*((-o1 + y) * (-o1 + y))
-    delta_o1 = o1 - y
-    _t0 = delta_o1*o1*(1.0 - o1)
-    delta_h2 = _t0*w22
-    delta_h1 = _t0*w21
-    params[0] = -lr*(delta_h1*h1*x1*(1.0 - h1) + w11*weight_decay) + w11
-    params[1] = -lr*(delta_h2*h2*x1*(1.0 - h2) + w12*weight_decay) + w12
-    params[2] = -lr*(_t0*h1 + w21*weight_decay) + w21
-    params[3] = -lr*(_t0*h2 + w22*weight_decay) + w22
-    return error
+    total = 0.0
+    for k in range(order.shape[0]):
+        i = order[k]
+        x1 = X[i, 0]
+        y = Y[i, 0]
+        h1 = _sigmoid(w11*x1)
+        h2 = _sigmoid(w12*x1)
+        o1 = _sigmoid(h1*w21 + h2*w22)
+        error = (0.5)*((-o1 + y) * (-o1 + y))
+        total += error
+        delta_o1 = o1 - y
+        _t0 = delta_o1*o1*(1.0 - o1)
+        delta_h2 = _t0*w22
+        delta_h1 = _t0*w21
+        w11 = -lr*(delta_h1*h1*x1*(1.0 - h1) + w11*weight_decay) + w11
+        w12 = -lr*(delta_h2*h2*x1*(1.0 - h2) + w12*weight_decay) + w12
+        w21 = -lr*(_t0*h1 + w21*weight_decay) + w21
+        w22 = -lr*(_t0*h2 + w22*weight_decay) + w22
+    params[0] = w11
+    params[1] = w12
+    params[2] = w21
+    params[3] = w22
+    return total
 
 
 @njit(cache=True)
@@ -345,11 +353,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

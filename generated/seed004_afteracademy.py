@@ -190,8 +190,8 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
 
 
 @njit(cache=True)
-def _row_sgd(params, X, Y, i, lr, weight_decay):
-    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+def _epoch_sgd(params, X, Y, order, lr, weight_decay):
+    """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
     w1 = params[0]
     w2 = params[1]
     w3 = params[2]
@@ -202,38 +202,52 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
     w8 = params[7]
     b1 = params[8]
     b2 = params[9]
-    x1 = X[i, 0]
-    x2 = X[i, 1]
-    y1 = Y[i, 0]
-    y2 = Y[i, 1]
-    h1 = b1 + w1*x1 + w4*x2
-    h2 = b1 + w2*x2 + w3*x1
-    H1 = _sigmoid(h1)
-    H2 = _sigmoid(h2)
-    o1 = H1*w5 + H2*w6 + b2
-    o2 = H1*w7 + H2*w8 + b2
-    O1 = _sigmoid(o1)
-    O2 = _sigmoid(o2)
-    E = (0.5)*((-O1 + y1) * (-O1 + y1)) + (0.5)*((-O2 + y2) * (-O2 + y2))
-    delta_O2 = O2 - y2
-    delta_O1 = O1 - y1
-    delta_o2 = O2*delta_O2*(1.0 - O2)
-    delta_o1 = O1*delta_O1*(1.0 - O1)
-    delta_H2 = delta_o1*w6 + delta_o2*w8
-    delta_H1 = delta_o1*w5 + delta_o2*w7
-    delta_h2 = H2*delta_H2*(1.0 - H2)
-    delta_h1 = H1*delta_H1*(1.0 - H1)
-    params[0] = -lr*(delta_h1*x1 + w1*weight_decay) + w1
-    params[1] = -lr*(delta_h2*x2 + w2*weight_decay) + w2
-    params[2] = -lr*(delta_h2*x1 + w3*weight_decay) + w3
-    params[3] = -lr*(delta_h1*x2 + w4*weight_decay) + w4
-    params[4] = -lr*(H1*delta_o1 + w5*weight_decay) + w5
-    params[5] = -lr*(H2*delta_o1 + w6*weight_decay) + w6
-    params[6] = -lr*(H1*delta_o2 + w7*weight_decay) + w7
-    params[7] = -lr*(H2*delta_o2 + w8*weight_decay) + w8
-    params[8] = b1 - lr*(b1*weight_decay + delta_h1 + delta_h2)
-    params[9] = b2 - lr*(b2*weight_decay + delta_o1 + delta_o2)
-    return E
+    total = 0.0
+    for k in range(order.shape[0]):
+        i = order[k]
+        x1 = X[i, 0]
+        x2 = X[i, 1]
+        y1 = Y[i, 0]
+        y2 = Y[i, 1]
+        h1 = b1 + w1*x1 + w4*x2
+        h2 = b1 + w2*x2 + w3*x1
+        H1 = _sigmoid(h1)
+        H2 = _sigmoid(h2)
+        o1 = H1*w5 + H2*w6 + b2
+        o2 = H1*w7 + H2*w8 + b2
+        O1 = _sigmoid(o1)
+        O2 = _sigmoid(o2)
+        E = (0.5)*((-O1 + y1) * (-O1 + y1)) + (0.5)*((-O2 + y2) * (-O2 + y2))
+        total += E
+        delta_O2 = O2 - y2
+        delta_O1 = O1 - y1
+        delta_o2 = O2*delta_O2*(1.0 - O2)
+        delta_o1 = O1*delta_O1*(1.0 - O1)
+        delta_H2 = delta_o1*w6 + delta_o2*w8
+        delta_H1 = delta_o1*w5 + delta_o2*w7
+        delta_h2 = H2*delta_H2*(1.0 - H2)
+        delta_h1 = H1*delta_H1*(1.0 - H1)
+        w1 = -lr*(delta_h1*x1 + w1*weight_decay) + w1
+        w2 = -lr*(delta_h2*x2 + w2*weight_decay) + w2
+        w3 = -lr*(delta_h2*x1 + w3*weight_decay) + w3
+        w4 = -lr*(delta_h1*x2 + w4*weight_decay) + w4
+        w5 = -lr*(H1*delta_o1 + w5*weight_decay) + w5
+        w6 = -lr*(H2*delta_o1 + w6*weight_decay) + w6
+        w7 = -lr*(H1*delta_o2 + w7*weight_decay) + w7
+        w8 = -lr*(H2*delta_o2 + w8*weight_decay) + w8
+        b1 = b1 - lr*(b1*weight_decay + delta_h1 + delta_h2)
+        b2 = b2 - lr*(b2*weight_decay + delta_o1 + delta_o2)
+    params[0] = w1
+    params[1] = w2
+    params[2] = w3
+    params[3] = w4
+    params[4] = w5
+    params[5] = w6
+    params[6] = w7
+    params[7] = w8
+    params[8] = b1
+    params[9] = b2
+    return total
 
 
 @njit(cache=True)
@@ -434,11 +448,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

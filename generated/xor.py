@@ -239,8 +239,8 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
 
 
 @njit(cache=True)
-def _row_sgd(params, X, Y, i, lr, weight_decay):
-    """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
+def _epoch_sgd(params, X, Y, order, lr, weight_decay):
+    """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
     w2_11 = params[0]
     w2_12 = params[1]
     w2_21 = params[2]
@@ -258,47 +258,68 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
     w3_13 = params[14]
     w3_14 = params[15]
     b3_1 = params[16]
-    x1 = X[i, 0]
-    x2 = X[i, 1]
-    y = Y[i, 0]
-    z2_1 = b2_1 + w2_11*x1 + w2_12*x2
-    z2_2 = b2_2 + w2_21*x1 + w2_22*x2
-    z2_3 = b2_3 + w2_31*x1 + w2_32*x2
-    z2_4 = b2_4 + w2_41*x1 + w2_42*x2
-    a2_1 = math.tanh(z2_1)
-    a2_2 = math.tanh(z2_2)
-    a2_3 = math.tanh(z2_3)
-    a2_4 = math.tanh(z2_4)
-    z3_1 = a2_1*w3_11 + a2_2*w3_12 + a2_3*w3_13 + a2_4*w3_14 + b3_1
-    a3_1 = _sigmoid(z3_1)
-    C = y*_softplus(-z3_1) + (1.0 - y)*_softplus(z3_1)
-    delta_z3_1 = a3_1 - y
-    delta_a2_4 = delta_z3_1*w3_14
-    delta_a2_3 = delta_z3_1*w3_13
-    delta_a2_2 = delta_z3_1*w3_12
-    delta_a2_1 = delta_z3_1*w3_11
-    delta_z2_4 = delta_a2_4*(1.0 - (a2_4 * a2_4))
-    delta_z2_3 = delta_a2_3*(1.0 - (a2_3 * a2_3))
-    delta_z2_2 = delta_a2_2*(1.0 - (a2_2 * a2_2))
-    delta_z2_1 = delta_a2_1*(1.0 - (a2_1 * a2_1))
-    params[0] = -lr*(delta_z2_1*x1 + w2_11*weight_decay) + w2_11
-    params[1] = -lr*(delta_z2_1*x2 + w2_12*weight_decay) + w2_12
-    params[2] = -lr*(delta_z2_2*x1 + w2_21*weight_decay) + w2_21
-    params[3] = -lr*(delta_z2_2*x2 + w2_22*weight_decay) + w2_22
-    params[4] = -lr*(delta_z2_3*x1 + w2_31*weight_decay) + w2_31
-    params[5] = -lr*(delta_z2_3*x2 + w2_32*weight_decay) + w2_32
-    params[6] = -lr*(delta_z2_4*x1 + w2_41*weight_decay) + w2_41
-    params[7] = -lr*(delta_z2_4*x2 + w2_42*weight_decay) + w2_42
-    params[8] = b2_1 - lr*(b2_1*weight_decay + delta_z2_1)
-    params[9] = b2_2 - lr*(b2_2*weight_decay + delta_z2_2)
-    params[10] = b2_3 - lr*(b2_3*weight_decay + delta_z2_3)
-    params[11] = b2_4 - lr*(b2_4*weight_decay + delta_z2_4)
-    params[12] = -lr*(a2_1*delta_z3_1 + w3_11*weight_decay) + w3_11
-    params[13] = -lr*(a2_2*delta_z3_1 + w3_12*weight_decay) + w3_12
-    params[14] = -lr*(a2_3*delta_z3_1 + w3_13*weight_decay) + w3_13
-    params[15] = -lr*(a2_4*delta_z3_1 + w3_14*weight_decay) + w3_14
-    params[16] = b3_1 - lr*(b3_1*weight_decay + delta_z3_1)
-    return C
+    total = 0.0
+    for k in range(order.shape[0]):
+        i = order[k]
+        x1 = X[i, 0]
+        x2 = X[i, 1]
+        y = Y[i, 0]
+        z2_1 = b2_1 + w2_11*x1 + w2_12*x2
+        z2_2 = b2_2 + w2_21*x1 + w2_22*x2
+        z2_3 = b2_3 + w2_31*x1 + w2_32*x2
+        z2_4 = b2_4 + w2_41*x1 + w2_42*x2
+        a2_1 = math.tanh(z2_1)
+        a2_2 = math.tanh(z2_2)
+        a2_3 = math.tanh(z2_3)
+        a2_4 = math.tanh(z2_4)
+        z3_1 = a2_1*w3_11 + a2_2*w3_12 + a2_3*w3_13 + a2_4*w3_14 + b3_1
+        a3_1 = _sigmoid(z3_1)
+        C = y*_softplus(-z3_1) + (1.0 - y)*_softplus(z3_1)
+        total += C
+        delta_z3_1 = a3_1 - y
+        delta_a2_4 = delta_z3_1*w3_14
+        delta_a2_3 = delta_z3_1*w3_13
+        delta_a2_2 = delta_z3_1*w3_12
+        delta_a2_1 = delta_z3_1*w3_11
+        delta_z2_4 = delta_a2_4*(1.0 - (a2_4 * a2_4))
+        delta_z2_3 = delta_a2_3*(1.0 - (a2_3 * a2_3))
+        delta_z2_2 = delta_a2_2*(1.0 - (a2_2 * a2_2))
+        delta_z2_1 = delta_a2_1*(1.0 - (a2_1 * a2_1))
+        w2_11 = -lr*(delta_z2_1*x1 + w2_11*weight_decay) + w2_11
+        w2_12 = -lr*(delta_z2_1*x2 + w2_12*weight_decay) + w2_12
+        w2_21 = -lr*(delta_z2_2*x1 + w2_21*weight_decay) + w2_21
+        w2_22 = -lr*(delta_z2_2*x2 + w2_22*weight_decay) + w2_22
+        w2_31 = -lr*(delta_z2_3*x1 + w2_31*weight_decay) + w2_31
+        w2_32 = -lr*(delta_z2_3*x2 + w2_32*weight_decay) + w2_32
+        w2_41 = -lr*(delta_z2_4*x1 + w2_41*weight_decay) + w2_41
+        w2_42 = -lr*(delta_z2_4*x2 + w2_42*weight_decay) + w2_42
+        b2_1 = b2_1 - lr*(b2_1*weight_decay + delta_z2_1)
+        b2_2 = b2_2 - lr*(b2_2*weight_decay + delta_z2_2)
+        b2_3 = b2_3 - lr*(b2_3*weight_decay + delta_z2_3)
+        b2_4 = b2_4 - lr*(b2_4*weight_decay + delta_z2_4)
+        w3_11 = -lr*(a2_1*delta_z3_1 + w3_11*weight_decay) + w3_11
+        w3_12 = -lr*(a2_2*delta_z3_1 + w3_12*weight_decay) + w3_12
+        w3_13 = -lr*(a2_3*delta_z3_1 + w3_13*weight_decay) + w3_13
+        w3_14 = -lr*(a2_4*delta_z3_1 + w3_14*weight_decay) + w3_14
+        b3_1 = b3_1 - lr*(b3_1*weight_decay + delta_z3_1)
+    params[0] = w2_11
+    params[1] = w2_12
+    params[2] = w2_21
+    params[3] = w2_22
+    params[4] = w2_31
+    params[5] = w2_32
+    params[6] = w2_41
+    params[7] = w2_42
+    params[8] = b2_1
+    params[9] = b2_2
+    params[10] = b2_3
+    params[11] = b2_4
+    params[12] = w3_11
+    params[13] = w3_12
+    params[14] = w3_13
+    params[15] = w3_14
+    params[16] = b3_1
+    return total
 
 
 @njit(cache=True)
@@ -499,11 +520,8 @@ def train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper, seed):
     """
     n = X.shape[0]
     order = shuffled(n, seed)
-    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused row update
-        total = 0.0
-        for k in range(n):
-            total += _row_sgd(params, X, Y, order[k], hyper[0], hyper[5])
-        return total / n, t + n
+    if batch_size == 1 and optimizer == 0:  # per-sample SGD: the fused epoch
+        return _epoch_sgd(params, X, Y, order, hyper[0], hyper[5]) / n, t + n
     grad = np.zeros(params.shape[0], dtype=DTYPE)
     total = 0.0
     batches = 0

@@ -74,7 +74,7 @@ def small_network(**changes) -> Network:
 #: every function a generated module may define
 FUNCTIONS = {"_sigmoid", "_softplus", "_relu", "_leaky_relu", "_step", "_sign", "_row_nodes",
              "_row_outputs", "_row_cost", "_row_gradient", "_batch_gradient", "_row_sgd",
-             "step_sgd", "step_momentum", "step_nesterov", "step_rmsprop", "step_adam",
+             "_epoch_sgd", "step_sgd", "step_momentum", "step_nesterov", "step_rmsprop", "step_adam",
              "forward", "predict", "cost", "gradient", "step", "shuffled", "train_epoch",
              "train", "_forward", "_chunk_cost", "_chunk_gradient", "_consecutive"}
 

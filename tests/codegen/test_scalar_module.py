@@ -4,12 +4,18 @@ fused per-sample SGD against a gradient and a step."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+import codegen
 from derive.scalar.chain import derive
 from derive.scalar.values import compute
-from tests.codegen.building import CORPUS, build, params_of, random_rows, spec_rows
+from derive.spec.examples import example_path
+from derive.spec.model import Network
+from tests.codegen.building import CACHE, CORPUS, build, params_of, random_rows, spec_rows
 from tests.oracles import finite_difference_gradients, torch_gradients
 
 
@@ -110,3 +116,74 @@ def test_fused_per_sample_sgd_equals_gradient_then_step(name):
         costs.append(cost)
     np.testing.assert_allclose(fused, stepped, rtol=1e-14, atol=1e-16)
     assert epoch_cost == pytest.approx(np.mean(costs), rel=1e-14) and t == 6
+
+
+def _product_network() -> Network:
+    """A spec whose gradients read other parameters (∂L/∂w1 holds w2 and w2's holds w1): a
+    per-sample update must not see a parameter already updated for the same row."""
+    return Network.from_equations(
+        name="parameter-product",
+        equations={"h": "tanh(w1*w2*x + b)", "L": "(w2*h - y)**2 + w1*b"},
+        inputs={"x": 0.6}, targets={"y": 0.3}, parameters={"w1": 0.7, "w2": -0.4, "b": 0.2},
+        cost="L", learning_rate=0.1)
+
+
+def _module(name: str):
+    """A corpus network's module, or the xor example's, or the parameter-product spec's."""
+    if name == "xor":
+        return codegen.build(Network.from_toml(example_path("xor")), out=CACHE / "xor.py")
+    if name == "parameter-product":
+        return codegen.build(_product_network(), out=CACHE / "parameter_product.py")
+    return build(name)
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", ["xor", "seed004", "nielsen-frozen", "free-form-mix",
+                                  "parameter-product"])
+def test_per_sample_sgd_epochs_equal_row_by_row_gradient_and_step(name, weight_decay):
+    """Batch size 1 with SGD over several epochs (the parameters kept in locals across the
+    rows) against the module's own gradient of each row, then step_sgd; frozen parameters
+    never move."""
+    m = _module(name)
+    X, Y = random_rows(m, 25, seed=6)
+    hyper = m.DEFAULT_HYPER.copy()
+    hyper[5] = weight_decay
+    trained = m.INITIAL_PARAMS.copy()
+    history = m.train(trained, X, Y, 3, 1, 0, hyper, 11)
+    reference, state = m.INITIAL_PARAMS.copy(), np.zeros((2, trained.size))
+    for epoch in range(3):
+        costs = []
+        for i in m.shuffled(25, 11 + epoch):
+            cost, grad = m.gradient(reference, X[i:i + 1], Y[i:i + 1])
+            m.step_sgd(reference, grad, state, 1, hyper)
+            costs.append(cost)
+        assert history[epoch] == pytest.approx(np.mean(costs), rel=1e-12)
+    np.testing.assert_allclose(trained, reference, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(trained[m.FROZEN], m.INITIAL_PARAMS[m.FROZEN])
+    assert (trained[~m.FROZEN] != m.INITIAL_PARAMS[~m.FROZEN]).all()
+
+
+def _subscripts_of_params(nodes) -> list[ast.Subscript]:
+    return [n for node in nodes for n in ast.walk(node)
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
+            and n.value.id == "params"]
+
+
+@pytest.mark.parametrize("name", ["seed004", "nielsen-frozen"])
+def test_per_sample_sgd_keeps_the_parameters_in_locals_across_rows(name):
+    """The scalar form's epoch of per-sample SGD reads each parameter from params once before
+    its loop over the rows and writes each one that is not frozen once after it."""
+    m = build(name)
+    tree = ast.parse(Path(m.__file__).read_text(encoding="utf-8"))
+    function = next(node for node in tree.body
+                    if isinstance(node, ast.FunctionDef) and node.name == "_epoch_sgd")
+    loops = [k for k, node in enumerate(function.body) if isinstance(node, ast.For)]
+    assert len(loops) == 1
+    before, loop, after = (function.body[:loops[0]], function.body[loops[0]],
+                           function.body[loops[0] + 1:])
+    assert _subscripts_of_params([loop]) == []
+    reads = _subscripts_of_params(before)
+    assert sorted(ast.literal_eval(r.slice) for r in reads) == list(range(len(m.PARAM_NAMES)))
+    writes = [n for n in _subscripts_of_params(after) if isinstance(n.ctx, ast.Store)]
+    assert sorted(ast.literal_eval(w.slice) for w in writes) == \
+        [k for k in range(len(m.PARAM_NAMES)) if not m.FROZEN[k]]
