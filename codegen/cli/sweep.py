@@ -1,8 +1,8 @@
 """Train a grid of settings on a Dask cluster and write a row of metrics per run.
 
 Every combination of the grid's values is one run of `chainrule train` (the same options,
-the same held-out rows for every run); the runs go to an in-process LocalCluster of worker
-processes, or to an existing cluster's scheduler (--scheduler ADDRESS: its workers need
+the same held-out rows for every run, or with folds=K each fold held out in turn); the runs
+go to an in-process LocalCluster of worker processes, or to an existing cluster's scheduler (--scheduler ADDRESS: its workers need
 chainrule installed, not the spec or the data, which the client sends them). The output
 folder gets sweep.csv (one row per run: its settings, the training and held-out cost, the
 accuracy for classifiers, seconds, and the error of a run that failed) and sweep.png (the
@@ -12,12 +12,18 @@ Examples:
   chainrule sweep xor --data xor --grid lr=0.1,0.5 optimizer=sgd,adam hidden=2,4 seeds=3
   chainrule sweep iris_softmax --data iris --grid lr=0.01,0.1 batch_size=8,32 --epochs 100
   chainrule sweep my_net.toml --data csv:rows.csv --grid lr=0.01,0.1 --scheduler tcp://h:8786
+  chainrule sweep iris_softmax --data iris --grid lr=0.1,0.5 folds=5
 
 Grid keys: hidden (sizes of a layered spec's hidden layers: 16 for each, or 16x8 for one
 per layer), lr, optimizer, batch_size, epochs, momentum, beta1, beta2, eps, weight_decay,
 seed (or seeds=N: N seeds from --seed on), each with the values `chainrule train` accepts;
-at most MAX_RUNS (10,000) runs. Ctrl-C cancels the runs not yet finished and writes the
-rows of those that are (exit status 130); exit status 1 when a run failed.
+folds=K (K from 2 to the count of rows): K-fold cross-validation, the rows dealt into K folds
+with --seed (class by class for a classifier), every combination run K times, each training
+on K-1 folds and measured on the one held out (sweep.csv's fold column; the best settings
+and the plot average over the folds, as over the seeds; not with --test-fraction or data that
+has a test split of its own); at most MAX_RUNS (10,000) runs. Ctrl-C cancels the runs not
+yet finished and writes the rows of those that are (exit status 130); exit status 1 when a
+run failed.
 """
 
 from __future__ import annotations
@@ -49,10 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 "runs/<spec>-sweep-<date>-<time>)"
         if action.dest == "quiet":
             action.help = "no progress bar"
+        if action.dest == "test_fraction":  # None: not given (folds=K holds out the folds)
+            action.default = None
+            action.help += "; not with folds=K"
     parser.add_argument("--grid", nargs="+", action="extend", required=True,
                         metavar="KEY=VALUES",
                         help="settings to sweep, e.g. lr=0.01,0.1 optimizer=sgd,adam hidden=16,32 "
-                             "seeds=3")
+                             "seeds=3 folds=5")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="a running Dask scheduler (tcp://host:8786); default: a local "
                              "cluster in this process")
@@ -113,7 +122,7 @@ def parse_grid(items: list[str], first_seed: int = 0) -> dict[str, list]:
             value, a value out of range, or more runs than MAX_RUNS (counted before any
             value is read).
     """
-    from codegen.training.grid import KEYS, count_runs, known_hint, seeds
+    from codegen.training.grid import KEYS, count_runs, folds, known_hint, seeds
     texts: dict[str, list[str]] = {}
     for item in items:
         key, equals, values = item.partition("=")
@@ -121,9 +130,9 @@ def parse_grid(items: list[str], first_seed: int = 0) -> dict[str, list]:
         if not equals or not key:
             raise ChainruleError(f"--grid {shown(item)}: expected KEY=VALUES, e.g. "
                                  "lr=0.01,0.1")
-        if key not in KEYS and key != "seeds":
+        if key not in KEYS and key not in ("seeds", "folds"):
             raise ChainruleError(f"--grid: unknown setting {shown(key)}", hint=known_hint(key))
-        name = "seed" if key == "seeds" else key
+        name = {"seeds": "seed", "folds": "fold"}.get(key, key)
         if name in texts:
             both = " (seed and seeds set the same setting)" if name == "seed" else ""
             raise ChainruleError(f"--grid: {name} is given twice{both}",
@@ -138,11 +147,18 @@ def parse_grid(items: list[str], first_seed: int = 0) -> dict[str, list]:
                                      hint="seeds=3 runs seeds 0, 1, 2 (from --seed on); "
                                           "seed=0,5 names them")
             parts = [str(s) for s in seeds(_value("seeds", parts[0]), first_seed)]
+        if key == "folds":
+            if len(parts) != 1:
+                raise ChainruleError(f"--grid {shown(item)}: folds is one count",
+                                     hint="folds=5: 5-fold cross-validation")
+            parts = [str(f) for f in folds(_value("folds", parts[0]))]
         texts[name] = parts
     if not texts:
         raise ChainruleError("--grid: the grid is empty", hint="e.g. --grid lr=0.01,0.1")
     count_runs({key: len(parts) for key, parts in texts.items()})
-    return {key: [_value(key, part) for part in parts] for key, parts in texts.items()}
+    grid = {key: [_value(key, part) for part in parts] for key, parts in texts.items()}
+    return {("folds" if key == "fold" else key): (len(values) if key == "fold" else values)
+            for key, values in grid.items()}  # the grid's folds=K is a count, as in Python
 
 
 def _types() -> dict:
@@ -168,8 +184,18 @@ def _types() -> dict:
     return {"lr": POSITIVE, "eps": POSITIVE, "momentum": fraction, "beta1": fraction,
             "beta2": fraction, "weight_decay": bounded(float, 0, what="a number of at least 0"),
             "epochs": whole(1, MAX_EPOCHS), "batch_size": whole(1, MAX_BATCH_SIZE),
-            "seed": whole(0, MAX_SEED), "seeds": whole(1, MAX_RUNS), "optimizer": optimizer,
+            "seed": whole(0, MAX_SEED), "seeds": whole(1, MAX_RUNS), "folds": _count,
+            "fold": whole(1, MAX_RUNS), "optimizer": optimizer,
             "hidden": hidden}
+
+
+def _count(text: str) -> int:
+    """A whole number as folds=K gives it (its range is checked by grid.folds, in one
+    message for the command line and Python)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shown(text)}") from None
 
 
 def _value(key: str, text: str):
@@ -184,7 +210,7 @@ def _no_conflicts(args: argparse.Namespace, grid: dict, base) -> None:
     from codegen.training.loop import Settings
     defaults = Settings()
     for key in grid:
-        if key not in ("hidden", "seed") and getattr(base, key) != getattr(defaults, key):
+        if key not in ("hidden", "seed", "folds") and getattr(base, key) != getattr(defaults, key):
             option = "--" + key.replace("_", "-")
             raise ChainruleError(f"{option} and the grid's {key} both set {key}",
                                  hint=f"leave out {option}, or {key} from the grid")
@@ -301,9 +327,11 @@ def _finish(args: argparse.Namespace, sweep, outcome, folder: Path) -> int:
     lines = [f"{printable(sweep.network.name)}: {len(rows)} of {total} runs in "
              f"{outcome.seconds:.2f} s ({len(failed)} failed)"]
     if found:
-        over = f", mean over {found.runs} seeds" if found.runs > 1 else ""
+        averaged = [f"{k}s" for k in ("seed", "fold") if k in sweep.swept]
+        over = (f", mean over {found.runs} {averaged[0] if len(averaged) == 1 else 'runs (seeds × folds)'}"
+                if found.runs > 1 else "")
         settings = " ".join(f"{k}={shown_value(k, v)}"
-                            for k, v in found.settings.items()) or "(the seeds only)"
+                            for k, v in found.settings.items()) or f"(the {' and '.join(averaged)} only)"
         lines.append(f"  best {args.metric} {found.value:.6g}{over}: {settings}")
     lines.append(f"  wrote {printable(folder)}/ ({', '.join(p.name for p in written)})")
     print("\n".join(lines))

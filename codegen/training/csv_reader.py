@@ -55,7 +55,7 @@ def read_csv(path: Path, module) -> Dataset:
     if not count:
         raise DataError("no data rows", file=str(path), line=2)
     k = len(module.INPUT_NAMES)
-    return Dataset(path.name, table[:count, :k], table[:count, k:])
+    return Dataset(path.name, table[:count, :k], table[:count, k:], file=str(path))
 
 
 def _short_lines(text: str, path: Path):

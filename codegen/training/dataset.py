@@ -25,6 +25,8 @@ class Dataset:
     reuse_for_test: bool = False
     #: the data's own held-out rows (Keras's x_test, y_test), used instead of a split
     test: "Dataset | None" = None
+    #: the file the rows come from (for messages), or None (a bundled or synthetic set)
+    file: str | None = None
 
     def __len__(self) -> int:
         return self.X.shape[0]
@@ -48,6 +50,10 @@ class Dataset:
             order = rng.permutation(len(self))
             test = np.sort(order[:max(1, round(len(self) * test_fraction))])
         train = np.setdiff1d(np.arange(len(self)), test)
+        if not len(train):
+            raise DataError(f"no rows to train on: the test fraction {test_fraction:g} holds out "
+                            f"all {counted(len(self), 'row')} of the data", file=self.file,
+                            hint="give more rows of data, or a smaller --test-fraction")
         return self._rows(train), self._rows(test)
 
     def _rows(self, rows: np.ndarray) -> "Dataset":
@@ -93,7 +99,7 @@ def checked_dataset(name: str, X: np.ndarray, Y: np.ndarray, module,
             row, column = np.argwhere(~np.isfinite(array))[0]
             raise DataError(f"{label}[{row}, {column}] is {array[row, column]}, not a finite "
                             "number", file=file)
-    return Dataset(name, X, Y, **options)
+    return Dataset(name, X, Y, file=file, **options)
 
 
 def counted(n: int, word: str) -> str:

@@ -3,7 +3,9 @@
 A grid maps a setting of :class:`~codegen.training.loop.Settings` (``lr``, ``optimizer``,
 ``batch_size``, ``epochs``, ``momentum``, ``beta1``, ``beta2``, ``eps``, ``weight_decay``,
 ``seed``) or ``hidden`` (the hidden layer sizes of a layered spec) to the values it takes;
-every combination is one run. Grids come from the command line (``--grid lr=0.1,0.5
+every combination is one run. ``folds=K`` (a count, as ``seeds=N``) is K-fold
+cross-validation: a ``fold`` setting swept over 1 … K, each run training on the other K − 1
+folds and measured on its own (the folds are dealt in :mod:`codegen.training.sweep`). Grids come from the command line (``--grid lr=0.1,0.5
 seeds=3``, read in :mod:`codegen.cli.sweep`) or from Python, so they are checked here, before
 any work starts: known settings, at least one value each, no value twice, every value one
 ``chainrule train`` accepts, and at most :data:`MAX_RUNS` runs (counted before the product is
@@ -25,7 +27,8 @@ from derive.errors import ChainruleError, shown
 #: product is made, so a grid of a billion runs costs nothing.
 MAX_RUNS = 10_000
 
-#: The settings a grid may sweep (``seeds=N`` on the command line is shorthand for ``seed``).
+#: The settings a grid may sweep (``seeds=N`` on the command line is shorthand for ``seed``;
+#: ``folds=K`` sweeps ``fold``, which is no setting of a training but which rows it holds out).
 SETTINGS = ("lr", "optimizer", "batch_size", "epochs", "momentum", "beta1", "beta2", "eps",
             "weight_decay", "seed")
 KEYS = ("hidden",) + SETTINGS
@@ -48,6 +51,11 @@ class Run:
     def hidden(self) -> tuple[int, ...] | None:
         """The hidden sizes this run asks for, or None (the spec's own)."""
         return self.swept.get("hidden")
+
+    @property
+    def fold(self) -> int | None:
+        """The fold this run holds out (1 … K of ``folds=K``), or None (no folds)."""
+        return self.swept.get("fold")
 
 
 def hidden_text(sizes: Sequence[int]) -> str:
@@ -99,9 +107,15 @@ def grid_runs(grid: Mapping[str, Sequence[Any]], base: Settings | None = None) -
                                  hint="give one of them")
         grid = {("seed" if k == "seeds" else k): (seeds(v, base.seed) if k == "seeds" else v)
                 for k, v in grid.items()}
+    if "fold" in grid:
+        raise ChainruleError("the grid has an unknown setting fold",
+                             hint="folds=K sweeps the K folds of K-fold cross-validation")
+    if "folds" in grid:
+        grid = {("fold" if k == "folds" else k): (folds(v) if k == "folds" else v)
+                for k, v in grid.items()}
     values = {}
     for key, given in grid.items():
-        if key not in KEYS:
+        if key not in KEYS and key != "fold":
             raise ChainruleError(f"the grid has an unknown setting {shown(key)}",
                                  hint=known_hint(key))
         if isinstance(given, (str, bytes)) or not isinstance(given, Sequence) or not given:
@@ -114,7 +128,7 @@ def grid_runs(grid: Mapping[str, Sequence[Any]], base: Settings | None = None) -
     runs = []
     for number, combination in enumerate(itertools.product(*values.values()), start=1):
         swept = dict(zip(values, combination))
-        changed = {k: v for k, v in swept.items() if k != "hidden"}
+        changed = {k: v for k, v in swept.items() if k not in ("hidden", "fold")}
         runs.append(Run(number, swept, replace(base, **changed)))
     return runs
 
@@ -137,6 +151,20 @@ def seeds(count: int, first: int = 0) -> list[int]:
     return list(range(first, first + count))
 
 
+def folds(count: int) -> list[int]:
+    """The folds of ``folds=count``: 1 … count.
+
+    Raises:
+        ChainruleError: a count that is not a whole number from 2 to :data:`MAX_RUNS` (one
+            fold would hold out every row and train on none).
+    """
+    if not _whole(count) or not 2 <= count <= MAX_RUNS:
+        raise ChainruleError(f"folds must be a whole number from 2 to {MAX_RUNS:,} "
+                             f"(got {shown(count)})",
+                             hint="folds=5 trains each run on 4 folds and measures it on the fifth")
+    return list(range(1, count + 1))
+
+
 _EXAMPLES = {"hidden": "16,32", "lr": "0.01,0.1", "optimizer": "sgd,adam",
              "batch_size": "1,16", "epochs": "100,200", "momentum": "0.5,0.9",
              "beta1": "0.8,0.9", "beta2": "0.99,0.999", "eps": "1e-8,1e-6",
@@ -146,8 +174,8 @@ _EXAMPLES = {"hidden": "16,32", "lr": "0.01,0.1", "optimizer": "sgd,adam",
 def known_hint(key: object) -> str:
     """The hint for an unknown grid key: the closest known ones, and all of them."""
     from derive.spec.typed import closest
-    near = closest(key, KEYS + ("seeds",)) if isinstance(key, str) else None
-    return (f"{near} " if near else "") + "expected one of " + ", ".join(KEYS + ("seeds",))
+    near = closest(key, KEYS + ("seeds", "folds")) if isinstance(key, str) else None
+    return (f"{near} " if near else "") + "expected one of " + ", ".join(KEYS + ("seeds", "folds"))
 
 
 def _whole(value) -> bool:
@@ -158,6 +186,8 @@ def _checked(key: str, value: Any, base: Settings) -> Any:
     """``value`` of setting ``key`` as a run uses it, checked as ``chainrule train`` checks it."""
     if key == "hidden":
         return _hidden(value)
+    if key == "fold":
+        return value
     if key == "optimizer":
         from derive.vocabulary import OPTIMIZERS
         if value not in OPTIMIZERS:

@@ -3,7 +3,8 @@
 The client does what needs the spec and the data: it reads the spec, builds the generated
 module of every hidden size the grid asks for (a layered spec rebuilt by its layered builder
 at each size), loads and splits the data once, and sends the workers the modules' source
-text and the rows (:class:`Plan`, :func:`plan`). A worker needs no disk in common with the
+text and the rows (:class:`Plan`, :func:`plan`; the rows, one split or K folds, in
+:mod:`codegen.training.sweep_rows`). A worker needs no disk in common with the
 client: it writes the text it gets into its own cache folder (``$CHAINRULE_CACHE_DIR`` or
 ``~/.cache/chainrule`` on the worker, under ``sweep/``), named by the text's digest, so that
 Numba's cache beside it is the worker's own and a module is compiled once per machine, not
@@ -26,11 +27,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-import numpy as np
-
 from codegen.modules import build, cache_dir, install, load_module, load_spec, module_path
 from codegen.training.grid import Run, grid_runs, hidden_text
 from codegen.training.loop import Settings, scorer, train
+from codegen.training.sweep_rows import Rows, sweep_rows
 from derive.errors import ChainruleError, printable
 from derive.interrupts import Interrupts
 from derive.spec.model import Network
@@ -56,18 +56,6 @@ class ModuleCode:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Rows:
-    """The rows every run trains on and is judged on (the same split for all)."""
-
-    X: np.ndarray
-    Y: np.ndarray
-    test_X: np.ndarray
-    test_Y: np.ndarray
-    #: the held-out rows are the training rows (XOR's four rows; --test-fraction 0)
-    same_rows: bool
-
-
 @dataclass
 class Plan:
     """What a sweep runs: the runs, the module of each hidden size, the rows."""
@@ -84,25 +72,34 @@ class Plan:
 # --------------------------------------------------------------------------- on the client
 
 def plan(spec: str | Path | Network, source: str, grid: Mapping[str, Sequence[Any]],
-         base: Settings | None = None, *, test_fraction: float = 0.2, samples: int = 2000,
-         dtype: str = "float64") -> Plan:
+         base: Settings | None = None, *, test_fraction: float | None = None,
+         samples: int = 2000, dtype: str = "float64") -> Plan:
     """Check the grid, build the modules and load the data of a sweep; no run starts yet.
 
     Args:
         spec: a spec file, an example's name or a Network.
         source: the data (as ``chainrule train --data``); the split is made once, with
             ``base.seed``, so that every run is judged on the same held-out rows.
-        grid: setting → values (see :func:`codegen.training.grid.grid_runs`).
+        grid: setting → values (see :func:`codegen.training.grid.grid_runs`); ``folds=K``
+            deals the rows into K folds with ``base.seed`` instead of a split.
         base: the settings the grid leaves alone.
-        test_fraction, samples, dtype: as ``chainrule train``'s options.
+        test_fraction, samples, dtype: as ``chainrule train``'s options (test_fraction 0.2
+            where not given; not with folds).
 
     Raises:
-        ChainruleError: a bad grid (``hidden`` for a free-form spec among them), spec or data.
+        ChainruleError: a bad grid (``hidden`` for a free-form spec among them), spec or data;
+            folds with a held-out split given too (a test fraction, the data's own test rows),
+            or more folds than rows.
     """
-    from codegen.training.data import load, prepare
+    from codegen.training.data import load
     base = base or Settings()
     base.check()
     runs = grid_runs(grid, base)
+    folds = max((run.fold for run in runs if run.fold is not None), default=None)
+    if folds is not None and test_fraction is not None:
+        raise ChainruleError(f"folds={folds} holds out each fold in turn, and a test fraction "
+                             f"({test_fraction:g}) holds out rows too",
+                             hint="leave out --test-fraction, or folds from the grid")
     network = load_spec(spec)
     hiddens = list(dict.fromkeys(run.hidden for run in runs))
     networks = {hidden: resized(network, hidden) for hidden in hiddens}
@@ -112,14 +109,12 @@ def plan(spec: str | Path | Network, source: str, grid: Mapping[str, Sequence[An
     runs = [run if run.settings.lr is not None else
             Run(run.number, run.swept, _with_lr(run.settings, lr)) for run in runs]
     data = load(source, module, samples=samples, seed=base.seed)
-    train_set, test_set = prepare(*data.split(test_fraction, base.seed))
-    train_set, test_set = train_set.astype(module.DTYPE), test_set.astype(module.DTYPE)
-    rows = Rows(train_set.X, train_set.Y, test_set.X, test_set.Y,
-                same_rows=data.reuse_for_test or test_fraction == 0)
+    rows = sweep_rows(data, base.seed, module.DTYPE, source, test_fraction=test_fraction,
+                      folds=folds)
     codes = {hidden: _code(network if hidden is None else variant, dtype, module)
              for hidden, variant in networks.items()}
     return Plan(network, runs, codes, rows, bool(module.IS_CLASSIFIER),
-                swept=list(runs[0].swept))  # seeds=N is swept as seed
+                swept=list(runs[0].swept))  # seeds=N is swept as seed, folds=K as fold
 
 
 def _with_lr(settings: Settings, lr: float) -> Settings:
@@ -233,9 +228,9 @@ def run_one(run: Run, code: ModuleCode, rows: Rows) -> dict[str, Any]:
     row = settings_row(run)
     try:
         module = worker_module(code)
-        result = train(module, rows.X, rows.Y, run.settings,
-                       test=None if rows.same_rows else (rows.test_X, rows.test_Y))
-        measured = scorer(module, (rows.X, rows.Y), (rows.test_X, rows.test_Y))(result.params)
+        X, Y, test_X, test_Y = rows.split(run.fold)
+        result = train(module, X, Y, run.settings, test=None if rows.same_rows else (test_X, test_Y))
+        measured = scorer(module, (X, Y), (test_X, test_Y))(result.params)
         row.update(train_cost=measured.train_cost, test_cost=measured.test_cost,
                    epochs_trained=result.epochs, seconds_training=result.seconds)
         if module.IS_CLASSIFIER:
@@ -253,6 +248,8 @@ def settings_row(run: Run) -> dict[str, Any]:
     row: dict[str, Any] = {"run": run.number}
     if run.hidden is not None:
         row["hidden"] = hidden_text(run.hidden)
+    if run.fold is not None:
+        row["fold"] = run.fold
     row.update(optimizer=s.optimizer, lr=s.lr, batch_size=s.batch_size, epochs=s.epochs,
                momentum=s.momentum, beta1=s.beta1, beta2=s.beta2, eps=s.eps,
                weight_decay=s.weight_decay, seed=s.seed, error="")

@@ -1,5 +1,6 @@
 """What a sweep's rows say: sweep.csv, the plot of a metric against each swept setting, and
-the best settings (the metric's mean over the seeds of each combination of the others).
+the best settings (the metric's mean over the seeds and folds of each combination of the
+others).
 
 Files are written through a temporary file and renamed (an interrupted sweep never leaves
 half a file); the plot comes last, and a plot that cannot be drawn costs only itself.
@@ -20,6 +21,8 @@ from derive.files import make_folder, write_atomic
 #: The metrics a sweep can be judged by, and whether more is better.
 METRICS = {"test_cost": False, "train_cost": False, "test_accuracy": True,
            "train_accuracy": True}
+#: swept keys a best setting is averaged over, not chosen among (and the plot has no panel of)
+AVERAGED = ("seed", "fold")
 #: sweep.csv's columns after the settings, in this order (a column only when a row has it).
 RESULT_COLUMNS = ("train_cost", "test_cost", "train_accuracy", "test_accuracy",
                   "epochs_trained", "seconds_training", "seconds", "error")
@@ -54,7 +57,7 @@ def _field(value: Any) -> Any:
 @dataclass
 class Best:
     """The best combination of swept settings: its values, its mean metric, over how many
-    runs (seeds)."""
+    runs (seeds, folds)."""
 
     settings: dict[str, Any]
     value: float
@@ -62,11 +65,11 @@ class Best:
 
 
 def best(rows: Sequence[dict[str, Any]], swept: Sequence[str], metric: str) -> Best | None:
-    """The combination of swept settings (the seed aside) whose runs have the best mean
-    ``metric``; None when no run finished with a finite value of it."""
+    """The combination of swept settings (the seed and the fold aside) whose runs have the
+    best mean ``metric``; None when no run finished with a finite value of it."""
     higher = METRICS[metric]
     groups: dict[tuple, list[float]] = {}
-    keys = [k for k in swept if k != "seed"]
+    keys = [k for k in swept if k not in AVERAGED]
     for row in rows:
         value = row.get(metric)
         if isinstance(value, float) and math.isfinite(value) and not row.get("error"):
@@ -86,8 +89,8 @@ def write_results(folder: Path, rows: Sequence[dict[str, Any]], swept: Sequence[
     Args:
         folder: the output folder (created if need be).
         rows: the runs' rows.
-        swept: the grid's settings, in its order (the plot has a panel for each but the seed,
-            or one against the seed when the seed is all the grid sweeps).
+        swept: the grid's settings, in its order (the plot has a panel for each but the seed
+            and the fold, or one against the first of them when they are all the grid sweeps).
         metric: what the plot shows (one of :data:`METRICS`).
         title: the plot's title (the spec's name).
         warn: told, in one line, why the plot could not be drawn, if it could not.
@@ -115,7 +118,7 @@ def plot(rows: Sequence[dict[str, Any]], swept: Sequence[str], metric: str,
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    panels = [k for k in swept if k != "seed"] or ["seed"]
+    panels = [k for k in swept if k not in AVERAGED] or list(swept[:1]) or ["seed"]
     good = [r for r in rows if not r.get("error") and isinstance(r.get(metric), float)
             and math.isfinite(r[metric])]
     with rc_context({"text.usetex": False}), warnings.catch_warnings():

@@ -1,5 +1,6 @@
 """A whole document checked: its statements found (:mod:`.scan`), the author's spellings
-and code read (:mod:`.spellings`), the claims stated in words (:mod:`.prose`), all of them
+and code read (:mod:`.spellings`), the claims stated in words (:mod:`.prose`; chains and sums
+of partials over several sentences, :mod:`.prose_chain`), all of them
 checked together by :func:`derive.claims.check.check` (so a wrong number is traced to the
 earlier wrong claims it follows from), and reported in document order with their lines.
 
@@ -18,6 +19,7 @@ from derive.claims.check import MAX_CLAIMS, check
 from derive.claims.claim import UNREADABLE, WRONG, Verdict
 from derive.claims.names import Names
 from derive.claims.prose import Prose
+from derive.claims.prose_chain import ProseChains
 from derive.claims.reading import read_claim
 from derive.claims.report import render
 from derive.claims.scan import format_of, scan
@@ -169,13 +171,18 @@ def check_document(network: "Network", text: str, aliases: Mapping[str, str] | N
     for paragraph in found.prose:
         candidates += [(s.line, s.column, s.claim, s.words, "stated in words")
                        for s in prose.claims(paragraph)]
+    chains, unread = ProseChains(prose).claims(found.prose)
+    result.skipped += [Skipped(u.line, u.column, u.text, u.reason) for u in unread]
+    names = Names(network, spellings.aliases)
+    said = {(c[0], _quantity_of(names, c[2])) for c in candidates}  # one claim for what two readers find
+    candidates += [(s.line, s.column, s.claim, s.words, "stated in words over several sentences")
+                   for s in chains if (s.line, _quantity_of(names, s.claim)) not in said]
     candidates.sort(key=lambda c: (c[0], c[1]))
     for line, column, _, source, _ in candidates[MAX_CLAIMS:]:
         result.skipped.append(Skipped(line, column, source, f"past the {MAX_CLAIMS:,} claims "
                                       "checked in one run: split the document"))
     candidates = candidates[:MAX_CLAIMS]
     verdicts = check(network, [c[2] for c in candidates], spellings.aliases, [c[0] for c in candidates])
-    names = Names(network, spellings.aliases)
     for (line, column, claim, source, note), verdict in zip(candidates, verdicts):
         if verdict.verdict == UNREADABLE:
             reason = spellings.open_note(claim) or verdict.detail
@@ -192,3 +199,11 @@ def quantity(names: Names, claim: str) -> tuple:
     ("after", "w1"), ("deriv", "E", "w5")."""
     target = read_claim(claim, names).target
     return (target.kind, names.resolve(target.name), names.resolve(target.den or "") or None)
+
+
+def _quantity_of(names: Names, claim: str) -> tuple | None:
+    """The claim's quantity, or None where it cannot be read (it is checked, and skipped, later)."""
+    try:
+        return quantity(names, claim)
+    except ClaimError:
+        return None

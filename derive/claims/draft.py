@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from derive.claims.names import LEARNING_RATE_NAMES
 from derive.claims.scan import format_of, scan
+from derive.claims.draft_trees import no_cycle, printed
 from derive.claims.spellings import COST_WORDS, NET_WORDS, OUT_WORDS, TOTAL_WORDS
 from derive.errors import ClaimError
 from derive.spec import expr as ex
@@ -34,13 +35,17 @@ _SPELLING = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z0-9]*)\s*\(\s*([A-Za-z][A-Za-
 _NAME = r"[A-Za-z][A-Za-z0-9_]*"
 _LIST = _NAME + r"(?:\s*,\s*(?:and\s+)?" + _NAME + r"|\s+and\s+" + _NAME + r")*"
 _ROLES = {"input": "inputs", "target": "targets", "weight": "parameters", "bias": "parameters",
-          "parameter": "parameters"}
-_ROLE_WORD = r"(?P<role>inputs?|targets?|weights?|bias(?:es)?|parameters?)"
+          "parameter": "parameters", "label": "targets", "output": "targets"}
+_ROLE_WORD = (r"(?P<role>inputs?|targets?|weights?|bias(?:es)?|parameters?|labels?|"
+              r"(?:desired|expected|correct|true|target)\s+outputs?)")
 _NAMED_BY = re.compile(r"(?P<names>" + _LIST + r")\s+(?:is|are)\s+(?:the\s+)?(?:\w+\s+)?" + _ROLE_WORD,
                        re.IGNORECASE)
 _NAMING = re.compile(r"\b(?:the\s+)?" + _ROLE_WORD + r"\s+(?:of\s+)?(?P<names>" + _LIST + r")")
 _RATE = re.compile(r"learning[\s_-]+rate\s+(?:of\s+|is\s+|=\s*)?(\d+(?:\.\d+)?|\.\d+)", re.IGNORECASE)
 _SQUARED = re.compile(r"squared\s+error|E\s*\(\s*total\s*\)", re.IGNORECASE)
+_ARRAY_CODE = re.compile(r"\b(?:np|numpy|torch|tf)\.\w+|@")
+_PRODUCT_CODE = re.compile(r"\b(?:np|numpy|torch|tf)\.(?:dot|matmul)\b|@")
+_GRADIENT = re.compile(r"d_?([A-Za-z]\w*)\Z")
 _GUESSED_VALUE = 0.1
 _GUESSED_RATE = 0.1
 
@@ -131,14 +136,18 @@ def draft_spec(text: str, format: str | None = None, file: str | None = None) ->
     reader = _Reader()
     for st in found.statements:
         reader.read(st.text, st.line)
+    reader.drop_gradients()
     if not reader.equations:
+        code = f": line {reader.code[0]} ({reader.code[1][:80]}) is array code, which the drafter " \
+            "does not read" if reader.code else ""
         raise ClaimError("found no equation of names (such as h1 = w1*x1 + b1) to draft a spec "
-                         "from", file=file, hint="a post with its forward equations written out")
+                         "from" + code, file=file,
+                         hint="a post with its forward equations written out, one name each")
     words = prose + " " + " ".join(st.text for st in found.statements)
     reader.activations(words)
-    _no_cycle(reader.equations, reader.lines, file)
+    no_cycle(reader.equations, reader.lines, file)
     draft = Draft(title="drafted from " + (file or "a post"))
-    draft.equations = {n: _printed(t) for n, t in reader.equations.items()}
+    draft.equations = {n: printed(t) for n, t in reader.equations.items()}
     draft.guessed.update(reader.guessed)
     _leaves(draft, reader, prose)
     _cost(draft, reader, words)
@@ -161,6 +170,7 @@ class _Reader:
         self.worked: list[tuple[str, ex.Node]] = []
         self.guessed: dict[str, str] = {}
         self.spelled: dict[str, tuple[str, str]] = {}  # H1 → ("H", "h1")
+        self.code: tuple[int, str] | None = None        # the first line of array code read
 
     def name_of(self, f: str, arg: str) -> str | None:
         """The name a spelling ``f(arg)`` stands for (None: a cost's part, left alone)."""
@@ -194,6 +204,7 @@ class _Reader:
             try:
                 trees.append(ex.parse(part, FUNCTIONS))
             except ex.ExprError:
+                self._array_code(text, line)
                 return
         left, rest = trees[0], trees[1:]
         if not isinstance(left, ex.Name) or not usable(left.id) or not rest:
@@ -209,6 +220,29 @@ class _Reader:
                     value = float(tree.text)
                     if math.isfinite(value):
                         self.values.setdefault(name, value)
+
+    def _array_code(self, text: str, line: int) -> None:
+        """Keep the line of array code a forward pass is most likely written in (``np.dot``
+        first, else the first ``np.`` line) for the message of a post without equations."""
+        if not _ARRAY_CODE.search(text):
+            return
+        if self.code is None or (_PRODUCT_CODE.search(text) and not _PRODUCT_CODE.search(self.code[1])):
+            self.code = (line, " ".join(text.split()))
+
+    def drop_gradients(self) -> None:
+        """Gradient lines (``dA = A - y``, ``dW = dA * X``, ``d_o1 = …``) are no forward
+        equations: a ``d`` name of a name of the post, or one computed from such lines."""
+        named = set(self.equations) | {m.id for t in self.equations.values() for m in ex.names(t)}
+        dropped: set[str] = set()
+        while True:
+            more = {n for n, t in self.equations.items() if n not in dropped and (
+                (m := _GRADIENT.match(n)) and m.group(1) in named - {n}
+                or any(u.id in dropped for u in ex.names(t)) and _GRADIENT.match(n))}
+            if not more:
+                break
+            dropped |= more
+        for name in dropped:
+            del self.equations[name]
 
     def activations(self, words: str) -> None:
         """Nodes the post names by a spelling only (``out(o1)``): activations, guessed."""
@@ -226,63 +260,6 @@ class _Reader:
 def _top_equal(text: str) -> list[str]:
     """``a = b = c`` cut at its equals signs (not at ``==``, ``<=``, ``>=``, ``!=``)."""
     return [p.strip() for p in re.split(r"(?<![=<>!])=(?!=)", text)]
-
-
-_RANK = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
-
-
-def _printed(tree: ex.Node) -> str:
-    """An expression tree as text the spec reader parses, bracketed where precedence needs
-    it (no recursion: a wide sum is a long chain)."""
-    text: dict[int, tuple[str, int]] = {}  # id → (text, rank of its top operator)
-
-    def side(child: ex.Node, rank: int, tight: bool) -> str:
-        body, own = text[id(child)]
-        return f"({body})" if own < rank or (tight and own == rank) else body
-
-    for n in ex.postorder(tree):
-        if isinstance(n, ex.Num):
-            text[id(n)] = (n.text, 9)
-        elif isinstance(n, ex.Name):
-            text[id(n)] = (n.id, 9)
-        elif isinstance(n, ex.Unary):
-            text[id(n)] = (n.op + side(n.operand, 4, True), 3)
-        elif isinstance(n, ex.Binary):
-            rank = _RANK[n.op]
-            power = n.op == "**"
-            left = side(n.left, rank, power)
-            right = side(n.right, rank, n.op in "-/" or power)
-            text[id(n)] = (f"{left} {n.op} {right}", rank)
-        else:
-            text[id(n)] = (f"{n.func}({', '.join(text[id(a)][0] for a in n.args)})", 9)
-    return text[id(tree)][0]
-
-
-def _no_cycle(equations: dict[str, ex.Node], lines: dict[str, int], file: str | None) -> None:
-    uses = {n: [m.id for m in ex.names(t) if m.id in equations] for n, t in equations.items()}
-    state: dict[str, int] = {}
-    for start in equations:
-        if start in state:
-            continue
-        path, todo = [], [(start, iter(uses[start]))]
-        state[start] = 1
-        path.append(start)
-        while todo:
-            node, it = todo[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[node] = 2
-                todo.pop()
-                path.pop()
-            elif state.get(nxt) == 1:
-                cycle = path[path.index(nxt):] + [nxt]
-                raise ClaimError("the post's equations form a cycle: " + " → ".join(cycle),
-                                 file=file, line=lines.get(nxt),
-                                 hint="a node's equation may use only nodes computed before it")
-            elif nxt not in state:
-                state[nxt] = 1
-                path.append(nxt)
-                todo.append((nxt, iter(uses[nxt])))
 
 
 def _aligned(equation: ex.Node, worked: ex.Node) -> dict[str, float]:
@@ -309,7 +286,8 @@ def _roles(prose: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for pattern in (_NAMED_BY, _NAMING):
         for m in pattern.finditer(prose):
-            role = _ROLES[re.sub(r"(?<=[a-z]{4})e?s$", "", m.group("role").lower())]
+            word = re.sub(r"(?<=[a-z]{4})e?s$", "", m.group("role").lower()).split()[-1]
+            role = _ROLES[word]
             for name in re.findall(_NAME, m.group("names")):
                 if name.lower() != "and":
                     out.setdefault(name, role)
@@ -334,8 +312,12 @@ def _leaves(draft: Draft, reader: _Reader, prose: str) -> None:
                           and n not in LEARNING_RATE_NAMES and usable(n)), key=_order)
     roles = _roles(prose)
     families = {_family(n): r for n, r in roles.items()}
+    compared = _compared(equations)
     for name in leaves + stated_only:
         role = roles.get(name) or families.get(_family(name))
+        if role is None and name in compared:
+            role = "targets"
+            draft.guessed[name] = f"a leaf the post gives no role: read as a target (compared with {compared[name]})"
         if role is None:
             role = "targets" if name in stated_only else (
                 "inputs" if name[0] in "xX" else "parameters")
@@ -346,6 +328,20 @@ def _leaves(draft: Draft, reader: _Reader, prose: str) -> None:
             why = draft.guessed.get(name, "")
             draft.guessed[name] = (why + "; " if why else "") + "the post states no value"
         getattr(draft, role)[name] = value
+
+
+def _compared(equations: dict[str, ex.Node]) -> dict[str, str]:
+    """Leaves an equation subtracts from a node or a node from (``y - o1``): a leaf → the node."""
+    out: dict[str, str] = {}
+    for tree in equations.values():
+        for n in ex.postorder(tree):
+            if isinstance(n, ex.Binary) and n.op == "-":
+                a, b = n.left, n.right
+                for leaf, node in ((a, b), (b, a)):
+                    if isinstance(leaf, ex.Name) and isinstance(node, ex.Name) \
+                            and leaf.id not in equations and node.id in equations:
+                        out.setdefault(leaf.id, node.id)
+    return out
 
 
 def _order(name: str) -> tuple:

@@ -56,7 +56,9 @@ class Said:
 
 
 @dataclass(frozen=True)
-class _Mention:
+class Mention:
+    """A quantity named in prose: where, and the spelling a claim uses for it."""
+
     start: int
     end: int
     name: str        # the spelling a claim uses ("out(o1)", "w1", "E", "learning_rate", "it")
@@ -73,7 +75,8 @@ class Prose:
             + r")|(?P<it>\bit\b)|(?P<name>(?>[A-Za-z][A-Za-z0-9_]*)(?:\s*\(\s*(?>[A-Za-z][A-Za-z0-9]*)\s*\))?))"
             r"(?![\w(])", re.IGNORECASE)
 
-    def _mentions(self, text: str) -> list[_Mention]:
+    def mentions_in(self, text: str) -> list[Mention]:
+        """The quantities ``text`` names, in order."""
         out, last_net = [], None
         for m in self.mentions.finditer(text):
             if m.group("cost"):
@@ -86,7 +89,7 @@ class Prose:
                 name = "it"
             elif m.group("net_input"):
                 arg = m.group("net")
-                name = self._net(arg) if arg else last_net
+                name = self.net_of(arg) if arg else last_net
                 if name is None:
                     continue
                 last_net = name
@@ -94,9 +97,9 @@ class Prose:
                 name, end = self._name(m.group("name"))
                 if name is None:
                     continue
-                out.append(_Mention(m.start(), m.start() + end, name))
+                out.append(Mention(m.start(), m.start() + end, name))
                 continue
-            out.append(_Mention(m.start(), m.end(), name))
+            out.append(Mention(m.start(), m.end(), name))
         return out
 
     def _name(self, word: str) -> tuple[str | None, int]:
@@ -112,17 +115,23 @@ class Prose:
             return bare, len(bare)
         return None, 0
 
-    def _net(self, arg: str) -> str | None:
-        spelled = f"net({arg})"
+    def net_of(self, arg: str) -> str | None:
+        """The spelling of the net input of the author's node ``arg``, if it has one reading."""
+        return self.call_of("net", arg)
+
+    def call_of(self, f: str, arg: str) -> str | None:
+        """The spelling of ``f(arg)`` (``net``/``out`` of a node): the author's ``f(arg)``
+        where it is an alias, else the one spec name it can mean; None if not one."""
+        spelled = f"{f}({arg})"
         if spelled in self.spellings.aliases:
             return spelled
-        found = self.spellings.readings("net", arg)
+        found = self.spellings.readings(f, arg)
         return found[0] if len(found) == 1 else None
 
     def claims(self, paragraph: "Paragraph") -> list[Said]:
         """The claims a paragraph states in words, in order."""
         text = paragraph.text
-        mentions = self._mentions(text)
+        mentions = self.mentions_in(text)
         clauses = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text) + 1]
         out = self._numbers(paragraph, mentions, clauses) + self._updates(paragraph, mentions)
         out += self._chains(paragraph, mentions)

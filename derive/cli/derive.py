@@ -10,7 +10,8 @@ With no SPEC, the built-in default (seed 000's 2-3-1 network) is used. Examples:
   chainrule derive seed004_afteracademy --params w1,w5  only these parameters' chains
   chainrule derive seed000_vitalflux --level general  the general equations of a layered spec
 
-The format follows -o's suffix (.tex, .md, .html, .json) unless --format says otherwise.
+The format follows -o's suffix (.tex, .md, .html, .json); --format names it for any other
+suffix, and one that disagrees with a known suffix (--format json -o a.md) is refused.
 """
 
 from __future__ import annotations
@@ -78,6 +79,12 @@ def run(args: argparse.Namespace) -> int:
     network = Network.from_toml(spec_path)
     fmt = args.format or _SUFFIX_FORMAT.get(Path(args.output or "").suffix.lower(), "markdown")
     output = _output_path(args.output, spec_path, fmt)
+    named = _SUFFIX_FORMAT.get(output.suffix.lower()) if output is not None else None
+    if named is not None and named != fmt:
+        raise ChainruleError(f"--format {fmt} and -o {printable(output)} disagree: {output.suffix} "
+                             f"is the suffix of {named}",
+                             hint=f"name the file {printable(output.with_suffix(_FORMAT_SUFFIX[fmt]).name)}, "
+                                  "or leave out --format")
     _refuse_overwriting_inputs(output, [spec_path, args.claims])
     if output is not None:
         writable_target(output)                 # a device or a FIFO is refused before the work

@@ -120,3 +120,68 @@ def test_a_megabyte_post_drafts_quickly():
     assert time.perf_counter() - start < 20
     net = Network.from_toml_text(draft.toml())
     assert net.parameters == {"w1": 0.5, "b1": 0.2} and net.inputs == {"x1": 0.1}
+
+
+# ----------------------------------------------------------------- the other seed posts
+
+def _seed(name: str) -> tuple[str, str]:
+    path = EXAMPLES_DIR / "posts" / f"{name}.txt"
+    return path.read_text(encoding="utf-8"), str(path)
+
+
+def test_seed003_draft_is_the_posts_network_with_its_guesses_marked():
+    """Seed 003 writes its network out but states no number: the draft is the hand-written
+    spec's network (the same leaves in the same roles, the same equations), every value
+    marked guessed; derived at the hand-written spec's values it gives the same numbers."""
+    text, file = _seed("seed003_spotintelligence")
+    draft = draft_spec(text, file=file)
+    net = Network.from_toml_text(draft.toml(), file="draft.toml")
+    hand = Network.from_toml(EXAMPLES_DIR / "seed003_spotintelligence.toml")
+    assert set(net.inputs) == set(hand.inputs) and set(net.targets) == set(hand.targets) == {"y"}
+    assert set(net.parameters) == set(hand.parameters) and net.cost == hand.cost == "error"
+    assert set(net.equations) == set(hand.equations)
+    leaves = [*hand.inputs, *hand.targets, *hand.parameters]
+    assert all("the post states no value" in draft.guessed[n] for n in leaves)
+    assert "learning_rate" in draft.guessed
+    assert "y" not in draft.guessed or "desired output" not in draft.guessed["y"]
+    values = {**hand.inputs, **hand.targets, **hand.parameters}
+    at_hand = Network.from_toml_text(_with_values(draft, values), file="draft.toml")
+    ours, theirs = compute(derive(at_hand)), compute(derive(hand))
+    for name in ("h1", "h2", "o1", "error"):
+        assert ours.values[name] == pytest.approx(theirs.values[name], rel=1e-12)
+
+
+def _with_values(draft, values):
+    for table in ("inputs", "targets", "parameters"):
+        setattr(draft, table, {n: float(values[n]) for n in getattr(draft, table)})
+    return draft.toml()
+
+
+@pytest.mark.parametrize("name, words", [
+    # array code (np.dot, np.exp) and gradient lines (dA = A - y): no forward equation of names
+    ("seed001_single_neuron", ("line 53", "array code", "np.dot")),
+    # general rules (layer indices), no network with names
+    ("seed000_vitalflux", ("no equation of names",)),
+    ("seed002_insidelearningmachines", ("no equation of names",)),
+])
+def test_a_seed_without_a_network_of_names_is_one_error(name, words):
+    text, file = _seed(name)
+    with pytest.raises(ClaimError) as err:
+        draft_spec(text, file=file)
+    line = str(err.value)
+    assert "\n" not in line and file in line
+    for word in words:
+        assert word in line, line
+
+
+def test_gradient_lines_are_not_forward_equations():
+    post = "Z = w1*x1 + b\nA = sigmoid(Z)\nL = (A - y)**2\ndA = A - y\ndZ = dA * A * (1 - A)\n"
+    draft = draft_spec(post, file="p.txt")
+    assert set(draft.equations) == {"Z", "A", "L"} and draft.cost == "L"
+    net = Network.from_toml_text(draft.toml(), file="draft.toml")
+    assert set(net.targets) == {"y"} and set(net.inputs) == {"x1"}
+
+
+def test_a_leaf_the_cost_compares_with_an_output_is_a_target():
+    draft = draft_spec("h = sigmoid(w*u + b)\nloss = 1/2*(t - h)**2\n", file="p.txt")
+    assert set(draft.targets) == {"t"} and "u" not in draft.targets

@@ -20,10 +20,11 @@ def run_cli(capsys, *argv):
 def test_a_post_in_text(capsys):
     code, out, err = run_cli(capsys, "seed004_afteracademy", "--from", POST)
     assert code == 1 and err == ""
-    assert out.startswith(f"23 claims found in {POST}\n")
+    assert out.startswith(f"25 claims found in {POST}\n")
     assert "≈ rounding    line 56: H(h1) = 0.623633" in out
     assert "✗ wrong       line 72: out(o1) = 0.6888201" in out
-    assert "13 hold, 8 wrong, 2 rounding, 0 cannot read" in out
+    assert "15 hold, 8 wrong, 2 rounding, 0 cannot read" in out
+    assert "✓ holds       line 104: dE/dw1 = dE/dout(h1) * dout(h1)/dnet(h1) * dnet(h1)/dw1" in out
     lines = [int(x.split("line ")[1].split(":")[0]) for x in out.splitlines() if " line " in x]
     assert lines == sorted(lines)
 

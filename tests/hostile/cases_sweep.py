@@ -7,7 +7,10 @@ a free-form one.
 
 from __future__ import annotations
 
+import numpy as np
+
 from codegen.training.grid import MAX_RUNS, grid_runs
+from tests.hostile.cases_data import npz_bytes
 from tests.hostile.corpus import ApiCase, Case
 
 
@@ -62,6 +65,26 @@ CASES = [
     case("seeds-zero", ("seeds=0",), "seeds", "at least 1"),
     case("seeds-past-the-largest", ("seeds=5",), "largest seed",
          options=("--seed", "2147483647")),
+    case("folds-one", ("lr=0.1", "folds=1"), "folds must be a whole number from 2"),
+    case("folds-zero", ("folds=0",), "folds must be a whole number from 2", "got 0"),
+    case("folds-negative", ("folds=-3",), "folds must be a whole number from 2"),
+    case("folds-list", ("folds=2,3",), "folds is one count"),
+    case("folds-word", ("folds=five",), "grid folds", "whole number", "'five'"),
+    case("folds-huge-text", ("folds=" + "9" * 100_000,), "grid folds", "whole number"),
+    case("folds-past-the-rows", ("folds=5",), "folds=5 needs at least 5 rows", "has 4",
+         "at most folds=4"),
+    case("folds-with-a-test-fraction", ("folds=2",), "test fraction", "--test-fraction",
+         options=("--test-fraction", "0.25")),
+    case("folds-with-a-test-fraction-of-zero", ("folds=2",), "test fraction",
+         options=("--test-fraction", "0")),
+    case("fold-named", ("fold=1,2",), "unknown setting", "'fold'", "folds"),
+    Case("sweep-folds-with-the-data-test-split",
+         ["sweep", "xor", "--data", "npz:{dir}/d.npz", "--quiet", "-o", "{dir}/out",
+          "--grid", "folds=2"],
+         files={"d.npz": npz_bytes(x_train=np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]),
+                                   y_train=np.array([[0.0], [1], [1], [0]]),
+                                   x_test=np.array([[0.0, 1]]), y_test=np.array([[1.0]]))},
+         words=("d.npz", "held-out rows of its own", "folds")),
     case("optimizer-unknown", ("optimizer=sgd,lbfgs",), "optimizer", "'lbfgs'", "adam"),
     case("hidden-zero", ("hidden=0",), "hidden", "at least 1"),
     case("hidden-garbage", ("hidden=16xx8",), "hidden", "whole number"),
@@ -101,6 +124,10 @@ CASES = [
             words=("epochs must be a whole number",)),
     ApiCase("sweep-api-bad-hidden", lambda d: grid_runs({"hidden": [(4, 0)]}),
             words=("hidden", "not hidden layer sizes")),
+    ApiCase("sweep-api-folds-one", lambda d: grid_runs({"folds": 1}), words=("folds", "from 2")),
+    ApiCase("sweep-api-folds-a-list", lambda d: grid_runs({"folds": [5]}), words=("folds", "whole number")),
+    ApiCase("sweep-api-folds-bool", lambda d: grid_runs({"folds": True}), words=("folds", "whole number")),
+    ApiCase("sweep-api-fold", lambda d: grid_runs({"fold": [1]}), words=("unknown setting fold", "folds=K")),
     ApiCase("sweep-api-seed-and-seeds", lambda d: grid_runs({"seed": [0], "seeds": 2}),
             words=("seed and seeds",)),
 ]

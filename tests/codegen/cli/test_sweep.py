@@ -52,6 +52,18 @@ def test_a_grid_on_the_local_cluster(capsys, tmp_path):
     assert "mean over 2 seeds" in out and "16 of 16 runs" in out
 
 
+def test_folds_on_a_scheduler_address(capsys, tmp_path, scheduler):
+    code, out, err = run_command(capsys, "sweep", "--quiet", "xor", "--data", "synthetic", "--samples", "40",
+                                 "--epochs", "5", "--grid", "lr=0.1,0.5", "folds=4", "--scheduler", scheduler,
+                                 "-o", tmp_path / "s")
+    assert code == 0, err
+    found = rows(tmp_path / "s")
+    assert [(r["lr"], r["fold"]) for r in found] == [(lr, str(f)) for lr in ("0.1", "0.5") for f in (1, 2, 3, 4)]
+    assert all(r["error"] == "" and float(r["test_cost"]) >= 0 for r in found)
+    assert "mean over 4 folds" in out and "best test_cost" in out and "8 of 8 runs" in out
+    assert (tmp_path / "s" / "sweep.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_a_grid_on_a_scheduler_address(capsys, tmp_path, scheduler):
     code, out, err = run_command(capsys, "sweep", "--quiet", *XOR, "--grid", "lr=0.2,0.4", "--optimizer", "adam",
                                "--scheduler", scheduler, "-o", tmp_path / "s")

@@ -84,6 +84,58 @@ def test_the_rows_are_what_a_plain_loop_trains(client):
     assert min(r["train_cost"] for r in adam) < 0.1
 
 
+def test_folds_are_dealt_from_the_seed_and_keep_the_classes_in_proportion():
+    from codegen.training.sweep_rows import fold_numbers
+    Y = np.repeat(np.eye(3), [30, 12, 9], axis=0)
+    folds = fold_numbers(Y, 3, seed=4)
+    assert np.array_equal(folds, fold_numbers(Y, 3, seed=4))        # the same seed, the same folds
+    assert not np.array_equal(folds, fold_numbers(Y, 3, seed=5))
+    assert sorted(set(folds)) == [1, 2, 3]
+    for label, count in enumerate((30, 12, 9)):                       # each class split alike
+        assert [int(np.sum(folds[Y[:, label] == 1] == f)) for f in (1, 2, 3)] == [count // 3] * 3
+    plain = fold_numbers(np.arange(10.0)[:, None], 4, seed=0)
+    assert sorted(np.bincount(plain)[1:]) == [2, 2, 3, 3]
+    with pytest.raises(ChainruleError, match="folds=11 needs at least 11 rows"):
+        fold_numbers(np.zeros((10, 1)), 11, seed=0)
+
+
+def test_folds_are_a_swept_fold_and_no_setting():
+    runs = grid_runs({"lr": [0.1, 0.5], "folds": 3})
+    assert [(r.swept["lr"], r.fold) for r in runs] == [(lr, f) for lr in (0.1, 0.5) for f in (1, 2, 3)]
+    assert runs[0].settings == runs[2].settings == Settings(lr=0.1)
+    for bad in (1, 0, -2, 2.5, True, [3]):
+        with pytest.raises(ChainruleError, match="folds"):
+            grid_runs({"folds": bad})
+    with pytest.raises(ChainruleError, match="test fraction"):
+        plan("xor", "xor", {"folds": 2}, XOR_SETTINGS, test_fraction=0.2)
+
+
+def test_each_fold_trains_on_the_others_and_is_measured_on_its_own(client):
+    """Every row of a folds sweep is the training, done here in a plain loop, on all the rows
+    but its fold's, measured on its fold's; the best settings average over the folds."""
+    from codegen.training.sweep_rows import fold_numbers
+    from codegen.training.sweep_results import best
+    sweep = plan("xor", "synthetic", {"lr": [0.1, 0.5], "folds": 3}, Settings(epochs=5, batch_size=8),
+                 samples=60)
+    assert sweep.swept == ["lr", "fold"]
+    folds = fold_numbers(sweep.rows.Y, 3, seed=0)
+    assert np.array_equal(sweep.rows.folds, folds) and len(sweep.rows.X) == 60
+    outcome = execute(sweep, client)
+    assert [(r["lr"], r["fold"]) for r in outcome.rows] == [(lr, f) for lr in (0.1, 0.5) for f in (1, 2, 3)]
+    module = build("xor")
+    X, Y = sweep.rows.X, sweep.rows.Y
+    for run, row in zip(sweep.runs, outcome.rows):
+        held = folds == run.fold
+        result = train(module, X[~held], Y[~held], run.settings, test=(X[held], Y[held]))
+        expected = scorer(module, (X[~held], Y[~held]), (X[held], Y[held]))(result.params)
+        assert row["error"] == "" and row["test_cost"] == pytest.approx(expected.test_cost, rel=1e-12)
+        assert row["train_cost"] == pytest.approx(expected.train_cost, rel=1e-12)
+    found = best(outcome.rows, sweep.swept, "test_cost")
+    assert found.runs == 3 and set(found.settings) == {"lr"}
+    mean = np.mean([r["test_cost"] for r in outcome.rows if r["lr"] == found.settings["lr"]])
+    assert found.value == pytest.approx(mean, rel=1e-12)
+
+
 def test_the_spec_learning_rate_is_in_each_row(client):
     sweep = plan("xor", "xor", {"optimizer": ["sgd", "adam"]}, XOR_SETTINGS)
     assert {run.settings.lr for run in sweep.runs} == {load_spec("xor").learning_rate}
