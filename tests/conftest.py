@@ -3,6 +3,11 @@ from pathlib import Path
 
 import pytest
 
+# The first import of a module in generated/ makes its __pycache__ folder: made here, by the
+# package's own import, before any test runs in this process, so that a test comparing
+# generated/'s listing before and after a build (tests/codegen/test_modules.py) never sees
+# another test process's (pytest-xdist worker's) first import.
+import generated  # noqa: F401
 from tests.networks import corpus
 
 # modules generated for the tests' own specs go to a scratch per-user cache inside the

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+#: one install for the file (pytest-xdist runs a group in one process)
+pytestmark = pytest.mark.xdist_group("install")
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = """name = "mine"
 [inputs]
@@ -38,7 +41,8 @@ cost = "E"
 #: the environment of every command: none of the variables that would pick the checkout's
 #: sources or another cache
 ENV = {k: v for k, v in os.environ.items()
-       if k not in ("CHAINRULE_CACHE_DIR", "XDG_CACHE_HOME", "PYTHONPATH", "PYTHONHOME")}
+       if k not in ("CHAINRULE_CACHE_DIR", "XDG_CACHE_HOME", "NUMBA_CACHE_DIR", "PYTHONPATH",
+                    "PYTHONHOME")}
 
 
 def _venv(folder: Path) -> Path:

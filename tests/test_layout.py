@@ -9,10 +9,12 @@ that is true of the tree.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -116,8 +118,12 @@ def test_every_imported_project_module_exists():
 
 def test_private_import_check_sees_one():
     """The check above finds what it looks for (a check that cannot fail asserts nothing)."""
-    probe = ROOT / ".pytest_cache" / "layout_probe.py"
-    probe.parent.mkdir(exist_ok=True)
+    # a file of its own inside the checkout (the checks name paths relative to it), so that
+    # two runs of the suite at once never share it
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="layout_probe_", suffix=".py", dir=ROOT / ".pytest_cache")
+    os.close(fd)
+    probe = Path(name)
     probe.write_text("from derive.files import _umask\nfrom derive.errors import shown\n"
                      "from derive.spec import expr as ex\nex._private(ex.parse)\n")
     try:

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: the notebook runs once, in one kernel (pytest-xdist runs a group in one process)
+pytestmark = pytest.mark.xdist_group("notebook")
+
 NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "chainrule.ipynb"
 
 #: seconds the whole notebook may take (it runs in about 15 s; a compile can take longer cold)

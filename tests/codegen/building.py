@@ -1,11 +1,20 @@
 """The corpus networks' generated modules for the codegen tests, built once into a cache of
-the tests' own, and rows to feed them."""
+the tests' own, and rows to feed them.
+
+The cache is shared by the test processes of one run (pytest-xdist's workers) and by runs
+from two shells: a module is built under a lock on its file, so that one process writes it and
+the others find it current (a second writer would not break anything, as modules are
+written atomically, but it would give the file a new time and so stale Numba's cache of it).
+"""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -37,9 +46,28 @@ CACHE = _generator_cache()
 
 def build(name: str, dtype: str = "float64", form: str = "auto"):
     """The generated module of corpus network ``name`` (rebuilt only when its spec changed)."""
-    suffix = ("_f32" if dtype == "float32" else "") + ("_index" if form == "index" else "")
-    return codegen.build(CORPUS[name], dtype=dtype, form=form,
-                         out=CACHE / f"{name.replace('-', '_')}{suffix}.py")
+    suffix = ("_f32" if dtype == "float32" else "") + ("" if form == "auto" else f"_{form}")
+    return build_at(CORPUS[name], CACHE / f"{name.replace('-', '_')}{suffix}.py", dtype, form)
+
+
+def build_at(network: Network, path: Path, dtype: str = "float64", form: str = "auto"):
+    """The generated module of ``network`` at ``path`` in the tests' cache (one file per
+    network, dtype and form: two forms at one path would rewrite it in turn), built by one
+    process at a time."""
+    with _locked(path):
+        return codegen.build(network, dtype=dtype, form=form, out=path)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (through a ``.lock`` file beside it) while the body runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def spec_rows(network: Network) -> tuple[np.ndarray, np.ndarray]:

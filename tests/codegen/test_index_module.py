@@ -14,7 +14,7 @@ from codegen.emit import emit_module
 from derive.errors import SpecError
 from derive.spec.model import Network
 from derive.spec.notation import Notation
-from tests.codegen.building import CACHE, CORPUS, build, params_of, random_rows
+from tests.codegen.building import CACHE, CORPUS, build, build_at, params_of, random_rows
 from tests.codegen.hostile_specs import assert_module_equals_derivation, python_module
 
 
@@ -58,8 +58,8 @@ def test_index_form_blocks_and_chunks_equal_the_scalar_form(sizes, acts, loss, b
     network = Network.layered(sizes, acts, loss=loss, bias=bias, init_seed=4,
                               name="blocks-" + "-".join(map(str, sizes)))
     stem = CACHE / network.name.replace("-", "_")
-    scalar = codegen.build(network, out=stem.with_name(stem.name + "_scalar.py"), form="scalar")
-    index = codegen.build(network, out=stem.with_name(stem.name + "_index.py"), form="index")
+    scalar = build_at(network, stem.with_name(stem.name + "_scalar.py"), form="scalar")
+    index = build_at(network, stem.with_name(stem.name + "_index.py"), form="index")
     rng = np.random.default_rng(2)
     X = rng.normal(size=(77, sizes[0]))
     Y = (np.eye(sizes[-1])[rng.integers(0, sizes[-1], 77)] if loss == "cce"

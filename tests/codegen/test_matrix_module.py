@@ -14,7 +14,7 @@ import codegen
 from codegen.emit import MATRIX_FORM_ABOVE, emit_module, module_form
 from derive.scalar.chain import derive
 from derive.spec.model import Network
-from tests.codegen.building import CACHE, CORPUS, build, params_of, spec_rows
+from tests.codegen.building import CACHE, CORPUS, build, build_at, params_of, spec_rows
 from tests.codegen.hostile_specs import assert_only_chainrule_statements, python_module
 from tests.oracles import torch_gradients
 
@@ -43,7 +43,7 @@ def network(name: str) -> Network:
 
 def built(net: Network, form: str, dtype: str = "float64"):
     stem = net.name.replace("-", "_") + ("_f32" if dtype == "float32" else "")
-    return codegen.build(net, out=CACHE / f"{stem}_{form}.py", form=form, dtype=dtype)
+    return build_at(net, CACHE / f"{stem}_{form}.py", dtype, form)
 
 
 def rows(net: Network, n: int, seed: int):

@@ -21,6 +21,9 @@ from tests.writeups.pages import (EXAMPLES, chromium, claims_file, example_file,
                                   screenshot, visit)
 from tests.writeups.test_big import big_spec  # noqa: F401  (a fixture: the 784-64-10 spec)
 
+#: one Chromium for the file (pytest-xdist runs a group in one process)
+pytestmark = pytest.mark.xdist_group("chromium")
+
 #: TeX source a reader must never see: a control word, or a $ of inline math
 RAW_TEX = re.compile(r"\\[A-Za-z]+|\$")
 #: elements that could run or load something

@@ -15,6 +15,9 @@ import pytest
 from tests.cli.running import run_command
 from tests.networks import ROOT
 
+#: the Dask sweeps run in one test process, one cluster at a time (pytest-xdist)
+pytestmark = pytest.mark.xdist_group("dask")
+
 XOR = ["xor", "--data", "xor", "--epochs", "80", "--batch-size", "4"]
 
 

@@ -18,6 +18,9 @@ from codegen.training.sweep import SWEEP_FOLDER, ModuleCode, Run, execute, plan,
 from codegen.modules import build, cache_dir, load_spec
 from derive.errors import ChainruleError
 
+#: the Dask sweeps run in one test process, one cluster at a time (pytest-xdist)
+pytestmark = pytest.mark.xdist_group("dask")
+
 XOR_SETTINGS = Settings(epochs=60, batch_size=4)
 
 
