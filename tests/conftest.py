@@ -1,6 +1,13 @@
 import os
 from pathlib import Path
 
+# One BLAS and OpenMP thread per test process when pytest-xdist runs one process per core:
+# two processes of two threads each on two cores slow each other down (set before numpy is
+# imported; the benchmarks' explicit thread limits still apply).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_variable, "1")
+
 import pytest
 
 # The first import of a module in generated/ makes its __pycache__ folder: made here, by the
