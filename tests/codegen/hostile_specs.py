@@ -74,7 +74,8 @@ def small_network(**changes) -> Network:
 #: every function a generated module may define
 FUNCTIONS = {"_sigmoid", "_softplus", "_relu", "_leaky_relu", "_step", "_sign", "_row_nodes",
              "_row_outputs", "_row_cost", "_row_gradient", "_batch_gradient", "_row_sgd",
-             "_epoch_sgd", "step_sgd", "step_momentum", "step_nesterov", "step_rmsprop", "step_adam",
+             "_epoch_sgd", "_sgd_batch", "_step_batch", "_sgd_chunk", "_gemm",
+             "_gathered", "step_sgd", "step_momentum", "step_nesterov", "step_rmsprop", "step_adam",
              "forward", "predict", "cost", "gradient", "step", "shuffled", "train_epoch",
              "train", "_forward", "_chunk_cost", "_chunk_gradient", "_consecutive"}
 
@@ -82,11 +83,14 @@ FUNCTIONS = {"_sigmoid", "_softplus", "_relu", "_leaky_relu", "_step", "_sign", 
 CONSTANTS = {"SPEC_NAME", "SPEC_HASH", "CHAINRULE_VERSION", "PARAM_NAMES", "INPUT_NAMES",
              "TARGET_NAMES", "OUTPUT_NAMES", "NODE_NAMES", "LOSS", "IS_CLASSIFIER", "DTYPE",
              "INITIAL_PARAMS", "FROZEN", "OPTIMIZERS", "HYPER_NAMES", "DEFAULT_HYPER",
-             "_STARTING_VALUES"}
+             "_STARTING_VALUES", "_BLAS_KIND", "_XXGEMM"}
 
 #: the calls a constant may make: data constructors only (a big module's starting values are
 #: float64 bytes in base64, its frozen flags np.zeros or np.isin of their indices)
-CALLS = {"np.array", "np.zeros", "np.isin", "np.arange", "np.frombuffer", "_b64decode"}
+#: (the matrix form's BLAS gemm is declared by its symbol: types.ExternalFunction)
+CALLS = {"np.array", "np.zeros", "np.isin", "np.arange", "np.frombuffer", "_b64decode",
+         "types.ExternalFunction", "types.intc"}
+BLAS_TYPES = {"types.char", "types.intp", "types.voidptr"}
 
 
 #: what the right side of a constant may be made of (literals, np.array(...), np.float64)
@@ -126,10 +130,10 @@ def assert_only_chainrule_statements(text: str) -> ast.Module:
                         ast.unparse(part)
                 if isinstance(part, ast.Attribute) and not _is_astype(part):
                     assert ast.unparse(part) in {"np.array", "np.float64", "np.float32",
-                                                 "np.bool_", "math.inf", "math.nan"} | CALLS
+                                                 "np.bool_", "math.inf", "math.nan"} | CALLS | BLAS_TYPES
                 if isinstance(part, ast.Name):
-                    assert part.id in {"np", "math", "DTYPE", "_b64decode",
-                                       "_STARTING_VALUES"}, part.id
+                    assert part.id in {"np", "math", "DTYPE", "_b64decode", "types",
+                                       "_STARTING_VALUES", "_BLAS_KIND", "_XXGEMM"}, part.id
         elif isinstance(node, ast.FunctionDef):
             assert node.name in FUNCTIONS, node.name
             args = node.args
@@ -141,6 +145,7 @@ def assert_only_chainrule_statements(text: str) -> ast.Module:
         else:
             raise AssertionError(f"a top-level statement chainrule does not print: "
                                  f"{ast.unparse(node)[:200]}")
+    imports = [i for i in imports if i != ("numba.types", None)]   # the BLAS declaration's
     assert sorted(imports) in ([("math", None), ("numba.njit", None), ("numpy", "np")],
                                [("base64.b64decode", "_b64decode"), ("math", None),
                                 ("numba.njit", None), ("numpy", "np")])
