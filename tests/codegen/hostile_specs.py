@@ -182,6 +182,8 @@ def python_module(text: str) -> types.ModuleType:
     fake = types.ModuleType("numba")
     fake.njit = lambda *args, **kwargs: (lambda f: f)
     real = sys.modules.get("numba")
+    import numba.types
+    fake.types = numba.types   # the matrix form's BLAS declaration (its gemm runs only jitted)
     module = types.ModuleType("generated_in_python")
     sys.modules["numba"] = fake
     try:
