@@ -189,11 +189,17 @@ class Prose:
         links = [(a, b) for a, b in zip(mentions, mentions[1:])
                  if _DEPENDS.match(text, a.end, b.start) and a.name != b.name]
         out = []
-        heads = [a for a, _ in links if not any(y.name == a.name for _, y in links)]
+        depended_on = {b.name for _, b in links}
+        heads = [a for a, _ in links if a.name not in depended_on]
+        # what each name depends on, each once, in the order the text says it (linear in the
+        # links however often a text repeats them)
+        successors: dict[str, dict[str, None]] = {}
+        for a, b in links:
+            successors.setdefault(a.name, {})[b.name] = None
         for head in heads[:1]:
             chain, seen = [head.name], {head.name}
-            while (nxt := next((b.name for a, b in links if a.name == chain[-1]
-                                and b.name not in seen), None)) is not None:
+            while (nxt := next((b for b in successors.get(chain[-1], ())
+                                if b not in seen), None)) is not None:
                 chain.append(nxt)
                 seen.add(nxt)
             after = max(b.end for a, b in links if a.name in seen)

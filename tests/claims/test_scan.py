@@ -118,6 +118,29 @@ def test_hostile_text_is_scanned_in_linear_time(name):
         assert time.process_time() - start < 6.0, (name, format)
 
 
+#: prose a reader of claims in words walks: each repeated until about a megabyte
+HOSTILE_PROSE = {
+    "depends-on": "E(total) does not directly depend on out(h1). The net-input of o1 depends "
+                  "on out(h1).\n",
+    "chain-rule": "By the chain rule, the derivative of E(total) with respect to w1. "
+                  "Differentiating it w.r.t out(h1). ",
+    "product-of": "The partial derivative of E(total) with respect to w1 is the product of "
+                  "dE/dO1 and dO1/dw1. ",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PROSE))
+def test_hostile_prose_is_checked_in_linear_time(name):
+    """Claims stated in words, read from a document of a megabyte that repeats one sentence
+    (the chain of 'depends on' links was quadratic in them: 19 s for this size)."""
+    net = load_example("seed004_afteracademy")
+    sentence = HOSTILE_PROSE[name]
+    text = sentence * (1_000_000 // len(sentence))
+    start = time.process_time()
+    check_document(net, text)
+    assert time.process_time() - start < 6.0, name
+
+
 def test_a_hostile_document_checked_end_to_end_skips_what_it_cannot_read():
     net = load_example("seed004_afteracademy")
     doc = ("h1 = " + "(" * 40 + "w1" + ")" * 40 + "\n"   # nested deeper than a claim may be
