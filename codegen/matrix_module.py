@@ -102,14 +102,12 @@ class MatrixModule:
                 arrays[base] = Array(name)
                 if base in shapes.batch:
                     arrays[shapes.batch[base]] = Array(name)
-            w_off, b_off = self.offsets[t]
-            rows, cols = self.sizes[t + 1], self.sizes[t]
             arrays[shapes.matrices[tp.weights(l)]] = Array(f"W{l}")
-            views.append(f"W{l} = params[{w_off}:{w_off + rows * cols}].reshape(({rows}, {cols}))")
+            views.append(f"W{l} = {self._block(t, tp.weights(l), 'params')}")
             b = tp.bias(l, bias, 1)
             if isinstance(b, sympy.Indexed):
                 arrays[shapes.matrices[b.base]] = Array(f"B{l}", vector=True)
-                views.append(f"B{l} = params[{b_off}:{b_off + rows}]")
+                views.append(f"B{l} = {self._block(t, b, 'params')}")
         for name in self.softmax_buffers():   # a softmax output's row maxima and sums
             arrays[sympy.IndexedBase(name)] = Array(name, vector=True)
         return arrays, views
@@ -236,9 +234,9 @@ class MatrixModule:
         self._alloc(k, f"D{l - 1}", self.sizes[t])
         k.assign(self.arrays[self.template.delta(l - 1)], self.d.layers[t - 1].batch_delta.matrix)
 
-    def _block(self, t: int, parameter, array: str):
-        """(offset, rows, cols) of layer t's weights or bias in a flat array, and the line
-        that views ``array`` there; None for a shared bias (one entry: no view)."""
+    def _block(self, t: int, parameter, array: str) -> str | None:
+        """Layer t's weights (a rows × cols matrix) or per-neuron bias as a view of the flat
+        ``array`` (``params`` or ``grad``); None for a shared bias (one entry: no view)."""
         w_off, b_off = self.offsets[t]
         rows, cols = self.sizes[t + 1], self.sizes[t]
         if parameter == self.template.weights(self._number(t)):
@@ -276,10 +274,13 @@ class MatrixModule:
 
     # ---- functions ----------------------------------------------------------------------
 
-    def _head(self, lines: list[str]) -> list[str]:
-        """The rows of the batch (as DTYPE) and the views of params that ``lines`` use."""
+    def _head(self, lines: list[str], contiguous: bool = False) -> list[str]:
+        """The rows of the batch (as DTYPE; ``contiguous``: C-ordered, as BLAS reads it) and
+        the views of params that ``lines`` use."""
         used = [v for v in self.views if any(v.split(" = ")[0] in line for line in lines)]
-        return ["rows = Xin.shape[0]", "Xb = np.asarray(Xin, dtype=DTYPE)", *used]
+        rows = "np.asarray(Xin, dtype=DTYPE)"
+        return ["rows = Xin.shape[0]",
+                f"Xb = {f'np.ascontiguousarray({rows})' if contiguous else rows}", *used]
 
     def functions(self) -> list[str]:
         """_forward, _chunk_cost, _chunk_gradient, then the row functions and the batch."""
@@ -309,10 +310,9 @@ class MatrixModule:
         fused.emit("total = 0.0")
         self.cost(fused)
         self.backward(fused, sgd=True)
-        head = self._head(fused.lines)
-        head[1] = "Xb = np.ascontiguousarray(np.asarray(Xin, dtype=DTYPE))"   # BLAS reads it
         sgd_chunk = fast_function(
-            "_sgd_chunk", [*head, *fused.lines, "return total"],
+            "_sgd_chunk", [*self._head(fused.lines, contiguous=True), *fused.lines,
+                           "return total"],
             args="params, Xin, Yb, lr, weight_decay",
             doc="The summed cost of the rows; one SGD step on their mean gradient, in place, "
                 "each layer's taken in its backward pass.")
