@@ -50,6 +50,13 @@ def up(layer: sympy.Expr) -> str:
     return sympy.latex(layer)
 
 
+def letters(template: Template) -> tuple[str, str, str]:
+    """The notation's letters of the cost, the activations and the pre-activations (C, a, z in
+    the default; seed 002's ℓ, y, z), as the reasons write them."""
+    notation = template.notation
+    return notation.cost, notation.activation, notation.preactivation
+
+
 def derivative(of: sympy.Expr, wrt: sympy.Expr) -> sympy.Derivative:
     """∂of/∂wrt, unevaluated (the left side of a rule)."""
     return sympy.Derivative(of, wrt, evaluate=False)
@@ -140,11 +147,13 @@ def output_rules(template: Template, layer, activation: str, loss: str) -> list[
     delta = tidy(delta)
     textbook, when = textbook_output(template, layer, delta, activation, loss)
     c = cost_symbol(template)
+    C, A, Z = letters(template)
+    L = up(layer)
     return [
-        Rule("grad_output", derivative(c, a[j]), grad_a, f"∂ of {cost.says} by a^{{{up(layer)}}}_j",
+        Rule("grad_output", derivative(c, a[j]), grad_a, f"∂ of {cost.says} by {A}^{{{L}}}_j",
              (j,), case=loss),
         Rule("delta_output", template.delta(layer)[j], delta,
-             f"Σ_i ∂C/∂a^{{{up(layer)}}}_i · ∂a^{{{up(layer)}}}_i/∂z^{{{up(layer)}}}_j: "
+             f"Σ_i ∂{C}/∂{A}^{{{L}}}_i · ∂{A}^{{{L}}}_i/∂{Z}^{{{L}}}_j: "
              f"∂ of {cost.says}, then of {act.says}"
              + (" (softmax couples every i to j)" if activation == "softmax" else ""),
              (j,), textbook, when, case=f"{activation} + {loss}"),
@@ -171,13 +180,14 @@ def hidden_rules(template: Template, layer, activation: str, next_bias: str) -> 
     delta, _ = adjoint(z[k], [act], {act.lhs: sympy.Lambda(k, grad_a)}, i,
                        forward_form(template, layer, activation))
     c = cost_symbol(template)
+    _, A, Z = letters(template)
     return [
         Rule("grad_activation", derivative(c, a[k]), grad_a,
-             f"Σ_j δ^{{{next_}}}_j ∂z^{{{next_}}}_j/∂a^{{{here}}}_k: ∂ of {above.says}", (k,),
-             case=next_bias),
+             f"Σ_j δ^{{{next_}}}_j ∂{Z}^{{{next_}}}_j/∂{A}^{{{here}}}_k: ∂ of {above.says}",
+             (k,), case=next_bias),
         Rule("delta_hidden", template.delta(layer)[k], sympy.factor_terms(delta),
-             f"Σ_j δ^{{{next_}}}_j ∂z^{{{next_}}}_j/∂a^{{{here}}}_k · "
-             f"∂a^{{{here}}}_k/∂z^{{{here}}}_k: ∂ of {above.says}, then of {act.says}", (k,),
+             f"Σ_j δ^{{{next_}}}_j ∂{Z}^{{{next_}}}_j/∂{A}^{{{here}}}_k · "
+             f"∂{A}^{{{here}}}_k/∂{Z}^{{{here}}}_k: ∂ of {above.says}, then of {act.says}", (k,),
              case=activation),
     ]
 
@@ -192,19 +202,20 @@ def parameter_rules(template: Template, layer, bias: str) -> list[Rule]:
     z_eq = preactivation_equation(template, layer, bias)
     deltas = {z_eq.lhs: template.delta(layer)}
     c = cost_symbol(template)
+    _, _, Z = letters(template)
     w = template.weight(layer, j, k)
     grad_w, _ = adjoint(w, [z_eq], deltas, i)
     rules = [Rule("grad_weight", derivative(c, w), grad_w,
-                  f"Σ_i δ^{{{up(layer)}}}_i ∂z^{{{up(layer)}}}_i/∂w: ∂ of {z_eq.says} by "
-                  "the weight", (j, k))]
+                  f"Σ_i δ^{{{up(layer)}}}_i ∂{Z}^{{{up(layer)}}}_i/∂{template.notation.weight}: "
+                  f"∂ of {z_eq.says} by the weight", (j, k))]
     b = template.bias(layer, bias, j)
     if b is not None:
         grad_b, _ = adjoint(b, [z_eq], deltas, i)
         shared = bias == "shared"
         rules.append(Rule("grad_bias", derivative(c, b), grad_b,
-                          f"Σ_i δ^{{{up(layer)}}}_i ∂z^{{{up(layer)}}}_i/∂b: ∂ of {z_eq.says} "
-                          "by the bias"
-                          + (" (one bias in every z^l_i)" if shared else ""),
+                          f"Σ_i δ^{{{up(layer)}}}_i ∂{Z}^{{{up(layer)}}}_i/"
+                          f"∂{template.notation.bias}: ∂ of {z_eq.says} by the bias"
+                          + (f" (one bias in every {Z}^l_i)" if shared else ""),
                           () if shared else (j,), case=bias))
     return rules
 
@@ -217,13 +228,14 @@ def batch_rule(template: Template, rule: Rule, parameters: set) -> Rule:
     per_row = sympy.IndexedBase(template.notation.cost, real=True)
     mean_symbol = sympy.Symbol(r"\bar{" + template.notation.cost + "}", real=True)
     row = sympy.Dummy("r", integer=True, positive=True)
+    C = template.notation.cost
     mean = Equation(mean_symbol, None, None, sympy.Sum(per_row[row], (row, 1, N)) / N,
-                    "C̄ = (1/N) Σ_n C_n")
+                    f"{C}̄ = (1/N) Σ_n {C}_n")
     weight, _ = adjoint(per_row[n], [mean], {mean_symbol: 1}, i)
     total = sum_over(weight * rowwise(rule.index, parameters), n, 1, N)
     wrt = rule.lhs.variables[0]
     return Rule("batch_" + rule.name.removeprefix("grad_"), derivative(mean_symbol, wrt),
-                total, f"∂ of {mean.says} by each C_n, times ∂C_n/∂θ at row n", rule.free,
+                total, f"∂ of {mean.says} by each {C}_n, times ∂{C}_n/∂θ at row n", rule.free,
                 case=rule.case)
 
 

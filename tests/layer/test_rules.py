@@ -7,6 +7,7 @@ import sympy
 
 from derive import Network
 from derive.functions import function
+from derive.spec.notation import Notation
 from derive.layer import derive_layers
 from derive.layer.template import L, N, i, j, k, l, n, size_symbol
 from derive.vocabulary import ACTIVATIONS
@@ -106,3 +107,17 @@ def test_the_batch_mean_is_one_over_n_of_the_rows():
     wanted = sympy.Sum(t.a(l - 1)[n, k] * t.delta(l)[n, j], (n, 1, N)) / N
     assert batch.index == wanted
     assert "1/N" in batch.reason
+
+
+def test_reasons_speak_the_specs_letters():
+    """Seed 002's notation (activations y, the input layer 0) and seed 000's (Z): the
+    reasons name the partials in those letters, never in the default a and z."""
+    _, rules = general([3, 4, 2], ["sigmoid", "sigmoid"],
+                       notation=Notation(activation="y", target="t", cost="E"))
+    reasons = " ".join(rule.reason for rule in rules.values())
+    assert "∂E/∂y^{L}_i · ∂y^{L}_i/∂z^{L}_j" in reasons
+    assert "∂z^{l + 1}_j/∂y^{l}_k" in reasons
+    assert "∂a" not in reasons and "∂C" not in reasons
+    _, rules = general([3, 4, 2], ["tanh", "tanh"], notation="seed000")
+    reasons = " ".join(rule.reason for rule in rules.values())
+    assert "∂Z^{L}_j" in reasons and "∂z" not in reasons
