@@ -11,7 +11,10 @@ loops over rows and mini-batches).
 
 from __future__ import annotations
 
-import base64
+import hashlib
+import io
+import zipfile
+from pathlib import Path
 
 import numpy as np
 
@@ -52,7 +55,16 @@ def module_form(network: Network, form: str = "auto") -> str:
 
 def emit_module(network: Network | Derivation, dtype: str = "float64",
                 command: str | None = None, form: str = "auto") -> str:
-    """The source text of the generated module for ``network``.
+    """The source text of the generated module for ``network`` (of a network above
+    :data:`COMPANION_ABOVE` parameters, the text without its companion file: see
+    :func:`emit_files`)."""
+    return emit_files(network, dtype, command, form)[0]
+
+
+def emit_files(network: Network | Derivation, dtype: str = "float64",
+               command: str | None = None, form: str = "auto") -> tuple[str, bytes | None]:
+    """The source text of the generated module for ``network``, and the bytes of its
+    companion file (None for networks of at most :data:`COMPANION_ABOVE` parameters).
 
     Args:
         network: the spec (or its derivation).
@@ -64,7 +76,9 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
             or ``"auto"`` (see :func:`module_form`).
 
     Returns:
-        The module's text; the same spec always gives the same bytes.
+        The module's text and its companion's bytes, which the module reads from
+        :func:`companion_path` of its own file (and checks by their digest, printed in the
+        text); the same spec always gives the same bytes.
     """
     derivation = network if isinstance(network, Derivation) else None
     network = derivation.network if derivation else network
@@ -82,12 +96,13 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
     rows = module.functions()
     steps = print_steps(module.printer)
     loss = network.layers.loss if network.layers is not None else "custom"
+    companion = companion_bytes(network) if len(network.parameters) > COMPANION_ABOVE else None
     hyper_defaults = [network.learning_rate, 0.9, 0.9, 0.999, 1e-8, 0.0]
     constants = {
         "SPEC_NAME": literal(network.name),
         "SPEC_HASH": literal(spec_hash(network, dtype, form)),
         "CHAINRULE_VERSION": literal(__version__),
-        "PARAM_NAMES": _tuple(network.parameters),
+        "PARAM_NAMES": _tuple(network.parameters) if companion is None else IN_COMPANION,
         "INPUT_NAMES": _tuple(network.inputs),
         "TARGET_NAMES": _tuple(network.targets),
         "OUTPUT_NAMES": _tuple(module.outputs),
@@ -95,13 +110,12 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
         "LOSS": literal(loss),
         "IS_CLASSIFIER": repr(loss in CLASSIFIER_LOSSES),
         "DTYPE": f"np.{dtype}",
-        "INITIAL_PARAMS": _initial(network),
+        "INITIAL_PARAMS": _floats_array(network),
         "FROZEN": _frozen(network),
         "OPTIMIZERS": _tuple(OPTIMIZERS),
         "HYPER_NAMES": _tuple(HYPER),
         "DEFAULT_HYPER": f"np.array({_floats(hyper_defaults)}, dtype=DTYPE)",
     }
-    packed = constants["INITIAL_PARAMS"] == PACKED
     blas = GEMM in rows   # arrays updated in place by BLAS (the matrix form's SGD step)
     # constants of many lines (a big network's names) go to the end, after the code
     later = [k for k, v in constants.items() if "\n" in v]
@@ -109,8 +123,7 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
     if later:
         top.insert(0, f"# {', '.join(later)}: at the end of the module (long)")
     parts = [_header(network, dtype, command, form),
-             "import math\n" + ("from base64 import b64decode as _b64decode\n" if packed else "")
-             + "\nimport numpy as np\nfrom numba import njit\n" + (BLAS_IMPORT + "\n" if blas else ""),
+             "import math\n\nimport numpy as np\nfrom numba import njit\n" + (BLAS_IMPORT + "\n" if blas else ""),
              "\n".join(top) + "\n" + ("\n" + blas_declaration(dtype) + "\n" if blas else ""),
              ("# ---- numerically safe activations (chainrule's printer table)\n\n"
               + helper_source(module.printer.helpers)) if module.printer.helpers else "",
@@ -119,18 +132,21 @@ def emit_module(network: Network | Derivation, dtype: str = "float64",
              "# ---- loops over rows and mini-batches (template)\n\n" + LOOPS,
              ("# ---- long constants\n\n" + "\n".join(f"{k} = {constants[k]}" for k in later))
              if later else "",
-             _packed(network) if packed else ""]
-    return "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
+             _companion_loader(network, companion) if companion is not None else ""]
+    text = "\n\n".join(p.rstrip("\n") + "\n" for p in parts if p.strip()).rstrip("\n") + "\n"
+    return text, companion
 
 
 #: constants whose one-line form is longer than this are wrapped into lines of WIDTH
 LONG_LINE = 2_000
 WIDTH = 96
-#: starting values of modules with more parameters than this are packed at the module's end
-#: (float64 bytes in base64: a third of the size of float literals)
-PACK_ABOVE = 10_000
-#: what INITIAL_PARAMS says in the constants when the values are packed
-PACKED = "None  # set at the end of the module, from its packed starting values"
+#: modules of networks with more parameters than this keep the parameters' names and starting
+#: values in a companion file next to them (:func:`companion_path`), not in their text
+COMPANION_ABOVE = 10_000
+#: the companion file's name: the module's, with this in place of ``.py``
+COMPANION_SUFFIX = ".chainrule.npz"
+#: what PARAM_NAMES and INITIAL_PARAMS say in the constants when they are in the companion
+IN_COMPANION = "None  # read at the end of the module, from its companion file"
 
 
 def _tuple(items) -> str:
@@ -157,21 +173,71 @@ def _wrapped(open_: str, items: list[str], close: str) -> str:
     return open_ + "\n" + "\n".join("    " + text for text in lines) + "\n" + close
 
 
-def _initial(network: Network) -> str:
-    if len(network.parameters) > PACK_ABOVE:
-        return PACKED
+def _floats_array(network: Network) -> str:
+    if len(network.parameters) > COMPANION_ABOVE:
+        return IN_COMPANION
     return f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)"
 
 
-def _packed(network: Network) -> str:
-    """The starting values as float64 bytes in base64, lines of 76 characters, decoded."""
-    data = base64.b64encode(np.asarray(list(network.parameters.values()), dtype="<f8")
-                            .tobytes()).decode("ascii")
-    chunks = "\n".join(f'    "{data[at:at + 76]}"' for at in range(0, len(data), 76))
-    return (f"# ---- starting values: {len(network.parameters):,} float64 numbers in PARAM_NAMES "
-            f"order, base64\n\n_STARTING_VALUES = (\n{chunks}\n)\n"
-            'INITIAL_PARAMS = np.frombuffer(_b64decode(_STARTING_VALUES), dtype="<f8")'
-            ".astype(DTYPE)\n")
+def companion_path(module: str | Path) -> Path:
+    """The companion file of the module at ``module``: ``net.py`` → ``net.chainrule.npz``."""
+    module = Path(module)
+    return module.with_name(module.stem + COMPANION_SUFFIX)
+
+
+def companion_bytes(network: Network) -> bytes:
+    """The companion file of a big network's module: a NumPy ``.npz`` of ``PARAM_NAMES``
+    (their UTF-8 text, a name a line, as bytes) and ``INITIAL_PARAMS`` (float64), stored
+    uncompressed with fixed dates, so that the same spec gives the same bytes."""
+    arrays = {"PARAM_NAMES": np.frombuffer("\n".join(network.parameters).encode("utf-8"),
+                                           dtype=np.uint8),
+              "INITIAL_PARAMS": np.asarray(list(network.parameters.values()), dtype="<f8")}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as npz:
+        for key, array in arrays.items():
+            entry = io.BytesIO()
+            np.lib.format.write_array(entry, array, version=(1, 0), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.create_system = 3   # the same bytes on every system
+            npz.writestr(info, entry.getvalue())
+    return archive.getvalue()
+
+
+#: the end of a module whose names and starting values are in its companion file
+COMPANION_LOADER = """\
+# ---- parameter names and starting values: {count:,} of them, in the companion file
+# <this module's name>{suffix} (written with it; checked by its SHA-256)
+
+_COMPANION_SHA256 = {digest!r}
+
+
+def _companion():
+    import hashlib
+    import io
+    import os
+    path = os.path.splitext(__file__)[0] + {suffix!r}
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        raise ImportError(f"{{path}}: cannot read this module's companion file (its "
+                          f"parameters' names and starting values): {{err.strerror or err}}; "
+                          "generate the module again (its Regenerate line)") from None
+    if hashlib.sha256(data).hexdigest() != _COMPANION_SHA256:
+        raise ImportError(f"{{path}}: not the companion file this module was generated with; "
+                          "generate the module again (its Regenerate line)")
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        names = tuple(arrays["PARAM_NAMES"].tobytes().decode("utf-8").split("\\n"))
+        return names, arrays["INITIAL_PARAMS"].astype(DTYPE)
+
+
+PARAM_NAMES, INITIAL_PARAMS = _companion()
+"""
+
+
+def _companion_loader(network: Network, companion: bytes) -> str:
+    return COMPANION_LOADER.format(count=len(network.parameters), suffix=COMPANION_SUFFIX,
+                                   digest=hashlib.sha256(companion).hexdigest())
 
 
 def _frozen(network: Network) -> str:

@@ -46,6 +46,7 @@ MAX_MODULE_NAME = 100
 #: after it plus about 40 characters, and file systems stop at 255.
 MAX_MODULE_FILE_NAME = 200
 _HASH_LINE = re.compile(r"^SPEC_HASH = '([0-9a-f]{64})'$", re.MULTILINE)
+_COMPANION_LINE = re.compile(r"^_COMPANION_SHA256 = '([0-9a-f]{64})'$", re.MULTILINE)
 
 #: Module names a generated module must not take, besides the standard library and anything
 #: importable: chainrule's own packages and folders, its dependencies and their usual aliases.
@@ -181,13 +182,35 @@ def regenerate_command(network: Network, path: Path, dtype: str, form: str = "au
 
 
 def is_current(path: Path, network: Network, dtype: str, form: str = "auto") -> bool:
-    """Whether the module at ``path`` was generated from this very spec (by its hash)."""
+    """Whether the module at ``path`` was generated from this very spec (by its hash), with
+    its companion file beside it when it has one."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     found = _HASH_LINE.search(text)
-    return bool(found) and found.group(1) == spec_hash(network, dtype, form)
+    return bool(found) and found.group(1) == spec_hash(network, dtype, form) \
+        and has_companion(text, path)
+
+
+def has_companion(text: str, path: Path) -> bool:
+    """Whether the companion file the module ``text`` reads is beside ``path``, unchanged
+    (True for a module that has none)."""
+    from codegen.emit import companion_path
+    digest = companion_digest(text)
+    if digest is None:
+        return True
+    try:
+        data = companion_path(path).read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == digest
+
+
+def companion_digest(text: str) -> str | None:
+    """The SHA-256 of the companion file module ``text`` reads (None: it reads none)."""
+    found = _COMPANION_LINE.search(text)
+    return found.group(1) if found else None
 
 
 # --------------------------------------------------------------------------- writing
@@ -195,17 +218,20 @@ def is_current(path: Path, network: Network, dtype: str, form: str = "auto") -> 
 def write(network: Network, path: Path | None = None, dtype: str = "float64",
           form: str = "auto") -> Path:
     """Derive and print the module of ``network`` and put it at ``path`` (default:
-    :func:`module_path`) once it compiles; returns its path."""
+    :func:`module_path`) once it compiles, with its companion file when it has one; returns
+    its path."""
     from codegen import emit
     path = output_path(path, network, dtype) if path else module_path(network, dtype)
     command = regenerate_command(network, path, dtype, form)
-    install(emit.emit_module(network, dtype, command, form), path)
+    install(*emit.emit_files(network, dtype, command, form), path=path)
     return path
 
 
-def install(text: str, path: Path) -> None:
+def install(text: str, companion: bytes | None = None, *, path: Path) -> None:
     """Put module ``text`` at ``path`` only once it byte-compiles and imports (checked on a
-    scratch copy), then atomically (through a temporary file renamed into place).
+    scratch copy), then atomically (through a temporary file renamed into place); its
+    companion file first, so that a module is never beside a companion not its own for
+    longer than the rename.
 
     Raises:
         CodegenError: the text does not compile or its import fails (a bug of chainrule's:
@@ -220,16 +246,22 @@ def install(text: str, path: Path) -> None:
         raise CodegenError(f"the module printed for {comment(path.name)} does not compile: "
                            f"{getattr(err, 'msg', err)} (line {getattr(err, 'lineno', '?')})",
                            hint="a bug in chainrule: please report the spec") from None
-    _check_import(text, path)
+    _check_import(text, companion, path)
+    if companion is not None:
+        from codegen.emit import companion_path
+        write_atomic(companion_path(path), companion)
     write_atomic(path, text)
 
 
-def _check_import(text: str, path: Path) -> None:
+def _check_import(text: str, companion: bytes | None, path: Path) -> None:
     """Import ``text`` from a scratch folder (its top level runs: the imports, the constants,
     the decorators), so that a module whose import fails is never written."""
+    from codegen.emit import companion_path
     with tempfile.TemporaryDirectory(prefix="chainrule-check-") as scratch:
         copy = Path(scratch) / "module.py"
         copy.write_text(text, encoding="utf-8")
+        if companion is not None:
+            companion_path(copy).write_bytes(companion)
         try:
             _import(copy, "chainrule_checked_module")
         except Exception as err:

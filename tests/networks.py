@@ -20,20 +20,11 @@ EXAMPLES = ROOT / "examples"
 BIG_EXAMPLES = ("digits_64_32_10", "seed003_keras_mnist")
 
 
-#: Examples whose generated module is not committed to generated/, with the reason: the
-#: modules printed today hold the starting parameters and the names inline (784-64-10's is
-#: 2.2 MB, lines of 1 MB). A module that compact printing makes small (issue 10 §4) goes back
-#: into generated/ (and out of this table) at the merge. `chainrule codegen` and `train`
-#: still write it there on use, untracked.
-UNCOMMITTED_MODULES = {
-    "seed003_keras_mnist": "its module is 2.2 MB today, its parameters inline (issue 10 §4)",
-}
-
-
 def committed_examples() -> list[str]:
-    """The examples whose modules are committed to generated/ (all but UNCOMMITTED_MODULES)."""
+    """The examples whose modules are committed to generated/: every one (a big network's
+    with its companion file of names and starting values)."""
     from derive.spec.examples import example_names
-    return [name for name in example_names() if name not in UNCOMMITTED_MODULES]
+    return list(example_names())
 
 
 def written_up_examples() -> list[str]:

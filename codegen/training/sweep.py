@@ -27,7 +27,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from codegen.modules import build, cache_dir, install, load_module, load_spec, module_path
+from codegen.modules import (build, cache_dir, companion_digest, has_companion, install,
+                             load_module, load_spec, module_path)
 from codegen.training.grid import Run, grid_runs, hidden_text
 from codegen.training.loop import Settings, scorer, train
 from codegen.training.sweep_rows import Rows, sweep_rows
@@ -50,6 +51,9 @@ class ModuleCode:
     #: where the client keeps it: a worker on the same machine (a LocalCluster) that finds
     #: this very text there uses that file, and Numba's cache beside it, as the client does
     path: str = ""
+    #: the bytes of its companion file (a big network's names and starting values), if any;
+    #: the text holds their digest, so the text's digest stands for both
+    companion: bytes | None = None
 
     @property
     def digest(self) -> str:
@@ -181,7 +185,10 @@ def _code(network: Network, dtype: str, base_module: ModuleType) -> ModuleCode:
             tag = hashlib.sha256(tag.encode()).hexdigest()[:12]
         path = cache_dir() / SWEEP_FOLDER / f"{module_path(network, dtype).stem}_h{tag}.py"
         path = Path(build(network, dtype=dtype, out=path).__file__)
-    return ModuleCode(path.stem, path.read_text(encoding="utf-8"), str(path))
+    from codegen.emit import companion_path
+    text = path.read_text(encoding="utf-8")
+    companion = companion_path(path).read_bytes() if companion_digest(text) else None
+    return ModuleCode(path.stem, text, str(path), companion)
 
 
 def _hash(network: Network, dtype: str) -> str:
@@ -206,7 +213,7 @@ def worker_module(code: ModuleCode) -> ModuleType:
     path = Path(code.path) if code.path and _holds(Path(code.path), code.text) else \
         cache_dir() / SWEEP_FOLDER / "received" / f"{code.stem[:80]}_{digest[:16]}.py"
     if not _holds(path, code.text):
-        install(code.text, path)
+        install(code.text, code.companion, path=path)
     module = load_module(path)
     compile_module(module)
     _LOADED[digest] = module
@@ -214,9 +221,11 @@ def worker_module(code: ModuleCode) -> ModuleType:
 
 
 def _holds(path: Path, text: str) -> bool:
-    """Whether the file at ``path`` holds ``text`` (False when there is no such file)."""
+    """Whether the file at ``path`` holds ``text``, with its companion file when it has one
+    (False when there is no such file)."""
     try:
-        return path.is_file() and path.read_text(encoding="utf-8") == text
+        return path.is_file() and path.read_text(encoding="utf-8") == text \
+            and has_companion(text, path)
     except (OSError, UnicodeDecodeError):
         return False
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import codegen
-from codegen.emit import emit_module
+from codegen.emit import companion_path, emit_files, emit_module
 from codegen.modules import GENERATED_DIR, regenerate_command
 from derive.scalar.chain import derive
 from derive.scalar.values import compute
@@ -26,9 +26,12 @@ def test_committed_modules_regenerate_byte_for_byte(name):
     network = Network.from_toml(example_path(name))
     path = GENERATED_DIR / f"{name}.py"
     assert path.is_file(), f"generated/{name}.py is missing: run `chainrule codegen {name}`"
-    fresh = emit_module(network, command=regenerate_command(network, path, "float64"))
+    fresh, companion = emit_files(network, command=regenerate_command(network, path, "float64"))
     assert fresh == path.read_text(encoding="utf-8"), \
         f"generated/{name}.py is stale: run `chainrule codegen examples/{name}.toml`"
+    beside = companion_path(path)
+    assert (beside.read_bytes() if beside.exists() else None) == companion, \
+        f"generated/{beside.name} is stale: run `chainrule codegen examples/{name}.toml`"
 
 
 def test_emit_is_deterministic():

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 import codegen
-from codegen.emit import MATRIX_FORM_ABOVE, emit_module, module_form
+from codegen.emit import MATRIX_FORM_ABOVE, emit_files, module_form
+from codegen.modules import is_current, load_module
 from derive.scalar.chain import derive
 from derive.spec.model import Network
 from tests.codegen.building import CACHE, CORPUS, build, build_at, params_of, spec_rows
-from tests.codegen.hostile_specs import assert_only_chainrule_statements, python_module
+from tests.codegen.hostile_specs import assert_only_chainrule_statements
 from tests.oracles import torch_gradients
 
 LAYERED = [name for name, net in CORPUS.items() if net.layers is not None]
@@ -203,23 +204,34 @@ def test_training_matches_the_index_form():
     assert ha[-1] < ha[0]
 
 
-def test_a_784_64_10_module_stays_readable():
-    """Seed 003's network: no 2 MB file, no line of thousands of characters, starting values
-    packed exactly, the long name tuples after the code; it imports and computes."""
+def test_a_784_64_10_module_stays_readable(tmp_path):
+    """Seed 003's network: a module of tens of kilobytes with no long line, its 50,890 names
+    and starting values in a companion file beside it (the same bytes for the same spec),
+    read back exactly; a missing or altered companion is a clear ImportError and makes the
+    module out of date, so that build writes both again."""
     net = Network.layered([784, 64, 10], ["relu", "softmax"], loss="cce", init_seed=0,
                           name="mlp-784-64-10")
-    text = emit_module(net)
-    assert len(text.encode()) < 2_000_000
+    text, companion = emit_files(net)
+    assert len(text.encode()) < 100_000 and len(companion) < 1_000_000
     assert max(len(line) for line in text.splitlines()) <= 2_000
-    assert len(text.splitlines()) < 20_000
-    code = text.index("def _forward")
-    assert text.index("PARAM_NAMES = (") > code and text.index("_STARTING_VALUES") > code
-    m = python_module(text)
+    assert emit_files(net) == (text, companion)
+    assert "np.dot(Xb, W2.T, Z2)" in text and "np.dot(D2.T, Xb, T" in text
+    assert_only_chainrule_statements(text)  # reading the companion runs nothing else
+    out = tmp_path / "mlp.py"
+    m = codegen.build(net, out=out)
+    assert (tmp_path / "mlp.chainrule.npz").read_bytes() == companion
     assert m.PARAM_NAMES == tuple(net.parameters) and len(m.PARAM_NAMES) == 50_890
     np.testing.assert_array_equal(m.INITIAL_PARAMS, list(net.parameters.values()))
     assert not m.FROZEN.any() and m.FROZEN.shape == (50_890,)
-    assert "np.dot(Xb, W2.T, Z2)" in text and "np.dot(D2.T, Xb, T" in text
-    assert_only_chainrule_statements(text)  # the packed values run nothing on import
+    altered = companion[:-9] + bytes([companion[-9] ^ 1]) + companion[-8:]
+    for spoil in (lambda p: p.unlink(), lambda p: p.write_bytes(altered)):
+        spoil(tmp_path / "mlp.chainrule.npz")
+        with pytest.raises(ImportError, match="companion file"):
+            load_module(out)
+        assert not is_current(out, net, "float64")
+        rebuilt = codegen.build(net, out=out)
+        assert (tmp_path / "mlp.chainrule.npz").read_bytes() == companion
+        assert rebuilt.PARAM_NAMES == m.PARAM_NAMES
 
 
 def test_auto_takes_the_matrix_form_for_big_layered_specs():

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 import codegen
-from codegen.emit import emit_module
+from codegen.emit import COMPANION_ABOVE, companion_path, emit_files
 from codegen.modules import GENERATED_DIR, module_name, module_path
 from derive.cli import main
 from derive.errors import ChainruleError
+from derive.spec.examples import example_path
 from derive.spec.model import Network
 from derive.spec.source import Source
 from tests.codegen.building import CORPUS
@@ -39,8 +40,14 @@ def test_generated_holds_exactly_the_examples_modules():
                              capture_output=True, text=True)
     if tracked.returncode != 0:
         pytest.skip("not a git checkout")
-    committed = {Path(p).stem for p in tracked.stdout.split() if p.endswith(".py")}
+    files = tracked.stdout.split()
+    committed = {Path(p).stem for p in files if p.endswith(".py")}
     assert committed == {"__init__", *committed_examples()}
+    companions = {Path(p).name for p in files if not p.endswith(".py")}
+    assert companions == {companion_path(GENERATED_DIR / f"{name}.py").name
+                          for name in committed_examples()
+                          if len(Network.from_toml(example_path(name)).parameters)
+                          > COMPANION_ABOVE}
 
 
 STEMS = ["__init__", "__main__", "np", "numba", "math", "sympy", "numpy", "derive", "codegen",
@@ -181,20 +188,21 @@ def test_two_specs_of_one_stem_get_two_modules(tmp_path, cache):
 
 def _broken(marker: str):
     """An emitter whose module is ``marker``-broken: a syntax error or a Numba type error."""
-    real = emit_module
+    real = emit_files
 
     def emit(*args, **kwargs):
-        text = real(*args, **kwargs)
+        text, companion = real(*args, **kwargs)
         if marker == "syntax":
-            return text + "\ndef broken(:\n"
-        return text.replace("    return history\n", '    return history + "not a number"\n')
+            return text + "\ndef broken(:\n", companion
+        return text.replace("    return history\n", '    return history + "not a number"\n'), \
+            companion
     return emit
 
 
 def test_a_module_that_does_not_compile_is_never_current(tmp_path, cache, monkeypatch):
     spec = tmp_path / "net.toml"
     spec.write_text(spec_text(), encoding="utf-8")
-    monkeypatch.setattr("codegen.emit.emit_module", _broken("syntax"))
+    monkeypatch.setattr("codegen.emit.emit_files", _broken("syntax"))
     with pytest.raises(ChainruleError, match="does not compile"):
         codegen.build(spec)
     assert not module_path(spec).exists() and not list(cache.glob("*"))
@@ -206,7 +214,7 @@ def test_a_module_that_does_not_compile_is_never_current(tmp_path, cache, monkey
 def test_a_module_numba_cannot_compile_is_not_kept(tmp_path, cache, monkeypatch, capsys):
     spec = tmp_path / "net.toml"
     spec.write_text(spec_text(), encoding="utf-8")
-    monkeypatch.setattr("codegen.emit.emit_module", _broken("numba"))
+    monkeypatch.setattr("codegen.emit.emit_files", _broken("numba"))
     assert main(["train", str(spec), "--data", "synthetic", "--epochs", "1", "--quiet",
                  "-o", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err

@@ -214,3 +214,25 @@ def test_the_trainer_in_grid_search_on_dask(client):
     assert stream.data, "no task ran on the cluster"
     assert search.best_params_ == {"optimizer": "adam"}
     assert search.best_score_ >= 0.9
+
+
+def test_a_worker_gets_a_big_modules_companion_with_its_text(tmp_path, monkeypatch):
+    """A module whose names and starting values are in a companion file (784-64-10) reaches
+    a worker that shares no disk with the client as text and companion bytes together: the
+    worker writes both into its cache folder and imports the module from there."""
+    from codegen.emit import companion_path
+    from codegen.training import sweep as sweeps
+    from derive.spec.model import Network
+    monkeypatch.setenv("CHAINRULE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("codegen.modules.compile_module", lambda module: None)  # import only
+    net = Network.layered([784, 64, 10], ["relu", "softmax"], loss="cce", init_seed=0,
+                          name="mlp-784-64-10")
+    module = build(net, out=tmp_path / "client" / "mlp.py")
+    code = sweeps._code(net, "float64", module)
+    assert code.companion == companion_path(module.__file__).read_bytes()
+    sent = pickle.loads(pickle.dumps(replace(code, path="/nowhere/mlp.py")))
+    received = sweeps.worker_module(sent)
+    assert received.__file__ != module.__file__
+    assert received.PARAM_NAMES == module.PARAM_NAMES
+    np.testing.assert_array_equal(received.INITIAL_PARAMS, module.INITIAL_PARAMS)
+    assert companion_path(received.__file__).read_bytes() == code.companion
