@@ -160,7 +160,8 @@ class MatrixModule:
 
     def _safe_softmax(self, k: Kernels, l: int, activation: sympy.Expr) -> sympy.Expr:
         """e^{z_j} / Σ_i e^{z_i} with the row's maximum M subtracted from every exponent
-        (the same quotient, no overflow); its sum is kept in S for the cost's log-sum-exp."""
+        (the same quotient, no overflow); its sum is kept in S for the cost's log-sum-exp.
+        The exponentials are taken once, into A, which the quotient then divides by S."""
         tp = self.template
         top, total = sympy.IndexedBase(f"M{l}"), sympy.IndexedBase(f"S{l}")
         k.emit(f"M{l} = np.empty(rows, dtype=DTYPE)")
@@ -170,10 +171,15 @@ class MatrixModule:
             lambda e: isinstance(e, sympy.exp) and isinstance(e.args[0], sympy.Indexed)
             and e.args[0].base == tp.z(l), lambda e: sympy.exp(e.args[0] - top[n]))
         sums = list(shifted.atoms(sympy.Sum))
-        if len(sums) != 1:
+        if len(sums) != 1 or len(sums[0].limits) != 1:
             raise CodegenError("matrix form: a softmax is one quotient by one sum")
-        k.summed(sums[0], total[n])
-        return shifted.xreplace({sums[0]: total[n]})
+        # each exponential once: the sum's term at i = j goes into A's own entries first,
+        # the sum adds those up, and the quotient divides them in place
+        (index, _, high), = sums[0].limits
+        term, held = sums[0].function.xreplace({index: j}), tp.a(l)
+        k.each(N, self.sizes[-1], self.arrays[held].at(n, j), k.indexed(term))
+        k.summed(sympy.Sum(held[n, index], (index, 1, high)), total[n])
+        return shifted.xreplace({sums[0]: total[n], term: held[n, j]})
 
     def cost(self, k: Kernels) -> None:
         """``total += Σ_n C_n``, the template's loss at every row, logs made safe."""

@@ -86,13 +86,16 @@ def _forward(params, Xin):
             acc = max(acc, Z3[n, i])
         M3[n] = acc
     for n in range(rows):
+        for j in range(10):
+            A3[n, j] = math.exp(-M3[n] + Z3[n, j])
+    for n in range(rows):
         acc = 0.0
         for i in range(10):
-            acc += math.exp(-M3[n] + Z3[n, i])
+            acc += A3[n, i]
         S3[n] = acc
     for n in range(rows):
         for j in range(10):
-            A3[n, j] = math.exp(-M3[n] + Z3[n, j])/S3[n]
+            A3[n, j] = A3[n, j]/S3[n]
     return Z2, A2, Z3, A3, M3, S3
 
 
