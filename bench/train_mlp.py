@@ -3,8 +3,9 @@
 Seed 003's Keras model, 784-64-10 relu/softmax with categorical cross-entropy, SGD lr 0.01,
 batches of 32, on 60,000 MNIST-shaped rows (synthetic: no download), in float32 and
 float64, and a 64-32-10 net of the same kind on scikit-learn's digits; each in a fixed row
-order and shuffled every epoch. Peers, all doing the same job (forward, cost, backward, one
-SGD step per batch):
+order and shuffled every epoch. Peers, all doing the same job (forward, the cost, backward,
+one SGD step per batch, and the epoch's mean cost returned, as chainrule's ``train`` and
+Keras's ``fit`` report it):
 
 * chainrule: the generated module (matrix form); shuffled is its ``train_epoch``, fixed
   order its ``_sgd_batch`` (the batch's SGD step) in the same loop without the shuffle;
@@ -145,6 +146,7 @@ def numpy_peer(sizes, dtype, shuffled: bool):
 
     def run(X, Y):
         order = rng.permutation(X.shape[0]) if shuffled else None
+        cost = 0.0
         for s in range(0, X.shape[0], 32):
             if shuffled:
                 x, y = X[order[s:s + 32]], Y[order[s:s + 32]]
@@ -156,8 +158,11 @@ def numpy_peer(sizes, dtype, shuffled: bool):
                 if k < len(sizes) - 2:
                     outs.append(np.maximum(z, 0))
                 else:
-                    e = np.exp(z - z.max(axis=1, keepdims=True))
-                    outs.append(e / e.sum(axis=1, keepdims=True))
+                    shifted = z - z.max(axis=1, keepdims=True)
+                    e = np.exp(shifted)
+                    total = e.sum(axis=1, keepdims=True)
+                    cost -= (y * (shifted - np.log(total))).sum()
+                    outs.append(e / total)
             delta = (outs[-1] - y) / x.shape[0]
             for k in reversed(range(len(sizes) - 1)):
                 gw, gb = delta.T @ outs[k], delta.sum(axis=0)
@@ -165,6 +170,7 @@ def numpy_peer(sizes, dtype, shuffled: bool):
                     delta = (delta @ params[2 * k]) * (outs[k] > 0)
                 params[2 * k] -= lr * gw
                 params[2 * k + 1] -= lr * gb
+        return cost / X.shape[0]
     return run
 
 
@@ -194,6 +200,7 @@ def hand_epoch():
         Z2 = np.empty((N, W2.shape[0]), dtype=X.dtype)
         D1 = np.empty((N, W1.shape[0]), dtype=X.dtype)
         gW1, gW2 = np.empty_like(W1), np.empty_like(W2)
+        cost = 0.0
         for s in range(0, X.shape[0] - N + 1, N):
             Xb, Yb = X[s:s + N], Y[s:s + N]
             if gather:   # shuffled: copy the batch's rows together
@@ -215,7 +222,9 @@ def hand_epoch():
                 total = 0.0
                 for j in range(Z2.shape[1]):
                     total += np.exp(Z2[r, j] - top)
+                log_total = np.log(total)
                 for j in range(Z2.shape[1]):
+                    cost -= (Z2[r, j] - top - log_total) * Yb[r, j]
                     Z2[r, j] = (np.exp(Z2[r, j] - top) / total - Yb[r, j]) / N
             np.dot(Z2.T, Z1, gW2)
             np.dot(Z2, W2, D1)
@@ -236,6 +245,7 @@ def hand_epoch():
             for j in range(W2.shape[0]):
                 for k in range(W2.shape[1]):
                     W2[j, k] -= lr * gW2[j, k]
+        return cost / X.shape[0]
     return epoch
 
 
@@ -252,6 +262,7 @@ def torch_peer(sizes, dtype, shuffled: bool, threads: int):
             tensors[id(X)] = (torch.from_numpy(X), torch.from_numpy(Y))
         Xt, Yt = tensors[id(X)]
         order = torch.randperm(X.shape[0]) if shuffled else None
+        cost = torch.zeros((), dtype=kind)
         for s in range(0, X.shape[0], 32):
             rows = order[s:s + 32] if shuffled else slice(s, s + 32)
             a, y = Xt[rows], Yt[rows]
@@ -262,6 +273,8 @@ def torch_peer(sizes, dtype, shuffled: bool, threads: int):
             opt.zero_grad()
             loss.backward()
             opt.step()
+            cost += loss.detach() * a.shape[0]
+        return float(cost) / X.shape[0]
     return run
 
 
@@ -278,7 +291,7 @@ def jax_peer(sizes, dtype, shuffled: bool):
             a = jax.nn.relu(a) if k < len(sizes) - 2 else a
         return -(y * jax.nn.log_softmax(a, axis=1)).sum(axis=1).mean()
 
-    grad = jax.grad(loss)
+    value_and_grad = jax.value_and_grad(loss)
 
     @jax.jit
     def epoch(params, X, Y, key):
@@ -287,15 +300,18 @@ def jax_peer(sizes, dtype, shuffled: bool):
         xb, yb = X[order].reshape(-1, 32, X.shape[1]), Y[order].reshape(-1, 32, Y.shape[1])
 
         def body(p, batch):
-            return [w - 0.01 * g for w, g in zip(p, grad(p, *batch))], None
-        return jax.lax.scan(body, params, (xb, yb))[0]
+            cost, grads = value_and_grad(p, *batch)
+            return [w - 0.01 * g for w, g in zip(p, grads)], cost
+        params, costs = jax.lax.scan(body, params, (xb, yb))
+        return params, costs.mean()
 
     state = {"params": [jnp.asarray(p) for p in init(sizes, dtype)], "epoch": 0}
 
     def run(X, Y):
         state["epoch"] += 1
         key = jax.random.PRNGKey(state["epoch"])
-        state["params"] = jax.block_until_ready(epoch(state["params"], X, Y, key))
+        state["params"], cost = jax.block_until_ready(epoch(state["params"], X, Y, key))
+        return float(cost)
     return run
 
 
@@ -334,7 +350,8 @@ def peers(case: Case, module, shuffled: bool, skip: set) -> list[tuple[str, obje
     out = [("chainrule (matrix form)", chainrule_peer(module, shuffled), 1),
            ("chainrule, 2 BLAS threads", chainrule_peer(module, shuffled), 2)]
     if len(case.sizes) == 3:
-        out.append(("Numba loop with np.dot", hand_numba_peer(case.sizes, dtype, shuffled), 1))
+        out += [(f"Numba loop with np.dot{', 2 BLAS threads' * (k > 1)}",
+                 hand_numba_peer(case.sizes, dtype, shuffled), k) for k in (1, 2)]
     out += [(f"NumPy, {k} thread{'s' * (k > 1)}", numpy_peer(case.sizes, dtype, shuffled), k)
             for k in (1, 2)]
     if "torch" not in skip:
@@ -353,9 +370,9 @@ def measure(case: Case, module, X, Y, shuffled: bool, rounds: int, skip: set) ->
     """Best seconds per epoch of every peer, the peers interleaved round by round."""
     found = peers(case, module, shuffled, skip)
     runs = [(name, run, threads) for name, run, threads in found if run is not None]
-    for _, run, threads in runs:   # compile and warm up on a small slice
-        with blas_threads(threads):
-            run(X[:256], Y[:256])
+    for _, run, threads in runs:   # compile and warm up: one epoch on the timed rows (JAX
+        with blas_threads(threads):   # compiles for each shape of its inputs)
+            run(X, Y)
     best = {name: math.inf for name, _, _ in runs}
     for _ in range(rounds):
         for name, run, threads in runs:
