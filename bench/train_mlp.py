@@ -432,7 +432,7 @@ def main() -> None:
     print("single-thread A @ B peak (square GEMM): "
           + ", ".join(f"{np.dtype(d).name} {p:,.1f} GFLOP/s" for d, p in peaks.items()) + "\n")
     scratch = tempfile.TemporaryDirectory()
-    header = (f"{'case':<26}{'order':<10}{'peer':<28}{'ms/epoch':>10}{'samples/s':>12}"
+    header = (f"{'case':<26}{'order':<10}{'peer':<40}{'ms/epoch':>10}{'samples/s':>12}"
               f"{'GFLOP/s':>9}{'of peak':>9}{'chainrule ×':>13}")
     print(header)
     print("-" * len(header))
@@ -448,11 +448,13 @@ def main() -> None:
             for name, seconds in best.items():
                 order = "shuffled" if shuffled else "fixed"
                 if seconds is None:
-                    print(f"{case.name:<26}{order:<10}{name:<28}   skipped: not installed")
+                    print(f"{case.name:<26}{order:<10}{name:<40}   skipped: not installed")
                     continue
                 gflops = work / seconds / 1e9
                 ratio = "" if name.startswith("chainrule (") else f"{seconds / ours:,.2f}"
-                print(f"{case.name:<26}{order:<10}{name:<28}{seconds * 1e3:>10,.1f}"
+                ms = seconds * 1e3   # three digits for an epoch of a few milliseconds
+                print(f"{case.name:<26}{order:<10}{name:<40}"
+                      f"{f'{ms:,.1f}' if ms >= 10 else f'{ms:.3f}':>10}"
                       f"{X.shape[0] / seconds:>12,.0f}{gflops:>9,.1f}"
                       f"{gflops / peaks[module.DTYPE]:>9.0%}{ratio:>13}")
             print()
