@@ -33,7 +33,7 @@ from codegen.index_loops import fast_function, indented, per_sample_sgd
 from codegen.matrix_kernels import GEMM, Array, Kernels, Reduce
 from codegen.plan import apply_rules, layer_offsets
 from codegen.printer import CodegenError, NumbaPrinter
-from codegen.scaffold import SGD_OF_GRADIENT
+from codegen.scaffold import SGD_ARGUMENT, SGD_OF_GRADIENT
 from derive.layer import derive_layers
 from derive.layer.derivation import layer_shapes, parameter_bases
 from derive.layer.matrix import added
@@ -330,7 +330,8 @@ class MatrixModule:
         return fast_function("_sgd_batch", [
             "rows = stop - start",
             f"if rows > {CHUNK}:  # more than one chunk: the summed gradient first",
-            "    return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)",
+            f"    return _step_batch({SGD_ARGUMENT}, params, X, Y, order, start, stop, grad, "
+            "state, t, hyper)",
             "first = order[start]",
             "if _consecutive(order, start, rows):  # rows in order: no copy",
             "    return _sgd_chunk(params, X[first:first + rows], Y[first:first + rows], "

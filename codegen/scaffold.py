@@ -63,10 +63,14 @@ BATCH_OF_ROWS = row_function("_batch_gradient", '''\
         total += _row_gradient(params, X, Y, order[r], grad)
     return total''')
 
+#: optimizer 0 (SGD) as an argument of a jitted call: an int64, not the literal 0, for which
+#: Numba would compile the callee and all it calls a second time (Literal[int](0))
+SGD_ARGUMENT = "np.int64(0)"
+
 #: ``_sgd_batch`` as every other step: the batch's gradient, then the step (the matrix form
 #: prints its own, the update fused into the backward pass)
-SGD_OF_GRADIENT = row_function("_sgd_batch", '''\
-    return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)''')
+SGD_OF_GRADIENT = row_function("_sgd_batch", f'''\
+    return _step_batch({SGD_ARGUMENT}, params, X, Y, order, start, stop, grad, state, t, hyper)''')
 
 
 def epoch_of_rows(before: list[str], row: list[str], after: list[str]) -> str:
@@ -153,7 +157,7 @@ def cost(params, X, Y):
 def gradient(params, X, Y):
     """(mean cost, its gradient in the layout of params) over the rows of X."""
     grad = np.zeros(params.shape[0], dtype=DTYPE)
-    total = _batch_gradient(params, X, Y, np.arange(X.shape[0]), 0, X.shape[0], grad)
+    total = _batch_gradient(params, X, Y, np.arange(X.shape[0]), np.int64(0), X.shape[0], grad)
     grad /= X.shape[0]
     return total / X.shape[0], grad
 
@@ -236,7 +240,7 @@ def train(params, X, Y, epochs, batch_size, optimizer, hyper, seed):
     """Train in place for `epochs` epochs; returns the per-epoch cost history."""
     state = np.zeros((2, params.shape[0]), dtype=DTYPE)
     history = np.empty(epochs, dtype=np.float64)
-    t = 0
+    t = np.int64(0)  # not the literal 0: train_epoch would be compiled for both
     for epoch in range(epochs):
         history[epoch], t = train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper,
                                         seed + epoch)

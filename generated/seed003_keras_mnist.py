@@ -334,7 +334,7 @@ def _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper):
     """Rows order[start:stop]: their summed cost; one SGD step on their mean gradient, in place (grad: scratch)."""
     rows = stop - start
     if rows > 256:  # more than one chunk: the summed gradient first
-        return _step_batch(0, params, X, Y, order, start, stop, grad, state, t, hyper)
+        return _step_batch(np.int64(0), params, X, Y, order, start, stop, grad, state, t, hyper)
     first = order[start]
     if _consecutive(order, start, rows):  # rows in order: no copy
         return _sgd_chunk(params, X[first:first + rows], Y[first:first + rows], hyper[0], hyper[5])
@@ -474,7 +474,7 @@ def cost(params, X, Y):
 def gradient(params, X, Y):
     """(mean cost, its gradient in the layout of params) over the rows of X."""
     grad = np.zeros(params.shape[0], dtype=DTYPE)
-    total = _batch_gradient(params, X, Y, np.arange(X.shape[0]), 0, X.shape[0], grad)
+    total = _batch_gradient(params, X, Y, np.arange(X.shape[0]), np.int64(0), X.shape[0], grad)
     grad /= X.shape[0]
     return total / X.shape[0], grad
 
@@ -557,7 +557,7 @@ def train(params, X, Y, epochs, batch_size, optimizer, hyper, seed):
     """Train in place for `epochs` epochs; returns the per-epoch cost history."""
     state = np.zeros((2, params.shape[0]), dtype=DTYPE)
     history = np.empty(epochs, dtype=np.float64)
-    t = 0
+    t = np.int64(0)  # not the literal 0: train_epoch would be compiled for both
     for epoch in range(epochs):
         history[epoch], t = train_epoch(params, state, t, X, Y, batch_size, optimizer, hyper,
                                         seed + epoch)

@@ -68,3 +68,28 @@ def test_frozen_parameters_are_not_stepped():
                                          1, m.DEFAULT_HYPER)
     assert params[frozen] == m.INITIAL_PARAMS[frozen]
     assert (params != m.INITIAL_PARAMS).sum() == params.size - 1
+
+
+@pytest.mark.parametrize("form", ["scalar", "index", "matrix"])
+def test_no_jitted_call_passes_a_literal_integer(form):
+    """A whole number written as an argument of a call from one jitted function to another
+    makes Numba compile the callee (and everything it calls) once more, for the literal's
+    own type (``Literal[int](0)``): the printed code passes none (SGD is ``np.int64(0)``,
+    and so is train's first step count). The BLAS call's transpose flags (True, False) are
+    literals on purpose: _gemm calls nothing."""
+    import ast
+
+    from codegen.emit import emit_module
+    from derive.spec.model import Network
+    frozen = Network.layered([3, 4, 2], ["tanh", "sigmoid"], loss="bce", init_seed=1,
+                             name="literals", freeze=["w2_11"])
+    for network in (frozen, Network.layered([3, 4, 2], ["relu", "softmax"], loss="cce",
+                                            init_seed=1, name="literals")):
+        tree = ast.parse(emit_module(network, form=form))
+        defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in defined:
+                literals = [ast.unparse(a) for a in node.args
+                            if isinstance(a, ast.Constant) and type(a.value) is int]
+                assert not literals, f"{form}: {ast.unparse(node)[:120]}"
