@@ -16,7 +16,7 @@ import sympy
 
 from derive.optimizers import optimizer_rules
 from codegen.plan import apply_rules
-from codegen.scaffold import EPOCH_OF_ROWS, row_function
+from codegen.scaffold import EPOCH_OF_ROWS, INLINED, row_function
 
 #: rows of a batch that _batch_gradient takes through the layers together
 CHUNK = 32
@@ -83,11 +83,13 @@ def hoist_allocations(body: list[str]) -> tuple[list[str], list[str]]:
 
 
 def fast_function(name: str, body: list[str], args: str | None = None,
-                  doc: str | None = None) -> str:
+                  doc: str | None = None, wrapper: bool = False) -> str:
     """Row function ``name`` (see :data:`codegen.scaffold.ROW_FUNCTIONS`; another helper
-    with its ``args`` and ``doc``) with fast sums."""
-    return row_function(name, "\n".join(indented(body)),
-                        decorator=f"@njit(cache=True, fastmath={FAST_SUMS})", args=args, doc=doc)
+    with its ``args`` and ``doc``) with fast sums; a ``wrapper`` (a thin loop around other
+    jitted functions) is inlined into its callers (see :data:`codegen.scaffold.INLINED`)."""
+    flags = f"fastmath={FAST_SUMS}" + (f", {INLINED}" if wrapper else "")
+    return row_function(name, "\n".join(indented(body)), decorator=f"@njit(cache=True, {flags})",
+                        args=args, doc=doc)
 
 
 def per_sample_sgd(printer) -> list[str]:
@@ -102,5 +104,5 @@ def per_sample_sgd(printer) -> list[str]:
                            "for j in range(params.shape[0]):",
                            "    if not FROZEN[j]:",
                            f"        params[j] = {printer.doprint(sgd)}",
-                           "return cost_"]),
+                           "return cost_"], wrapper=True),
             EPOCH_OF_ROWS]

@@ -337,7 +337,7 @@ class MatrixModule:
             "    return _sgd_chunk(params, X[first:first + rows], Y[first:first + rows], "
             "hyper[0], hyper[5])",
             "Xb, Yb = _gathered(X, Y, order, start, rows)",
-            "return _sgd_chunk(params, Xb, Yb, hyper[0], hyper[5])"])
+            "return _sgd_chunk(params, Xb, Yb, hyper[0], hyper[5])"], wrapper=True)
 
     def row_functions(self, left: list[str]) -> list[str]:
         """The scaffolding's row functions, one row as a batch of one."""
@@ -367,7 +367,8 @@ class MatrixModule:
                                            f"    out[j] = A{last}[0, j]"]),
             fast_function("_row_cost", ["return _chunk_cost(params, X[i:i + 1], Y[i:i + 1])"]),
             fast_function("_row_gradient",
-                          ["return _chunk_gradient(params, X[i:i + 1], Y[i:i + 1], grad)"]),
+                          ["return _chunk_gradient(params, X[i:i + 1], Y[i:i + 1], grad)"],
+                          wrapper=True),
             fast_function("_consecutive", ["first = order[chunk]", "for r in range(rows):",
                                            "    if order[chunk + r] != first + r:",
                                            "        return False", "return True"],
@@ -381,7 +382,7 @@ class MatrixModule:
                                         "return Xb, Yb"],
                           args="X, Y, order, chunk, rows",
                           doc="Rows order[chunk:chunk + rows] of X and Y, copied together."),
-            fast_function("_batch_gradient", batch),
+            fast_function("_batch_gradient", batch, wrapper=True),
             *per_sample_sgd(self.printer),
         ]
 

@@ -199,7 +199,7 @@ def _row_cost(params, X, Y, i):
     return _chunk_cost(params, X[i:i + 1], Y[i:i + 1])
 
 
-@njit(cache=True, fastmath={"contract", "reassoc"})
+@njit(cache=True, fastmath={"contract", "reassoc"}, inline="always")
 def _row_gradient(params, X, Y, i, grad):
     """Row i's cost; adds its ∂cost/∂θ into grad (the backward pass)."""
     return _chunk_gradient(params, X[i:i + 1], Y[i:i + 1], grad)
@@ -226,7 +226,7 @@ def _gathered(X, Y, order, chunk, rows):
     return Xb, Yb
 
 
-@njit(cache=True, fastmath={"contract", "reassoc"})
+@njit(cache=True, fastmath={"contract", "reassoc"}, inline="always")
 def _batch_gradient(params, X, Y, order, start, stop, grad):
     """Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad."""
     total = 0.0
@@ -241,7 +241,7 @@ def _batch_gradient(params, X, Y, order, start, stop, grad):
     return total
 
 
-@njit(cache=True, fastmath={"contract", "reassoc"})
+@njit(cache=True, fastmath={"contract", "reassoc"}, inline="always")
 def _row_sgd(params, X, Y, i, lr, weight_decay):
     """Row i's cost; one SGD step on its gradient, in place (batch 1)."""
     grad = np.zeros(params.shape[0], dtype=DTYPE)
@@ -252,7 +252,7 @@ def _row_sgd(params, X, Y, i, lr, weight_decay):
     return cost_
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _epoch_sgd(params, X, Y, order, lr, weight_decay):
     """Per-sample SGD (batch 1) over the rows in order, in place; their summed cost."""
     total = 0.0
@@ -328,7 +328,7 @@ def _sgd_chunk(params, Xin, Yb, lr, weight_decay):
     return total
 
 
-@njit(cache=True, fastmath={"contract", "reassoc"})
+@njit(cache=True, fastmath={"contract", "reassoc"}, inline="always")
 def _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper):
     """Rows order[start:stop]: their summed cost; one SGD step on their mean gradient, in place (grad: scratch)."""
     rows = stop - start
@@ -511,7 +511,7 @@ def shuffled(n, seed):
     return order
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t, hyper):
     """Rows order[start:stop]: their summed cost; one step of the optimizer on their mean
     gradient (grad: scratch)."""

@@ -180,7 +180,7 @@ def _row_gradient(params, X, Y, i, grad):
     return E
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _batch_gradient(params, X, Y, order, start, stop, grad):
     """Rows order[start:stop]: their summed cost; adds their ∂cost/∂θ into grad."""
     total = 0.0
@@ -250,7 +250,7 @@ def _epoch_sgd(params, X, Y, order, lr, weight_decay):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sgd_batch(params, X, Y, order, start, stop, grad, state, t, hyper):
     """Rows order[start:stop]: their summed cost; one SGD step on their mean gradient, in place (grad: scratch)."""
     return _step_batch(np.int64(0), params, X, Y, order, start, stop, grad, state, t, hyper)
@@ -426,7 +426,7 @@ def shuffled(n, seed):
     return order
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t, hyper):
     """Rows order[start:stop]: their summed cost; one step of the optimizer on their mean
     gradient (grad: scratch)."""
