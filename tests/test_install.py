@@ -142,6 +142,11 @@ def test_pip_install_has_the_examples_and_their_current_modules(installed, tmp_p
                                capture_output=True, text=True, check=True, cwd=work,
                                env=env).stdout.strip())
     modules = {p.name: p.read_bytes() for p in site.glob("*.py")}
+    # seed 003's 784-64-10 module reads its companion file, which the install carries too
+    big = subprocess.run([str(python), "-c", "import generated.seed003_keras_mnist as m; "
+                          "print(len(m.PARAM_NAMES), m.INITIAL_PARAMS.shape[0])"],
+                         capture_output=True, text=True, cwd=work, env=env)
+    assert big.returncode == 0 and big.stdout.split() == ["50890", "50890"], big.stderr[-2000:]
 
     listed = subprocess.run([chainrule, "examples"], cwd=work, env=env, capture_output=True,
                             text=True, timeout=120)
