@@ -333,7 +333,9 @@ def compile_module(module: ModuleType) -> None:
         try:
             call()
         except NumbaError as err:
+            from codegen.emit import companion_path
             Path(module.__file__).unlink(missing_ok=True)
+            companion_path(module.__file__).unlink(missing_ok=True)
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise CodegenError(f"Numba could not compile {Path(module.__file__).name}: {first}",
                                hint="a bug in chainrule: please report the spec") from None
