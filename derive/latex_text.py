@@ -11,6 +11,7 @@ formula needs and nothing else, so no spelling can run a TeX primitive (``\\inpu
 from __future__ import annotations
 
 import re
+import unicodedata
 
 #: Longest ``[latex]`` spelling of a name (a name's spelling is a few dozen characters).
 MAX_SPELLING_CHARS = 200
@@ -26,6 +27,34 @@ _TEX_ROMAN = {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 _TEX_SYMBOLS = {"→": r"$\to$", "∂": r"$\partial$", "σ": r"$\sigma$", "η": r"$\eta$",
                 "·": r"$\cdot$", "−": "-", "–": "--", "—": "---", "’": "'", "×": r"$\times$",
                 "≈": r"$\approx$", "′": "'", "δ": r"$\delta$"}
+#: Latin letters pdflatex's default (OT1) fonts draw with their own commands
+_TEX_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
+                "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}",
+                "å": r"\aa{}", "Å": r"\AA{}"}
+#: combining accents (of a letter's canonical decomposition) → the text-mode accent command
+#: OT1 has for them; a letter with any other mark, or a base that is not an ASCII letter,
+#: prints as ``?``
+_TEX_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+                "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
+                "\u030c": "v", "\u0327": "c"}
+
+
+def _tex_letter(ch: str) -> str:
+    """A non-ASCII character as text-mode LaTeX: an accented Latin letter (é, ü, ñ, ç, š …)
+    as accent commands on its ASCII base (\\'{e}), a few letters by name (ß, æ, ø, ł),
+    anything else as ``?``."""
+    if ch in _TEX_LETTERS:
+        return _TEX_LETTERS[ch]
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if not (base.isascii() and base.isalpha()) or not marks \
+            or any(m not in _TEX_ACCENTS for m in marks):
+        return "?"
+    out = r"\i{}" if base == "i" else base   # an accent replaces the dot of an i
+    for mark in marks:
+        out = "\\" + _TEX_ACCENTS[mark] + "{" + out + "}"
+    return out
+
+
 #: line breaks (a blank line inside \section{...} would end a paragraph there) and other
 #: control characters: all print as a space
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
@@ -38,7 +67,8 @@ def one_line(text: str) -> str:
 
 def tex_text(text: str, math_spans: bool = False, typewriter: bool = False) -> str:
     """Plain text made safe for pdflatex: specials escaped, line breaks as spaces, a few
-    symbols as math, other non-ASCII characters as ``?``.
+    symbols as math, accented Latin letters as accent commands, other non-ASCII characters
+    as ``?``.
 
     Args:
         text: any text from outside.
@@ -51,7 +81,8 @@ def tex_text(text: str, math_spans: bool = False, typewriter: bool = False) -> s
         return "".join(tex_math(p[1:-1]) if _is_span(p) else tex_text(p, typewriter=typewriter)
                        for p in pieces)
     table = _TEX_SPECIAL if typewriter else {**_TEX_SPECIAL, **_TEX_ROMAN}
-    return "".join(table.get(ch) or _TEX_SYMBOLS.get(ch) or (ch if ord(ch) < 128 else "?")
+    return "".join(table.get(ch) or _TEX_SYMBOLS.get(ch) or (ch if ord(ch) < 128 else
+                                                            _tex_letter(ch))
                    for ch in one_line(text))
 
 

@@ -145,3 +145,21 @@ def test_whatever_the_checker_accepts_compiles(tmp_path, allowed):
     body = "\n".join(f"${s}$\\par" for s in samples)
     compile_pdf("\\documentclass[11pt]{article}\n\\usepackage{amsmath,amssymb}\n"
                 "\\begin{document}\n" + body + "\n\\end{document}\n", tmp_path / "w.pdf")
+
+
+def test_accented_letters_print_as_letters_and_compile(tmp_path):
+    """A title in French, German, Spanish or Czech keeps its letters in LaTeX (accent
+    commands on the ASCII base, ß and æ by name); what pdflatex's fonts cannot draw is ``?``;
+    the document compiles."""
+    title = "Réseau de Müller — Straße, año, façade, Škoda, naïve, Ærø, Łódź, 中文"
+    tex = tex_text(title)
+    assert tex.startswith(r"R\'{e}seau de M\"{u}ller --- Stra\ss{}e, a\~{n}o, fa\c{c}ade, ")
+    assert r"\v{S}koda, na\"{\i{}}ve, \AE{}r\o{}, \L{}\'{o}d\'{z}, ??" in tex
+    assert tex.isascii()
+    require_tex()
+    net = Network.from_toml_text(small_spec(tmp_path, head=f'name = "net"\ntitle = "{title}"\n')
+                                 .read_text(encoding="utf-8"), file="net.toml")
+    document = writeup(net)
+    assert r"M\"{u}ller" in document.latex()
+    compile_pdf(document.latex(), tmp_path / "w.pdf")
+    assert (tmp_path / "w.pdf").stat().st_size > 1000
