@@ -8,6 +8,7 @@ and the build alike.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -20,10 +21,37 @@ from derive.spec.model import Network
 CHECKOUT_DIR = Path(__file__).resolve().parent.parent
 
 
+#: The folders whose Python source does not shape a module's text (write-ups, claims, the
+#: command line, the training driver); every other file of derive/ and codegen/ does.
+NOT_PRINTING = ("derive/writeups", "derive/claims", "derive/cli", "derive/latex_text.py",
+                "derive/mathml.py", "codegen/cli", "codegen/training")
+
+
+def printer_sources() -> list[Path]:
+    """The source files a generated module's text comes from: the derivation and the
+    printers (derive/ and codegen/ but :data:`NOT_PRINTING`), in a fixed order."""
+    files = [p for package in ("derive", "codegen") for p in (CHECKOUT_DIR / package).rglob("*.py")]
+    return sorted(p for p in files
+                  if not p.relative_to(CHECKOUT_DIR).as_posix().startswith(NOT_PRINTING))
+
+
+@functools.cache
+def printer_digest() -> str:
+    """sha256 of :func:`printer_sources` (paths and text, line ends made LF), so that a
+    module printed by another chainrule — the same version number, a changed printer — is
+    not taken as current."""
+    digest = hashlib.sha256()
+    for path in printer_sources():
+        digest.update(path.relative_to(CHECKOUT_DIR).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return digest.hexdigest()
+
+
 def spec_hash(network: Network, dtype: str = "float64", form: str = "auto") -> str:
     """sha256 of all a generated module is printed from: the network (names in their order,
     equations, values, training options, the layers and notation of a layered spec), where it
-    came from, chainrule's version, the dtype and the form."""
+    came from, chainrule's version and the source of its derivation and printers
+    (:func:`printer_digest`), the dtype and the form."""
     layers = dataclasses.asdict(network.layers) if network.layers else None
     content = {"name": network.name, "title": network.title,
                # lists of pairs, not objects: the order is the module's layout (PARAM_NAMES …)
@@ -33,7 +61,8 @@ def spec_hash(network: Network, dtype: str = "float64", form: str = "auto") -> s
                "equations": [(n, e.text) for n, e in network.equations.items()],
                "cost": network.cost, "freeze": list(network.freeze),
                "learning_rate": network.learning_rate, "layers": layers,
-               "file": spec_file(network), "version": __version__, "dtype": dtype,
+               "file": spec_file(network), "version": __version__,
+               "printer": printer_digest(), "dtype": dtype,
                **({"form": form} if form != "auto" else {})}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 

@@ -28,3 +28,26 @@ def test_the_hash_covers_everything_the_module_is_printed_from():
     layered = Network.layered([2, 2, 1], "sigmoid", init_seed=0)
     assert spec_hash(layered) != spec_hash(Network.layered([2, 2, 1], "sigmoid", init_seed=0,
                                                            name="other"))
+
+
+def test_the_hash_covers_the_printers_source(tmp_path, monkeypatch):
+    """A module printed by a changed printer (the same version number) is not current: the
+    hash holds a digest of the derivation's and the printers' source, which the write-ups,
+    claims and command line do not enter; build then writes the module again."""
+    import codegen
+    from codegen import origin
+    from codegen.modules import is_current
+    from tests.codegen.building import CORPUS
+    sources = {p.relative_to(origin.CHECKOUT_DIR).as_posix() for p in origin.printer_sources()}
+    assert {"codegen/printer.py", "codegen/scaffold.py", "codegen/matrix_module.py",
+            "derive/layer/rules.py", "derive/scalar/chain.py", "derive/optimizers.py"} <= sources
+    assert not any(s.startswith(("derive/writeups/", "derive/claims/", "codegen/training/"))
+                   for s in sources)
+    network, out = CORPUS["seed004"], tmp_path / "net.py"
+    codegen.build(network, out=out)
+    assert is_current(out, network, "float64")
+    before = spec_hash(network)
+    monkeypatch.setattr(origin, "printer_digest", lambda: "another printer")
+    assert spec_hash(network) != before and not is_current(out, network, "float64")
+    codegen.build(network, out=out)
+    assert is_current(out, network, "float64")
