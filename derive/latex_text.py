@@ -31,9 +31,7 @@ _TEX_SYMBOLS = {"→": r"$\to$", "∂": r"$\partial$", "σ": r"$\sigma$", "η": 
 _TEX_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
                 "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}",
                 "å": r"\aa{}", "Å": r"\AA{}"}
-#: combining accents (of a letter's canonical decomposition) → the text-mode accent command
-#: OT1 has for them; a letter with any other mark, or a base that is not an ASCII letter,
-#: prints as ``?``
+#: combining accents of a letter's canonical decomposition → OT1's text-mode accent command
 _TEX_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
                 "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
                 "\u030c": "v", "\u0327": "c"}
