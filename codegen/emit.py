@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from pathlib import Path
 
 import numpy as np
 
@@ -22,7 +21,7 @@ from codegen.index_module import IndexModule
 from codegen.matrix_module import MatrixModule
 from codegen.matrix_kernels import BLAS_IMPORT, GEMM, blas_declaration
 from derive.optimizers import HYPER, OPTIMIZERS
-from codegen.origin import spec_file, spec_hash
+from codegen.origin import COMPANION_SUFFIX, spec_file, spec_hash
 from codegen.printer import CodegenError, helper_source
 from codegen.scaffold import LOOPS, print_steps
 from codegen.scalar_module import ScalarModule
@@ -143,8 +142,6 @@ WIDTH = 96
 #: modules of networks with more parameters than this keep the parameters' names and starting
 #: values in a companion file next to them (:func:`companion_path`), not in their text
 COMPANION_ABOVE = 10_000
-#: the companion file's name: the module's, with this in place of ``.py``
-COMPANION_SUFFIX = ".chainrule.npz"
 #: what PARAM_NAMES and INITIAL_PARAMS say in the constants when they are in the companion
 IN_COMPANION = "None  # read at the end of the module, from its companion file"
 
@@ -177,12 +174,6 @@ def _floats_array(network: Network) -> str:
     if len(network.parameters) > COMPANION_ABOVE:
         return IN_COMPANION
     return f"np.array({_floats(network.parameters.values())}, dtype=DTYPE)"
-
-
-def companion_path(module: str | Path) -> Path:
-    """The companion file of the module at ``module``: ``net.py`` → ``net.chainrule.npz``."""
-    module = Path(module)
-    return module.with_name(module.stem + COMPANION_SUFFIX)
 
 
 def companion_bytes(network: Network) -> bytes:

@@ -30,7 +30,8 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from codegen.origin import CHECKOUT_DIR, is_example, relative, resolved, spec_file, spec_hash
+from codegen.origin import (CHECKOUT_DIR, companion_path, is_example, relative, resolved,
+                            spec_file, spec_hash)
 from codegen.source_text import CodegenError, comment
 from derive.errors import ChainruleError
 from derive.spec.model import Network
@@ -196,7 +197,6 @@ def is_current(path: Path, network: Network, dtype: str, form: str = "auto") -> 
 def has_companion(text: str, path: Path) -> bool:
     """Whether the companion file the module ``text`` reads is beside ``path``, unchanged
     (True for a module that has none)."""
-    from codegen.emit import companion_path
     digest = companion_digest(text)
     if digest is None:
         return True
@@ -248,7 +248,6 @@ def install(text: str, companion: bytes | None = None, *, path: Path) -> None:
                            hint="a bug in chainrule: please report the spec") from None
     _check_import(text, companion, path)
     if companion is not None:
-        from codegen.emit import companion_path
         write_atomic(companion_path(path), companion)
     write_atomic(path, text)
 
@@ -256,7 +255,6 @@ def install(text: str, companion: bytes | None = None, *, path: Path) -> None:
 def _check_import(text: str, companion: bytes | None, path: Path) -> None:
     """Import ``text`` from a scratch folder (its top level runs: the imports, the constants,
     the decorators), so that a module whose import fails is never written."""
-    from codegen.emit import companion_path
     with tempfile.TemporaryDirectory(prefix="chainrule-check-") as scratch:
         copy = Path(scratch) / "module.py"
         copy.write_text(text, encoding="utf-8")
@@ -333,7 +331,6 @@ def compile_module(module: ModuleType) -> None:
         try:
             call()
         except NumbaError as err:
-            from codegen.emit import companion_path
             Path(module.__file__).unlink(missing_ok=True)
             companion_path(module.__file__).unlink(missing_ok=True)
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

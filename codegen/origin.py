@@ -21,6 +21,17 @@ from derive.spec.model import Network
 CHECKOUT_DIR = Path(__file__).resolve().parent.parent
 
 
+#: a big module's companion file (its parameters' names and starting values) is named as the
+#: module, with this in place of ``.py``
+COMPANION_SUFFIX = ".chainrule.npz"
+
+
+def companion_path(module: str | Path) -> Path:
+    """The companion file of the module at ``module``: ``net.py`` → ``net.chainrule.npz``."""
+    module = Path(module)
+    return module.with_name(module.stem + COMPANION_SUFFIX)
+
+
 #: The folders whose Python source does not shape a module's text (write-ups, claims, the
 #: command line, the training driver); every other file of derive/ and codegen/ does.
 NOT_PRINTING = ("derive/writeups", "derive/claims", "derive/cli", "derive/latex_text.py",

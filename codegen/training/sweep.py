@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from codegen.modules import (build, cache_dir, companion_digest, has_companion, install,
                              load_module, load_spec, module_path)
+from codegen.origin import companion_path
 from codegen.training.grid import Run, grid_runs, hidden_text
 from codegen.training.loop import Settings, scorer, train
 from codegen.training.sweep_rows import Rows, sweep_rows
@@ -185,7 +186,6 @@ def _code(network: Network, dtype: str, base_module: ModuleType) -> ModuleCode:
             tag = hashlib.sha256(tag.encode()).hexdigest()[:12]
         path = cache_dir() / SWEEP_FOLDER / f"{module_path(network, dtype).stem}_h{tag}.py"
         path = Path(build(network, dtype=dtype, out=path).__file__)
-    from codegen.emit import companion_path
     text = path.read_text(encoding="utf-8")
     companion = companion_path(path).read_bytes() if companion_digest(text) else None
     return ModuleCode(path.stem, text, str(path), companion)

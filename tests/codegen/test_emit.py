@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import codegen
-from codegen.emit import companion_path, emit_files, emit_module
+from codegen.emit import emit_files, emit_module
 from codegen.modules import GENERATED_DIR, regenerate_command
+from codegen.origin import companion_path
 from derive.scalar.chain import derive
 from derive.scalar.values import compute
 from derive.spec.examples import example_path

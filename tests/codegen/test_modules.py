@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 import codegen
-from codegen.emit import COMPANION_ABOVE, companion_path, emit_files
+from codegen.emit import COMPANION_ABOVE, emit_files
 from codegen.modules import GENERATED_DIR, module_name, module_path
+from codegen.origin import companion_path
 from derive.cli import main
 from derive.errors import ChainruleError
 from derive.spec.examples import example_path

@@ -220,7 +220,7 @@ def test_a_worker_gets_a_big_modules_companion_with_its_text(tmp_path, monkeypat
     """A module whose names and starting values are in a companion file (784-64-10) reaches
     a worker that shares no disk with the client as text and companion bytes together: the
     worker writes both into its cache folder and imports the module from there."""
-    from codegen.emit import companion_path
+    from codegen.origin import companion_path
     from codegen.training import sweep as sweeps
     from derive.spec.model import Network
     monkeypatch.setenv("CHAINRULE_CACHE_DIR", str(tmp_path / "cache"))
