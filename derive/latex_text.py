@@ -26,9 +26,9 @@ _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "
 _TEX_ROMAN = {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 _TEX_SYMBOLS = {"→": r"$\to$", "∂": r"$\partial$", "σ": r"$\sigma$", "η": r"$\eta$",
                 "·": r"$\cdot$", "−": "-", "–": "--", "—": "---", "’": "'", "×": r"$\times$",
-                "≈": r"$\approx$", "′": "'", "δ": r"$\delta$"}
-#: Latin letters pdflatex's default (OT1) fonts draw with their own commands
-_TEX_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
+                "≈": r"$\approx$", "′": "'", "δ": r"$\delta$",
+                # Latin letters pdflatex's default (OT1) fonts draw with their own commands
+                "ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
                 "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}",
                 "å": r"\aa{}", "Å": r"\AA{}"}
 #: combining accents of a letter's canonical decomposition → OT1's text-mode accent command
@@ -38,11 +38,9 @@ _TEX_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0
 
 
 def _tex_letter(ch: str) -> str:
-    """A non-ASCII character as text-mode LaTeX: an accented Latin letter (é, ü, ñ, ç, š …)
-    as accent commands on its ASCII base (\\'{e}), a few letters by name (ß, æ, ø, ł),
+    """A non-ASCII character :data:`_TEX_SYMBOLS` does not name, as text-mode LaTeX: an
+    accented Latin letter (é, ü, ñ, ç, š …) as accent commands on its ASCII base (\\'{e}),
     anything else as ``?``."""
-    if ch in _TEX_LETTERS:
-        return _TEX_LETTERS[ch]
     base, *marks = unicodedata.normalize("NFD", ch)
     if not (base.isascii() and base.isalpha()) or not marks \
             or any(m not in _TEX_ACCENTS for m in marks):
