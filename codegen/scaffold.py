@@ -135,7 +135,7 @@ def _step(printer: NumbaPrinter, name: str) -> str:
 # --------------------------------------------------------------------------- the loops
 
 #: the loops over rows, mini-batches and epochs (a template: no arithmetic of the spec's)
-LOOPS = '''\
+LOOPS = f'''\
 @njit(cache=True)
 def forward(params, X):
     """Every node value (NODE_NAMES) of every row of X."""
@@ -205,7 +205,7 @@ def shuffled(n, seed):
     return order
 
 
-@njit(cache=True, inline="always")
+{WRAPPER}
 def _step_batch(optimizer, params, X, Y, order, start, stop, grad, state, t, hyper):
     """Rows order[start:stop]: their summed cost; one step of the optimizer on their mean
     gradient (grad: scratch)."""
