@@ -52,7 +52,7 @@ def up(layer: sympy.Expr) -> str:
 
 def letters(template: Template) -> tuple[str, str, str]:
     """The notation's letters of the cost, the activations and the pre-activations (C, a, z in
-    the default; seed 002's ℓ, y, z), as the reasons write them."""
+    the default; seed 002's C, y, z), as the reasons write them."""
     notation = template.notation
     return notation.cost, notation.activation, notation.preactivation
 
